@@ -1,0 +1,187 @@
+"""Tests for briefing.feeds: Atom feed, sitemap.xml, robots.txt."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import feedparser
+import pytest
+
+from briefing.feeds import FeedEntry, atom_feed, robots_txt, sitemap
+
+A = "{http://www.w3.org/2005/Atom}"
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+HOSTILE = "</title><script>alert(1)</script> R&D \x00\x0b\ud800\ufffe 🌍 مرحبا بالعالم"
+HOSTILE_VISIBLE = "</title><script>alert(1)</script> R&D  🌍 مرحبا بالعالم"
+
+
+def entry(n: int, **overrides: Any) -> FeedEntry:
+    fields: dict[str, Any] = {
+        "id": f"https://example.org/briefs/{n}/",
+        "title": f"Brief {n}",
+        "url": f"https://example.org/briefs/{n}/",
+        "published": datetime(2024, 3, n, 8, 0, tzinfo=UTC),
+        "updated": datetime(2024, 3, n, 9, 30, tzinfo=UTC),
+        "summary": f"Summary {n}",
+        "content_html": f"<p>Body <em>{n}</em> &amp; more</p>",
+        "authors": (),
+        "categories": ("Europe", "Energy"),
+        "lang": None,
+    }
+    fields.update(overrides)
+    return FeedEntry(**fields)
+
+
+def feed(entries: list[FeedEntry], **overrides: Any) -> bytes:
+    args: dict[str, Any] = {
+        "title": "World Briefing",
+        "subtitle": "Curated daily",
+        "feed_url": "https://example.org/feed.xml",
+        "site_url": "https://example.org/",
+        "feed_id": "tag:example.org,2024:feed",
+        "lang": "en",
+        "author": "The Editors",
+        "entries": entries,
+        "generator_version": "0.1.0",
+    }
+    args.update(overrides)
+    return atom_feed(**args)
+
+
+def parse(data: bytes) -> Any:
+    parsed = feedparser.parse(data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    return parsed
+
+
+def test_feed_round_trips_through_feedparser() -> None:
+    entries = [
+        entry(3, authors=("Ana", "Bo"), lang="fr"),
+        entry(2, updated=datetime(2024, 3, 9, 12, 0, tzinfo=timezone(timedelta(hours=2)))),
+        entry(1, content_html=None),
+    ]
+    f = parse(feed(entries))
+    assert f.feed.title == "World Briefing"
+    assert f.feed.subtitle == "Curated daily"
+    assert f.feed.id == "tag:example.org,2024:feed"
+    assert f.feed.author == "The Editors"
+    assert f.feed.language == "en"
+    assert f.feed.generator == "briefing"
+    links = {link.rel: (link.href, link.type) for link in f.feed.links}
+    assert links == {
+        "self": ("https://example.org/feed.xml", "application/atom+xml"),
+        "alternate": ("https://example.org/", "text/html"),
+    }
+    # max(updated) across entries, normalised to UTC: 2024-03-09T12:00+02:00
+    assert f.feed.updated == "2024-03-09T10:00:00Z"
+    assert [e.id for e in f.entries] == [e.id for e in entries]  # order preserved
+    first, second, third = f.entries
+    assert first.title == "Brief 3"
+    assert first.link == "https://example.org/briefs/3/"
+    assert first.published == "2024-03-03T08:00:00Z"
+    assert first.updated == "2024-03-03T09:30:00Z"
+    assert first.summary == "Summary 3"
+    assert first.summary_detail.type == "text/plain"
+    assert first.content[0].type == "text/html"
+    assert first.content[0].value == "<p>Body <em>3</em> &amp; more</p>"
+    assert [t.term for t in first.tags] == ["Europe", "Energy"]
+    assert [a.name for a in first.authors] == ["Ana", "Bo"]
+    assert first.summary_detail.language == "fr"
+    assert second.updated == "2024-03-09T10:00:00Z"
+    assert "content" not in third
+
+
+def test_feed_structure_with_elementtree() -> None:
+    root = ET.fromstring(feed([entry(2, lang="de"), entry(1)]))
+    assert root.tag == f"{A}feed"
+    assert root.get(XML_LANG) == "en"
+    for tag in ("id", "title", "updated", "author", "generator"):
+        assert root.find(f"{A}{tag}") is not None, tag
+    entries = root.findall(f"{A}entry")
+    assert [e.get(XML_LANG) for e in entries] == ["de", None]
+    for e in entries:
+        for tag in ("id", "title", "updated", "published", "link", "summary", "content"):
+            assert e.find(f"{A}{tag}") is not None, tag
+        assert e.find(f"{A}author") is None  # feed-level author applies
+        assert e.find(f"{A}link").get("rel") == "alternate"  # type: ignore[union-attr]
+        assert e.find(f"{A}summary").get("type") == "text"  # type: ignore[union-attr]
+        content = e.find(f"{A}content")
+        assert content is not None and content.get("type") == "html"
+        assert content.text is not None and content.text.startswith("<p>Body")
+
+
+def test_hostile_text_stays_well_formed_and_round_trips() -> None:
+    e = entry(
+        1,
+        title=HOSTILE,
+        summary=HOSTILE,
+        content_html=HOSTILE,
+        categories=(HOSTILE, 'a"b\tc'),
+        authors=(HOSTILE,),
+        url='https://example.org/?a=1&b="2"<x>',
+    )
+    data = feed([e], title=HOSTILE, subtitle=HOSTILE, author=HOSTILE)
+    assert b"<script>" not in data
+    root = ET.fromstring(data)
+    assert root.find(f"{A}title").text == HOSTILE_VISIBLE  # type: ignore[union-attr]
+    xe = root.find(f"{A}entry")
+    assert xe is not None
+    assert xe.find(f"{A}title").text == HOSTILE_VISIBLE  # type: ignore[union-attr]
+    assert xe.find(f"{A}content").text == HOSTILE_VISIBLE  # type: ignore[union-attr]
+    assert xe.find(f"{A}link").get("href") == e.url  # type: ignore[union-attr]
+    terms = [c.get("term") for c in xe.findall(f"{A}category")]
+    assert terms == [HOSTILE_VISIBLE, 'a"b\tc']
+
+    f = parse(data)
+    assert f.feed.title == HOSTILE_VISIBLE
+    assert f.entries[0].title == HOSTILE_VISIBLE
+    assert f.entries[0].summary == HOSTILE_VISIBLE
+    assert f.entries[0].link == e.url
+
+
+def test_output_is_deterministic() -> None:
+    entries = [entry(2), entry(1, lang="ar", title="مرحبا")]
+    first = feed(entries)
+    assert first == feed(list(entries))
+    assert first.startswith(b'<?xml version="1.0" encoding="utf-8"?>\n')
+    urls = [("https://example.org/", "2024-03-01"), ("https://example.org/a/", None)]
+    assert sitemap(urls) == sitemap(list(urls))
+
+
+def test_empty_feed_is_valid() -> None:
+    data = feed([], subtitle=None)
+    f = parse(data)
+    assert f.entries == []
+    assert f.feed.updated == "1970-01-01T00:00:00Z"
+    assert "subtitle" not in f.feed
+    assert ET.fromstring(data).find(f"{A}subtitle") is None
+
+
+def test_naive_datetime_rejected() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        entry(1, updated=datetime(2024, 3, 1))
+
+
+def test_sitemap_lists_urls() -> None:
+    urls = [
+        ("https://example.org/", "2024-03-01"),
+        ("https://example.org/a?x=1&y=2", None),
+    ]
+    root = ET.fromstring(sitemap(urls))
+    assert root.tag == f"{SM}urlset"
+    got = [(u.findtext(f"{SM}loc"), u.findtext(f"{SM}lastmod")) for u in root]
+    assert got == urls
+    assert ET.fromstring(sitemap([])).tag == f"{SM}urlset"
+
+
+def test_robots_txt() -> None:
+    assert robots_txt(None) == b"User-agent: *\nAllow: /\n"
+    assert robots_txt("https://example.org/sitemap.xml") == (
+        b"User-agent: *\nAllow: /\n\nSitemap: https://example.org/sitemap.xml\n"
+    )
+    with pytest.raises(ValueError):
+        robots_txt("https://example.org/s.xml\nDisallow: /")
