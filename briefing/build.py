@@ -1,0 +1,371 @@
+"""The pipeline: config -> load -> parse -> resolve -> link -> pages -> render -> write.
+
+Nothing is written until every page has been computed without an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from briefing import __version__, charts, feeds, search, worldmap
+from briefing.cache import DEFAULT_DIR, Cache
+from briefing.config import load_config
+from briefing.link import link_site
+from briefing.load import Asset, Inputs, read_site, theme_assets
+from briefing.model import KINDS, Briefing, Entry, Page, Parsed, parsed_from_json, parsed_to_json
+from briefing.pages import Job, Views
+from briefing.parse import Settings, parse_file
+from briefing.problems import Problem, error, has_errors, strict, warning
+from briefing.registry import build_registry
+from briefing.render import Renderer, TemplateProblem
+from briefing.resolve import check_slugs, resolve
+from briefing.text import digest
+from briefing.theme import load_theme
+from briefing.urls import absolute
+from briefing.write import (
+    MANIFEST,
+    OutputRefused,
+    Report,
+    check_output,
+    foreign_conflicts,
+    locked,
+    publish,
+)
+
+PARALLEL_MIN = 64  # below this many files, a process pool costs more than it saves
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Options:
+    site: Path
+    output: Path | None = None
+    cache_dir: Path | None = None
+    use_cache: bool = True
+    base_url: str | None = None
+    drafts: bool = False
+    strict: bool = False
+    jobs: int = 0
+    write: bool = True
+    progress: Progress | None = None
+
+
+@dataclass
+class Result:
+    problems: list[Problem] = field(default_factory=list)
+    report: Report | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)
+
+
+def build(options: Options) -> Result:
+    """Build the site; raises OutputRefused for an output folder that is not ours."""
+    started = time.perf_counter()
+    site = options.site
+    out = options.output or site / "output"
+    if options.write:
+        manifest = check_output(out)
+        with locked(out):
+            result = _build(options, out, manifest)
+    else:
+        result = _build(options, out, {})
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
+    site = options.site
+    jobs = options.jobs or os.cpu_count() or 1
+    note = options.progress or (lambda stage, done, total: None)
+    config, problems = load_config(site, options.base_url)
+    theme, theme_problems = load_theme(site)
+    problems += theme_problems
+    inputs = read_site(site)
+    problems += inputs.problems
+    cache = Cache((options.cache_dir or site / DEFAULT_DIR) if options.use_cache else None)
+    try:
+        settings = Settings.of(config)
+        salt = digest(__version__, json.dumps(settings.__dict__, sort_keys=True, default=str))
+        parsed, parse_keys = _parse_all(inputs, settings, salt, cache, jobs, note)
+        briefings: list[Briefing] = []
+        entries: list[Entry] = []
+        pages: list[Page] = []
+        for item in parsed:
+            problems.extend(item.problems)
+            if item.briefing and (options.drafts or not item.briefing.draft):
+                briefings.append(item.briefing)
+            if item.entry:
+                entries.append(item.entry)
+            if item.page:
+                pages.append(item.page)
+        problems += check_slugs(briefings, pages)
+        registry, reg_problems = build_registry(entries, config.language)
+        problems += reg_problems
+        resolved = resolve(
+            config,
+            registry,
+            briefings,
+            entries,
+            pages,
+            inputs,
+            cache,
+            digest(salt, "finish"),
+            parse_keys,
+        )
+        problems += resolved.problems
+        site_model = link_site(
+            resolved.items, resolved.actors, resolved.pages, resolved.facts.country_of
+        )
+        if not config.base_url:
+            problems.append(
+                warning(
+                    "briefing.yaml",
+                    0,
+                    "no `base_url`: the sitemap, canonical links and absolute links in feeds are left out",
+                    "set `base_url:` in briefing.yaml or pass --base-url",
+                )
+            )
+        views = Views(site_model, config, theme, __version__, resolved.facts)
+        jobs_list = _jobs(views, resolved.redirects)
+        counts = {
+            "files": len(inputs.files),
+            "briefings": len(site_model.items),
+            "pages": sum(1 for j in jobs_list if j.kind == "html"),
+        }
+        if options.strict:
+            problems = strict(problems)
+        if has_errors(problems) or not options.write:
+            return Result(problems, None, counts)
+        outputs, kept, render_problems = _render_all(jobs_list, theme, cache, manifest, jobs, note)
+        problems += render_problems
+        assets = _assets(inputs, resolved.assets, site)
+        outputs.update(_extras(views, config.base_url, jobs_list))
+        outputs.update(search.build_index(_search_docs(views)))
+        clash = sorted(set(outputs) & set(assets))
+        for path in clash:
+            problems.append(
+                error(
+                    assets[path].path,
+                    0,
+                    f"`{path}` is also a page the site generates",
+                    "rename or move the file",
+                )
+            )
+        planned = sorted({*outputs, *assets, *kept})
+        for path in foreign_conflicts(out, planned, manifest):
+            problems.append(
+                error(
+                    path,
+                    0,
+                    f"{out / path} exists and was not generated by briefing; not overwriting it",
+                    "move it away, or remove the file that would replace it",
+                )
+            )
+        if has_errors(problems):
+            return Result(problems, None, counts)
+        stats = {
+            k: (v[1], v[2])
+            for k, v in cache.all("pages").items()
+            if isinstance(v, list) and len(v) == 3
+        }
+        report, _manifest, new_stats = publish(out, outputs, assets, kept, manifest, stats)
+        fingerprints = {j.path: j.fingerprint(theme.digest) for j in jobs_list}
+        cache.replace_all(
+            "pages",
+            ((p, [fingerprints.get(p, ""), *new_stats[p]]) for p in sorted(new_stats)),
+        )
+        return Result(problems, report, counts)
+    finally:
+        cache.close()
+
+
+T = TypeVar("T")
+
+
+def _map(func: Callable[..., T], items: list[Any], jobs: int) -> list[T]:
+    if jobs <= 1 or len(items) < PARALLEL_MIN:
+        return [func(*item) for item in items]
+    chunk = max(1, len(items) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(_star, [(func, item) for item in items], chunksize=chunk))
+
+
+def _star(pair: tuple[Callable[..., T], tuple[Any, ...]]) -> T:
+    func, args = pair
+    return func(*args)
+
+
+def _parse_all(
+    inputs: Inputs, settings: Settings, salt: str, cache: Cache, jobs: int, note: Progress
+) -> tuple[list[Parsed], dict[str, str]]:
+    keys = {f.path: digest(salt, f.path, f.sha) for f in inputs.files}
+    cached = cache.get_many("parsed", keys.values())
+    parsed: dict[str, Parsed] = {}
+    for f in inputs.files:
+        value = cached.get(keys[f.path])
+        if value is not None:
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                parsed[f.path] = parsed_from_json(value)
+    missing = [f for f in inputs.files if f.path not in parsed]
+    note("parse", len(parsed), len(inputs.files))
+    fresh = _map(parse_file, [(f.path, f.kind, f.data, settings) for f in missing], jobs)
+    for f, result in zip(missing, fresh, strict=True):
+        parsed[f.path] = result
+    note("parse", len(inputs.files), len(inputs.files))
+    cache.put_many("parsed", ((keys[f.path], parsed_to_json(parsed[f.path])) for f in missing))
+    cache.keep_only("parsed", keys.values())
+    return [parsed[f.path] for f in inputs.files], keys
+
+
+def _jobs(views: Views, redirects: list[tuple[str, str, str]]) -> list[Job]:
+    site = views.site
+    out: list[Job] = [views.home(), views.search_page(), views.not_found(), views.site_feed()]
+    out += [views.briefing(i) for i in range(len(site.items))]
+    for kind in KINDS:
+        out.append(views.index(kind))
+    for key in sorted(site.actors):
+        out += views.entity(key)
+    out += views.timeline()
+    out += views.pages()
+    taken = {j.path for j in out}
+    for old, new, title in redirects:
+        if old not in taken:
+            out.append(views.redirect(old, new, title))
+            taken.add(old)
+    return out
+
+
+def _render_all(
+    jobs_list: list[Job],
+    theme: Any,
+    cache: Cache,
+    manifest: dict[str, str],
+    jobs: int,
+    note: Progress,
+) -> tuple[dict[str, bytes], dict[str, str], list[Problem]]:
+    previous = cache.all("pages")
+    todo: list[Job] = []
+    kept: dict[str, str] = {}
+    for job in jobs_list:
+        before = previous.get(job.path)
+        if (
+            isinstance(before, list)
+            and before
+            and before[0] == job.fingerprint(theme.digest)
+            and job.path in manifest
+        ):
+            kept[job.path] = manifest[job.path]
+        else:
+            todo.append(job)
+    note("render", 0, len(todo))
+    renderer = Renderer(theme.dirs)
+    results = _map(_render_one, [(renderer, job) for job in todo], jobs)
+    outputs: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    for job, result in zip(todo, results, strict=True):
+        if isinstance(result, bytes):
+            outputs[job.path] = result
+        else:
+            template, line, message = result
+            problems.append(error(template, line, message, f"while rendering {job.path}"))
+    note("render", len(todo), len(todo))
+    return outputs, kept, problems
+
+
+def _render_one(renderer: Renderer, job: Job) -> bytes | tuple[str, int, str]:
+    try:
+        return renderer.render(job)
+    except TemplateProblem as exc:
+        return (exc.template, exc.line, exc.message)
+
+
+def _assets(inputs: Inputs, used: Iterable[str], site: Path) -> dict[str, Asset]:
+    found: dict[str, Asset] = {a.out: a for a in theme_assets(site)}
+    for asset in inputs.statics:
+        found[asset.out] = asset
+    wanted = set(used)
+    for asset in inputs.beside:
+        if asset.path in wanted:
+            found[asset.out] = asset
+    found.pop(MANIFEST, None)
+    return found
+
+
+def _extras(views: Views, base_url: str, jobs_list: list[Job]) -> dict[str, bytes]:
+    pages = sorted(
+        (absolute(base_url, j.path), j.context.get("briefing", {}).get("date", "")[:10] or None)
+        for j in jobs_list
+        if j.kind == "html" and j.template not in ("404.html", "redirect.html")
+    )
+    out = {".nojekyll": b"", **generated_css()}
+    if base_url:
+        out["sitemap.xml"] = feeds.sitemap(pages)
+    out["robots.txt"] = feeds.robots_txt(absolute(base_url, "sitemap.xml") if base_url else None)
+    return out
+
+
+def generated_css() -> dict[str, bytes]:
+    """Stylesheets made from code: Pygments' token colours, and the pictures' styles."""
+    from pygments.formatters import HtmlFormatter
+
+    light = HtmlFormatter(style="friendly").get_style_defs(".highlight")
+    dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")
+    pygments_css = f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+    figures = charts.CHARTS_CSS + "\n" + worldmap.MAP_CSS
+    return {"assets/pygments.css": pygments_css.encode(), "assets/figures.css": figures.encode()}
+
+
+def _search_docs(views: Views) -> list[search.SearchDoc]:
+    site = views.site
+    docs = []
+    for index, item in enumerate(site.items):
+        card = views.card(index)
+        b = item.briefing
+        docs.append(
+            search.SearchDoc(
+                kind="briefing",
+                title=b.title,
+                url=item.url,
+                date=card["date"],
+                date_label=card["date_label"],
+                summary=item.summary,
+                body=b.body.text,
+                names=tuple(site.actors[k].name for k in item.actors),
+                tags=tuple(site.actors[k].name for k in item.tags),
+            )
+        )
+    for key, actor in sorted(site.actors.items()):
+        names = [actor.name]
+        if actor.entry:
+            names += [*actor.entry.aliases, *actor.entry.labels.values()]
+        count = len(site.named.get(key, []))
+        docs.append(
+            search.SearchDoc(
+                kind=actor.kind,
+                title=actor.name,
+                url=actor.url,
+                date="",
+                date_label=views.count_label(count),
+                summary=(actor.entry.role or "") if actor.entry else "",
+                body="",
+                names=tuple(dict.fromkeys(names)),
+                tags=(),
+            )
+        )
+    return docs
+
+
+__all__ = ["Options", "OutputRefused", "Result", "build"]

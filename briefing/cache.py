@@ -1,0 +1,164 @@
+"""The build cache: content-hash keyed, in one SQLite file, never trusted blindly.
+
+Keys are digests of everything a value depends on (the tool's version, the
+settings, the file's bytes), never modification times. Values are JSON, not
+pickles: a corrupt or foreign cache can make a build slower, never wrong or unsafe.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from briefing import __version__
+
+SCHEMA = f"briefing-cache-1/{__version__}"
+DEFAULT_DIR = ".briefing-cache"
+_BATCH = 500
+
+
+class Cache:
+    """A key-value store in tables; ``Cache(None)`` is a cache that remembers nothing."""
+
+    TABLES = ("parsed", "finished", "pages", "meta")
+
+    def __init__(self, folder: Path | None) -> None:
+        self.db: sqlite3.Connection | None = None
+        self.folder = folder
+        if folder is None:
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.db = self._open(folder / "cache.sqlite")
+        except (OSError, sqlite3.Error):
+            self.db = None
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        for attempt in range(2):
+            try:
+                db = sqlite3.connect(path, timeout=30, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                for table in self.TABLES:
+                    db.execute(
+                        f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                    )
+                row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+                if row is None or row[0] != SCHEMA:
+                    for table in self.TABLES:
+                        db.execute(f"DELETE FROM {table}")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))
+                db.execute("PRAGMA quick_check").fetchone()
+                return db
+            except sqlite3.Error:
+                if attempt:
+                    raise
+                # Corrupt or not ours: start over.
+                for suffix in ("", "-wal", "-shm"):
+                    with suppress(OSError):
+                        Path(str(path) + suffix).unlink()
+        raise sqlite3.Error("unreachable")
+
+    @property
+    def enabled(self) -> bool:
+        return self.db is not None
+
+    def get_many(self, table: str, keys: Iterable[str]) -> dict[str, Any]:
+        """Values by key; a value that does not decode is simply missing."""
+        found: dict[str, Any] = {}
+        if self.db is None:
+            return found
+        wanted = sorted(set(keys))
+        try:
+            for start in range(0, len(wanted), _BATCH):
+                chunk = wanted[start : start + _BATCH]
+                marks = ",".join("?" * len(chunk))
+                for key, value in self.db.execute(
+                    f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk
+                ):
+                    with suppress(ValueError):
+                        found[key] = json.loads(value)
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def all(self, table: str) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        if self.db is None:
+            return found
+        try:
+            for key, value in self.db.execute(f"SELECT key, value FROM {table}"):
+                with suppress(ValueError):
+                    found[key] = json.loads(value)
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def put_many(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
+        if self.db is None:
+            return
+        rows = (
+            (key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+            for key, value in items
+        )
+        try:
+            with self._transaction():
+                self.db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", rows)
+        except sqlite3.Error:
+            self.db = None
+
+    def replace_all(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
+        if self.db is None:
+            return
+        rows = [
+            (key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+            for key, value in items
+        ]
+        try:
+            with self._transaction():
+                self.db.execute(f"DELETE FROM {table}")
+                self.db.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows)
+        except sqlite3.Error:
+            self.db = None
+
+    def keep_only(self, table: str, keys: Iterable[str]) -> None:
+        """Drop entries no file uses any more, so the cache does not grow without bound."""
+        if self.db is None:
+            return
+        keep = set(keys)
+        try:
+            stale = [k for (k,) in self.db.execute(f"SELECT key FROM {table}") if k not in keep]
+            with self._transaction():
+                self.db.executemany(f"DELETE FROM {table} WHERE key = ?", ((k,) for k in stale))
+        except sqlite3.Error:
+            self.db = None
+
+    def _transaction(self) -> _Tx:
+        assert self.db is not None
+        return _Tx(self.db)
+
+    def close(self) -> None:
+        if self.db is not None:
+            with suppress(sqlite3.Error):
+                self.db.close()
+            self.db = None
+
+
+class _Tx:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN")
+
+    def __exit__(self, kind: object, value: object, tb: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def iter_chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

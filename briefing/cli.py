@@ -1,0 +1,165 @@
+"""The command line: parses arguments, runs a command, prints problems, sets the exit status.
+
+Exit status: 0 fine, 1 content errors, 2 usage errors (including an output
+folder that is not ours).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from briefing import __version__
+from briefing.build import Options, build
+from briefing.cache import DEFAULT_DIR
+from briefing.problems import report
+from briefing.write import OutputRefused
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _site_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--site",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="the site folder (default: the current folder)",
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="briefing",
+        description="A static site generator for curated briefings on world affairs.",
+        epilog="Exit status: 0 fine, 1 content errors, 2 usage errors. Problems go to stderr as path:line:col.",
+    )
+    main.add_argument("--version", action="version", version=f"briefing {__version__}")
+    commands = main.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    b = commands.add_parser(
+        "build",
+        help="build the site into output/",
+        description="Build the site. Every page is computed first; only if nothing failed are the "
+        "changed files written, stale generated files removed, and the manifest written last. "
+        "A failed build leaves the previous output untouched.",
+    )
+    _site_arg(b)
+    _build_options(b)
+    b.add_argument(
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="where to write the site (default: output/ in the site)",
+    )
+    b.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="absolute URL the site is served at (overrides base_url in briefing.yaml)",
+    )
+    b.add_argument("--drafts", action="store_true", help="include briefings marked `draft: true`")
+
+    c = commands.add_parser(
+        "check",
+        help="report every content problem without writing anything",
+        description="Read and resolve the whole site and report every problem; nothing is written.",
+    )
+    _site_arg(c)
+    _build_options(c)
+    c.add_argument("--drafts", action="store_true", help="check drafts too")
+
+    cl = commands.add_parser(
+        "clean",
+        help="delete the build cache",
+        description=f"Delete the build cache ({DEFAULT_DIR}/ in the site, or --cache-dir).",
+    )
+    _site_arg(cl)
+    cl.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help=f"the cache folder (default: {DEFAULT_DIR}/ in the site)",
+    )
+    return main
+
+
+def _build_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--strict", action="store_true", help="treat warnings (e.g. unknown actors) as errors"
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=0,
+        metavar="N",
+        help="worker processes (default: all cores)",
+    )
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help=f"the build cache (default: {DEFAULT_DIR}/ in the site)",
+    )
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    site: Path = args.site
+    if not site.is_dir():
+        print(f"briefing: error: the site folder {site} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "clean":
+        folder = args.cache_dir or site / DEFAULT_DIR
+        if folder.is_dir():
+            shutil.rmtree(folder)
+            print(f"removed {folder}")
+        return EXIT_OK
+    if getattr(args, "jobs", 0) < 0:
+        print("briefing: error: --jobs must be 0 (all cores) or more", file=sys.stderr)
+        return EXIT_USAGE
+    writing = args.command == "build"
+    options = Options(
+        site=site,
+        output=args.output if writing else None,
+        cache_dir=args.cache_dir,
+        use_cache=not args.no_cache,
+        base_url=args.base_url if writing else None,
+        drafts=args.drafts,
+        strict=args.strict,
+        jobs=args.jobs,
+        write=writing,
+    )
+    try:
+        result = build(options)
+    except OutputRefused as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    text = report(result.problems)
+    if text:
+        print(text, file=sys.stderr)
+    if not result.ok:
+        if writing:
+            print(
+                "briefing: nothing was written; the previous output is untouched", file=sys.stderr
+            )
+        return EXIT_CONTENT
+    if not args.quiet:
+        counts = result.counts
+        if result.report is not None:
+            r = result.report
+            out = args.output or site / "output"
+            print(
+                f"built {counts.get('briefings', 0)} briefings, {counts.get('pages', 0)} pages into "
+                f"{os.path.relpath(out)}: {len(r.written)} written, {len(r.removed)} removed, "
+                f"{r.unchanged} unchanged in {result.seconds:.2f} s"
+            )
+        else:
+            print(f"checked {counts.get('files', 0)} files: no errors ({result.seconds:.2f} s)")
+    return EXIT_OK

@@ -1,0 +1,55 @@
+"""Countries from CLDR (through Babel): codes, names in every language, nothing hand-typed."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel import Locale
+from babel.core import get_global
+
+
+@cache
+def alpha3_to_alpha2() -> dict[str, str]:
+    aliases = get_global("territory_aliases")
+    return {
+        code: targets[0]
+        for code, targets in aliases.items()
+        if len(code) == 3 and code.isalpha() and code.isupper() and len(targets) == 1
+    }
+
+
+@cache
+def codes() -> frozenset[str]:
+    """ISO 3166 alpha-2 codes of real countries and territories (no EU, UN, ZZ...)."""
+    english = Locale("en").territories
+    found = {a2 for a2 in alpha3_to_alpha2().values() if a2 in english}
+    found.add("XK")  # Kosovo: user-assigned code in common use, named by CLDR
+    return frozenset(found)
+
+
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language.replace("-", "_"))
+
+
+def name(code: str, language: str) -> str:
+    """The country's name in ``language`` ("JP", "es" -> "Japón"); English as fallback."""
+    names = _locale(language).territories
+    return str(names.get(code) or Locale("en").territories.get(code) or code)
+
+
+@cache
+def names(language: str) -> dict[str, str]:
+    return {code: name(code, language) for code in sorted(codes())}
+
+
+def normalize_code(text: str) -> str | None:
+    """An alpha-2 code from an alpha-2 or alpha-3 code in any case, else None."""
+    upper = text.strip().upper()
+    if len(upper) == 2 and upper in codes():
+        return upper
+    if len(upper) == 3:
+        a2 = alpha3_to_alpha2().get(upper)
+        if a2 in codes():
+            return a2
+    return None

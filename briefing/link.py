@@ -1,0 +1,196 @@
+"""Resolved briefings + registry -> Site: indexes, co-mentions, related, stories, timeline.
+
+Pure: no I/O. Everything "latest" is relative to the newest briefing, never the clock.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from briefing.model import Briefing, Page
+from briefing.registry import Actor, Key
+
+RELATED = 5
+WINDOW = 30  # candidates taken from each actor's list, on each side in time
+CO_MENTIONS = 12
+
+
+@dataclass(frozen=True)
+class Item:
+    """A published briefing with everything resolved."""
+
+    briefing: Briefing
+    url: str
+    moment: dt.datetime
+    actors: tuple[Key, ...]
+    tags: tuple[Key, ...]
+    html: str
+    mentioned: tuple[Key, ...]
+    summary: str
+    links_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FinishedPage:
+    page: Page
+    url: str
+    html: str
+
+
+@dataclass
+class Site:
+    items: list[Item]  # newest first
+    actors: dict[Key, Actor]
+    named: dict[Key, list[int]]
+    mentioned_only: dict[Key, list[int]]
+    co: dict[Key, list[tuple[Key, int]]]
+    related: list[list[int]]
+    story: dict[int, tuple[int | None, int | None]]
+    translations: dict[int, list[int]]
+    backlinks: dict[int, list[int]]
+    pages: list[FinishedPage]
+    newest: dt.datetime | None
+    people_of_country: dict[Key, list[Key]] = field(default_factory=dict)
+    active: list[tuple[Key, int]] = field(default_factory=list)
+
+    def timeline(self) -> dict[int, dict[int, list[int]]]:
+        years: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for index, item in enumerate(self.items):
+            years[item.moment.year][item.moment.month].append(index)
+        return {
+            y: dict(sorted(m.items(), reverse=True)) for y, m in sorted(years.items(), reverse=True)
+        }
+
+
+def sort_items(items: list[Item]) -> list[Item]:
+    return sorted(items, key=lambda i: (-i.moment.timestamp(), i.briefing.slug))
+
+
+def link_site(
+    items: list[Item],
+    actors: dict[Key, Actor],
+    pages: list[FinishedPage],
+    country_of: dict[Key, Key],
+) -> Site:
+    items = sort_items(items)
+    named: dict[Key, list[int]] = defaultdict(list)
+    mentioned_only: dict[Key, list[int]] = defaultdict(list)
+    for index, item in enumerate(items):
+        for key in (*item.actors, *item.tags):
+            named[key].append(index)
+        own = set(item.actors)
+        for key in item.mentioned:
+            if key not in own:
+                mentioned_only[key].append(index)
+    co = _co_mentions(items, named)
+    related = _related(items, named)
+    story = _stories(items)
+    translations: dict[int, list[int]] = {}
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for index, item in enumerate(items):
+        if item.briefing.translation_key:
+            by_key[item.briefing.translation_key].append(index)
+    for group in by_key.values():
+        for index in group:
+            translations[index] = [i for i in group if i != index]
+    url_index = {item.url: index for index, item in enumerate(items)}
+    backlinks: dict[int, list[int]] = defaultdict(list)
+    for index, item in enumerate(items):
+        for target in item.links_to:
+            other = url_index.get(target)
+            if other is not None and other != index:
+                backlinks[other].append(index)
+    people_of_country: dict[Key, list[Key]] = defaultdict(list)
+    for person, country in sorted(country_of.items()):
+        people_of_country[country].append(person)
+    newest = items[0].moment if items else None
+    active: list[tuple[Key, int]] = []
+    if newest is not None:
+        since = newest - dt.timedelta(days=90)
+        counts: Counter[Key] = Counter()
+        for item in items:
+            if item.moment < since:
+                break
+            counts.update(item.actors)
+        active = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    return Site(
+        items=items,
+        actors=actors,
+        named=dict(named),
+        mentioned_only=dict(mentioned_only),
+        co=co,
+        related=related,
+        story=story,
+        translations=translations,
+        backlinks={k: sorted(set(v)) for k, v in backlinks.items()},
+        pages=pages,
+        newest=newest,
+        people_of_country=dict(people_of_country),
+        active=active,
+    )
+
+
+def _co_mentions(
+    items: list[Item], named: dict[Key, list[int]]
+) -> dict[Key, list[tuple[Key, int]]]:
+    """Who and what each actor appears with most, by briefings shared in front matter."""
+    pairs: dict[Key, Counter[Key]] = defaultdict(Counter)
+    for item in items:
+        keys = item.actors
+        for key in keys:
+            counter = pairs[key]
+            for other in keys:
+                if other != key:
+                    counter[other] += 1
+    return {
+        key: sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:CO_MENTIONS]
+        for key, counter in pairs.items()
+    }
+
+
+def _related(items: list[Item], named: dict[Key, list[int]]) -> list[list[int]]:
+    """Briefings sharing actors and tags, a rare one counting more than a common one (idf),
+    nearer in time counting more. Each actor contributes the briefings nearest in time in
+    its own list, so a ubiquitous actor costs no more than a rare one."""
+    total = len(items)
+    weight = {key: math.log(1 + total / len(postings)) for key, postings in named.items()}
+    stamps = [item.moment.timestamp() for item in items]
+    out: list[list[int]] = []
+    for index, item in enumerate(items):
+        scores: dict[int, float] = defaultdict(float)
+        for key in (*item.actors, *item.tags):
+            postings = named[key]
+            if len(postings) < 2:
+                continue
+            w = weight[key] * (0.5 if key[0] == "tag" else 1.0)
+            pos = bisect.bisect_left(postings, index)
+            for other in postings[max(0, pos - WINDOW) : pos + WINDOW + 1]:
+                if other != index:
+                    scores[other] += w
+        ranked = []
+        here = stamps[index]
+        for other, score in scores.items():
+            days = abs(here - stamps[other]) / 86400
+            ranked.append((-round(score * (1 + math.exp(-days / 180)), 9), other))
+        ranked.sort()
+        out.append([other for _, other in ranked[:RELATED]])
+    return out
+
+
+def _stories(items: list[Item]) -> dict[int, tuple[int | None, int | None]]:
+    threads: dict[str, list[int]] = defaultdict(list)
+    for index, item in enumerate(items):
+        if item.briefing.story:
+            threads[item.briefing.story].append(index)
+    story: dict[int, tuple[int | None, int | None]] = {}
+    for members in threads.values():
+        ordered = list(reversed(members))  # oldest first
+        for pos, index in enumerate(ordered):
+            prev = ordered[pos - 1] if pos > 0 else None
+            nxt = ordered[pos + 1] if pos + 1 < len(ordered) else None
+            story[index] = (prev, nxt)
+    return story

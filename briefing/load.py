@@ -1,0 +1,184 @@
+"""Read the site folder: which files there are and their bytes. Only this module and
+``write`` touch the disk during a build."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing.problems import Problem, error, warning
+
+CONTENT_KINDS = {
+    "briefings": "briefing",
+    "people": "person",
+    "organizations": "organization",
+    "countries": "country",
+    "pages": "page",
+}
+MARKUP = {".md", ".markdown"}
+REGISTRY = {".yaml", ".yml", ".md", ".markdown"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # relative to the site root, with "/"
+    kind: str  # briefing | person | organization | country | page
+    data: bytes
+    sha: str
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file copied as is: static files, theme assets, images beside Markdown."""
+
+    src: Path
+    path: str  # relative to the site root (for messages and lookups)
+    out: str  # where it lands in the output
+    sha: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Inputs:
+    files: tuple[SourceFile, ...]
+    statics: tuple[Asset, ...]
+    beside: tuple[Asset, ...]
+    problems: tuple[Problem, ...]
+
+
+def _hidden(rel: Path) -> bool:
+    return any(part.startswith(".") for part in rel.parts)
+
+
+def walk(root: Path, site: Path, problems: list[Problem]) -> list[Path]:
+    """Every regular file below ``root``, sorted; links that leave the site are refused."""
+    found: list[Path] = []
+    if not root.is_dir():
+        return found
+    site_real = site.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        here = Path(dirpath)
+        kept = []
+        for d in sorted(dirnames):
+            sub = here / d
+            if d.startswith("."):
+                continue
+            if sub.is_symlink() and not sub.resolve().is_relative_to(site_real):
+                problems.append(
+                    error(
+                        _rel(sub, site), 0, "symbolic link leads outside the site folder; refused"
+                    )
+                )
+                continue
+            kept.append(d)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if name.startswith(".") or name.endswith("~"):
+                continue
+            path = here / name
+            if path.is_symlink() and not path.resolve().is_relative_to(site_real):
+                problems.append(
+                    error(
+                        _rel(path, site), 0, "symbolic link leads outside the site folder; refused"
+                    )
+                )
+                continue
+            if path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
+def _rel(path: Path, site: Path) -> str:
+    try:
+        return path.relative_to(site).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _asset(path: Path, site: Path, out: str) -> Asset:
+    data = path.read_bytes()
+    return Asset(path, _rel(path, site), out, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def read_site(site: Path) -> Inputs:
+    problems: list[Problem] = []
+    files: list[SourceFile] = []
+    beside: list[Asset] = []
+    content = site / "content"
+    if not content.is_dir():
+        problems.append(
+            error(
+                "content",
+                0,
+                "no content/ folder in the site",
+                "run `briefing init DIR` to start a site",
+            )
+        )
+    for folder, kind in CONTENT_KINDS.items():
+        for path in walk(content / folder, site, problems):
+            rel = _rel(path, site)
+            suffix = path.suffix.lower()
+            markup = suffix in (MARKUP if kind in ("briefing", "page") else REGISTRY)
+            if markup:
+                data = path.read_bytes()
+                files.append(SourceFile(rel, kind, data, hashlib.sha256(data).hexdigest()))
+            elif kind in ("briefing", "page"):
+                beside.append(_asset(path, site, "media/" + path.relative_to(content).as_posix()))
+            else:
+                problems.append(
+                    warning(
+                        rel,
+                        0,
+                        f"ignored: registry files are .yaml or .md, not `{suffix or path.name}`",
+                    )
+                )
+    statics = [
+        _asset(p, site, p.relative_to(content / "static").as_posix())
+        for p in walk(content / "static", site, problems)
+    ]
+    if content.is_dir():
+        for child in sorted(content.iterdir()):
+            if child.name.startswith(".") or child.name in CONTENT_KINDS or child.name == "static":
+                continue
+            problems.append(
+                warning(
+                    _rel(child, site),
+                    0,
+                    "ignored: not a known content folder",
+                    "content/ holds briefings/, people/, organizations/, countries/, pages/ and static/",
+                )
+            )
+    return Inputs(tuple(files), tuple(statics), tuple(beside), tuple(problems))
+
+
+def theme_dirs(site: Path) -> list[Path]:
+    """The site's own layouts/ first, then the default theme shipped with the package."""
+    dirs = []
+    own = site / "layouts"
+    if own.is_dir():
+        dirs.append(own)
+    default = default_theme()
+    if default.resolve() != own.resolve():
+        dirs.append(default)
+    return dirs
+
+
+def default_theme() -> Path:
+    here = Path(__file__).resolve().parent
+    installed = here / "layouts"
+    if installed.is_dir():
+        return installed
+    return here.parent / "layouts"
+
+
+def theme_assets(site: Path) -> list[Asset]:
+    """Theme CSS/JS under layouts/assets/, the site's files overriding the default's by name."""
+    chosen: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for folder in reversed(theme_dirs(site)):
+        root = folder / "assets"
+        for path in walk(root, folder, problems):
+            chosen[path.relative_to(root).as_posix()] = path
+    return [_asset(p, site, "assets/" + rel) for rel, p in sorted(chosen.items())]

@@ -1,0 +1,147 @@
+"""The one Markdown factory: Python-Markdown, Pygments, then sanitizing.
+
+Everything here depends on one file's text and the site's Markdown settings
+alone, so its result is cached by content hash. Links between pages and
+mention links are a later, site-wide pass (``finish``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+from typing import Any
+
+import markdown
+import nh3
+
+from briefing.model import Body, Link
+
+_TAGS = re.compile(r"<[^>]*>")
+_FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
+_WORD = re.compile(r"[^\W\d_][\w]*")
+_URL_ATTR = re.compile(r"""<(?:a|img)\b[^>]*?\b(?:href|src)="([^"]*)\"""")
+_WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
+_CODE_SPAN = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
+
+ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"class", "id", "title", "lang", "dir"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"style", "align", "colspan", "rowspan"},
+    "th": {"style", "align", "colspan", "rowspan", "scope"},
+    "ol": {"start"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+    "blockquote": {"cite"},
+}
+TAGS = set(nh3.ALLOWED_TAGS) | {"span", "div", "sup", "sub", "table", "thead", "tbody", "tfoot"}
+
+
+class MarkdownError(Exception):
+    pass
+
+
+@cache
+def _converter(extensions: tuple[str, ...], configs_key: str) -> markdown.Markdown:
+    import json
+
+    configs: dict[str, Any] = json.loads(configs_key)
+    settings = {"codehilite": {"css_class": "highlight", "guess_lang": False}}
+    for name, value in configs.items():
+        settings.setdefault(name, {}).update(value)
+    try:
+        return markdown.Markdown(
+            extensions=list(extensions),
+            extension_configs={k: v for k, v in settings.items() if k in extensions},
+            output_format="html",
+        )
+    except (ImportError, AttributeError, TypeError, ValueError, KeyError) as exc:
+        raise MarkdownError(
+            f"cannot load the Markdown extensions {list(extensions)}: {exc}"
+        ) from None
+
+
+def converter(extensions: tuple[str, ...], configs: dict[str, Any]) -> markdown.Markdown:
+    import json
+
+    return _converter(extensions, json.dumps(configs, sort_keys=True, default=str))
+
+
+def _protect_wikilinks(text: str) -> tuple[str, list[tuple[str, str | None]]]:
+    """Swap ``[[target|label]]`` for placeholders Markdown leaves alone (outside code)."""
+    found: list[tuple[str, str | None]] = []
+
+    def swap(match: re.Match[str]) -> str:
+        found.append((match.group(1).strip(), (match.group(2) or "").strip() or None))
+        return f"\x02WL{len(found) - 1}\x03"
+
+    parts = _CODE_SPAN.split(text)
+    for i in range(0, len(parts), 2):
+        parts[i] = _WIKILINK.sub(swap, parts[i])
+    return "".join(parts), found
+
+
+def render(
+    source: str,
+    first_line: int,
+    *,
+    extensions: tuple[str, ...],
+    configs: dict[str, Any],
+    sanitize: bool,
+) -> Body:
+    """Markdown text (whose first line is ``first_line`` of its file) -> Body."""
+    md = converter(extensions, configs)
+    md.reset()
+    protected, wikis = _protect_wikilinks(source)
+    try:
+        out = md.convert(protected)
+    except RecursionError:
+        raise MarkdownError("the Markdown is nested too deeply to render") from None
+    finally:
+        md.reset()
+    if sanitize:
+        out = nh3.clean(
+            out,
+            tags=TAGS,
+            attributes=ATTRIBUTES,
+            url_schemes={"http", "https", "mailto"},
+            link_rel=None,
+            strip_comments=True,
+            filter_style_properties={"text-align"},
+        )
+    lines = source.split("\n")
+    wikilinks: list[Link] = []
+    for index, (target, label) in enumerate(wikis):
+        raw = f"[[{target}" + (f"|{label}" if label else "") + "]]"
+        line = _line_of(lines, f"[[{target}", first_line)
+        wikilinks.append(Link(raw, line))
+        out = out.replace(
+            f"\x02WL{index}\x03",
+            f'<a data-wikilink="{html.escape(target)}">{html.escape(label or target)}</a>',
+        )
+    out = out.replace("\x02", "").replace("\x03", "")
+    text = html.unescape(_TAGS.sub(" ", out))
+    text = " ".join(text.split())
+    first = _FIRST_P.search(out)
+    first_paragraph = (
+        " ".join(html.unescape(_TAGS.sub("", first.group(1))).split()) if first else ""
+    )
+    words = tuple(sorted({w for w in _WORD.findall(text) if w[0].isupper()}))
+    links = tuple(
+        Link(html.unescape(url), _line_of(lines, html.unescape(url), first_line))
+        for url in dict.fromkeys(_URL_ATTR.findall(out))
+        if url and not url.startswith("#")
+    )
+    return Body(out, text, first_paragraph, words, links, tuple(wikilinks))
+
+
+def _line_of(lines: list[str], needle: str, first_line: int) -> int:
+    for number, line in enumerate(lines):
+        if needle in line:
+            return first_line + number
+    return first_line
+
+
+def plain(text_html: str) -> str:
+    return " ".join(html.unescape(_TAGS.sub(" ", text_html)).split())

@@ -1,0 +1,250 @@
+"""The site-wide pass over rendered HTML: mention links, links between pages, paths.
+
+Runs after every file is parsed, on HTML the cache kept. Its result for one
+body depends only on the names that body could contain and on the targets of
+its own links, which is what its cache key digests.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from briefing.model import Body
+from briefing.problems import Problem, error
+from briefing.registry import Key
+from briefing.text import digest
+from briefing.urls import relative, split_fragment
+
+_TOKEN = re.compile(r"<[^>]*>|[^<]+")
+_WORD = re.compile(r"[^\W\d_][\w]*")
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+_WIKI = re.compile(r'<a data-wikilink="([^"]*)">')
+_SPACE = re.compile(r"\s+")
+SKIP = {
+    "a",
+    "code",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "script",
+    "style",
+    "kbd",
+    "samp",
+    "svg",
+}
+BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What links can point at, for the whole site."""
+
+    names: dict[str, list[tuple[str, Key]]]  # first word -> (escaped name, actor), longest first
+    actor_urls: dict[Key, str]
+    source_pages: dict[str, str]  # content/... .md -> output page
+    source_assets: dict[str, str]  # content/... file -> output file
+    wiki: Callable[[str], tuple[str, str] | None]  # wikilink text -> (output path, label)
+
+    def names_digest(self, words: Iterable[str]) -> str:
+        parts = []
+        for word in words:
+            found = self.names.get(word)
+            if found:
+                parts.append(word + "=" + "|".join(f"{n}>{self.actor_urls[k]}" for n, k in found))
+        return digest(*parts)
+
+
+def build_names(table: dict[str, Key]) -> dict[str, list[tuple[str, Key]]]:
+    by_first: dict[str, list[tuple[str, Key]]] = {}
+    for name, key in table.items():
+        escaped = html.escape(name, quote=False)
+        match = _WORD.match(escaped)
+        if not match:
+            continue
+        by_first.setdefault(match.group(0), []).append((escaped, key))
+    for items in by_first.values():
+        items.sort(key=lambda item: (-len(item[0]), item[0]))
+    return by_first
+
+
+@dataclass
+class Finished:
+    html: str
+    mentioned: tuple[Key, ...]
+    assets: tuple[str, ...]
+    links_to: tuple[str, ...]  # output pages this body links to
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass
+class _State:
+    mentioned: dict[Key, None] = field(default_factory=dict)
+    linked: set[Key] = field(default_factory=set)
+
+
+def finish(
+    body: Body,
+    source: str,
+    page: str,
+    targets: Targets,
+    *,
+    link_mentions: bool = True,
+    own: Key | None = None,
+) -> Finished:
+    """Rewrite one body for the page at ``page``; ``source`` is its content file."""
+    problems: list[Problem] = []
+    assets: dict[str, None] = {}
+    links_to: dict[str, None] = {}
+    state = _State()
+    lines = {link.url: link.line for link in (*body.links, *body.wikilinks)}
+    out: list[str] = []
+    skip = 0
+    wiki_open = False
+    for match in _TOKEN.finditer(body.html):
+        token = match.group(0)
+        if token.startswith("<"):
+            wiki = _WIKI.match(token)
+            if wiki:
+                target = html.unescape(wiki.group(1))
+                found = targets.wiki(target)
+                if found is None:
+                    line = next((n for u, n in lines.items() if u.startswith("[[" + target)), 0)
+                    problems.append(
+                        error(
+                            source,
+                            line,
+                            f"broken link [[{target}]]: no actor, briefing or page by that name",
+                        )
+                    )
+                    out.append('<span class="wikilink broken">')
+                    wiki_open = True
+                else:
+                    out.append(
+                        f'<a class="wikilink" href="{html.escape(relative(page, found[0]))}">'
+                    )
+                    links_to[found[0]] = None
+                skip += 1
+                continue
+            if wiki_open and token == "</a>":
+                out.append("</span>")
+                wiki_open = False
+                skip -= 1
+                continue
+            name_match = _TAG_NAME.match(token)
+            if name_match:
+                tag = name_match.group(1).lower()
+                if tag in SKIP and not token.endswith("/>"):
+                    skip += -1 if token.startswith("</") else 1
+                    skip = max(skip, 0)
+            if "href=" in token or "src=" in token:
+                token = _ATTR.sub(
+                    lambda m: _rewrite(m, source, page, targets, lines, problems, assets, links_to),
+                    token,
+                )
+            out.append(token)
+        elif skip or not link_mentions:
+            out.append(token)
+        else:
+            out.append(_link_names(token, page, targets, state, own))
+    return Finished(
+        "".join(out),
+        tuple(state.mentioned),
+        tuple(assets),
+        tuple(links_to),
+        tuple(problems),
+    )
+
+
+def _link_names(text: str, page: str, targets: Targets, state: _State, own: Key | None) -> str:
+    names = targets.names
+    parts: list[str] = []
+    last = 0
+    pos = 0
+    flat = _SPACE.sub(" ", text) if "\n" in text else text
+    if flat is not text:
+        text = flat
+    while True:
+        match = _WORD.search(text, pos)
+        if match is None:
+            break
+        candidates = names.get(match.group(0))
+        start = match.start()
+        pos = match.end()
+        if not candidates:
+            continue
+        for name, key in candidates:
+            end = start + len(name)
+            if text.startswith(name, start) and (
+                end >= len(text) or not (text[end].isalnum() or text[end] == "_")
+            ):
+                if key == own:
+                    break
+                state.mentioned[key] = None
+                if key not in state.linked:
+                    state.linked.add(key)
+                    url = html.escape(relative(page, targets.actor_urls[key]))
+                    parts.append(text[last:start])
+                    parts.append(f'<a class="mention" href="{url}">{text[start:end]}</a>')
+                    last = end
+                pos = end
+                break
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _rewrite(
+    match: re.Match[str],
+    source: str,
+    page: str,
+    targets: Targets,
+    lines: dict[str, int],
+    problems: list[Problem],
+    assets: dict[str, None],
+    links_to: dict[str, None],
+) -> str:
+    attr, raw = match.group(1), match.group(2)
+    url = html.unescape(raw)
+    compact = "".join(url.split()).lower()
+    if compact.startswith(BAD_SCHEMES):
+        return ""
+    if not url or url.startswith("#") or url.startswith("//") or _SCHEME.match(url):
+        return match.group(0)
+    path, rest = split_fragment(url)
+    line = lines.get(url, 0)
+    if path.startswith("/"):
+        target = posixpath.normpath(path.lstrip("/")) if path.strip("/") else "index.html"
+        if path.endswith("/"):
+            target += "/index.html"
+        new = relative(page, target) + rest
+        return f'{attr}="{html.escape(new)}"'
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
+    if resolved in targets.source_pages:
+        target = targets.source_pages[resolved]
+        links_to[target] = None
+        return f'{attr}="{html.escape(relative(page, target) + rest)}"'
+    if resolved in targets.source_assets:
+        target = targets.source_assets[resolved]
+        assets[resolved] = None
+        return f'{attr}="{html.escape(relative(page, target) + rest)}"'
+    kind = "image" if attr == "src" else "link"
+    problems.append(
+        error(
+            source,
+            line,
+            f"broken {kind} `{url}`: no file {resolved}",
+            "a relative path is relative to this Markdown file; start with `/` for the site root",
+        )
+    )
+    return match.group(0)

@@ -1,0 +1,528 @@
+"""Site -> one Job per output file: the plain data each page shows.
+
+A Job's context is JSON-able data and nothing else, so its digest (with the
+template's) is the page's fingerprint: a page is rendered again only when
+what it shows changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from briefing import charts, countries, worldmap
+from briefing.config import SiteConfig
+from briefing.link import Site
+from briefing.model import FOLDERS, KINDS, Kind
+from briefing.registry import Actor, Key
+from briefing.text import digest
+from briefing.theme import Theme, is_rtl, language_name, long_date, month_label, month_name
+from briefing.urls import absolute
+
+PER_PAGE = 200  # list items per page on entity pages, beyond which they are paginated
+ENTITY_FEED = 20
+SITE_FEED = 50
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output file: rendered by ``template`` (or ``kind``) from ``context``."""
+
+    path: str
+    kind: str  # "html" | "feed" | "text" | "search"
+    template: str
+    context: dict[str, Any]
+
+    def fingerprint(self, theme_digest: str) -> str:
+        return digest(
+            self.kind,
+            self.template,
+            theme_digest,
+            json.dumps(self.context, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        )
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Registry facts pages show: a person's country, an organization's members, biographies."""
+
+    country_of: dict[Key, Key]
+    members: dict[Key, list[Key]]
+    memberships: dict[Key, list[Key]]
+    bios: dict[Key, str]
+
+
+class Views:
+    """Builds the contexts; memoizes the small pieces many pages share (cards, chips)."""
+
+    def __init__(
+        self, site: Site, config: SiteConfig, theme: Theme, version: str, facts: Facts
+    ) -> None:
+        self.site = site
+        self.country_of = facts.country_of
+        self.members = facts.members
+        self.memberships = facts.memberships
+        self.bios = facts.bios
+        self.config = config
+        self.theme = theme
+        self.version = version
+        self.lang = config.language
+        self.words = theme.words(self.lang)
+        self._cards: dict[int, dict[str, Any]] = {}
+
+    # -- shared pieces --------------------------------------------------------------
+
+    def t(self, key: str, **values: Any) -> str:
+        text = self.words.get(key, key)
+        return text.format(**values) if values else text
+
+    def count_label(self, n: int, words: dict[str, str] | None = None) -> str:
+        table = words or self.words
+        return table["briefings_one"] if n == 1 else table["briefings_other"].format(n=n)
+
+    def base(
+        self,
+        path: str,
+        title: str,
+        *,
+        lang: str | None = None,
+        description: str = "",
+        feed: str | None = None,
+        kind: str = "page",
+    ) -> dict[str, Any]:
+        page_lang = lang if lang and self.theme.has_language(lang) else self.lang
+        words = self.theme.words(page_lang) if page_lang != self.lang else self.words
+        return {
+            "path": path,
+            "kind": kind,
+            "title": title,
+            "lang": page_lang,
+            "dir": "rtl" if is_rtl(page_lang) else "ltr",
+            "description": description[:300],
+            "canonical": absolute(self.config.base_url, path),
+            "feed": feed,
+            "feed_abs": absolute(self.config.base_url, feed) if feed else "",
+            "site": {
+                "title": self.config.title,
+                "description": self.config.description,
+                "language": self.lang,
+                "base_url": self.config.base_url,
+                "menu": [
+                    {"title": m.title, "url": m.url.lstrip("/") or "index.html"}
+                    for m in self.config.menu
+                ],
+                "params": self.config.params,
+            },
+            "t": words,
+            "version": self.version,
+        }
+
+    def date_label(self, moment: dt.datetime | dt.date, lang: str | None = None) -> str:
+        day = moment.date() if isinstance(moment, dt.datetime) else moment
+        return long_date(day, lang or self.lang)
+
+    def card(self, index: int) -> dict[str, Any]:
+        found = self._cards.get(index)
+        if found is None:
+            item = self.site.items[index]
+            found = {
+                "title": item.briefing.title,
+                "url": item.url,
+                "date": item.moment.date().isoformat(),
+                "date_label": self.date_label(item.moment),
+                "summary": _clip(item.summary, 320),
+                "lang": item.briefing.lang or "",
+            }
+            self._cards[index] = found
+        return found
+
+    def actor_chip(self, key: Key) -> dict[str, Any]:
+        actor = self.site.actors[key]
+        return {
+            "kind": actor.kind,
+            "name": actor.name,
+            "url": actor.url,
+            "registered": actor.registered,
+        }
+
+    def cards_by_year(self, indices: list[int]) -> list[dict[str, Any]]:
+        groups: list[dict[str, Any]] = []
+        for index in indices:
+            year = self.site.items[index].moment.year
+            if not groups or groups[-1]["year"] != year:
+                groups.append({"year": year, "items": []})
+            groups[-1]["items"].append(self.card(index))
+        return groups
+
+    # -- pages ----------------------------------------------------------------------
+
+    def briefing(self, index: int) -> Job:
+        site = self.site
+        item = site.items[index]
+        b = item.briefing
+        ctx = self.base(item.url, b.title, lang=b.lang, description=item.summary, kind="briefing")
+        words = ctx["t"]
+        story_prev, story_next = site.story.get(index, (None, None))
+        actors = [self.actor_chip(k) for k in item.actors]
+        ctx["briefing"] = {
+            "title": b.title,
+            "date": item.moment.isoformat(),
+            "date_label": self.date_label(item.moment, ctx["lang"]),
+            "updated": b.updated,
+            "updated_label": self.date_label(dt.datetime.fromisoformat(b.updated), ctx["lang"])
+            if b.updated
+            else "",
+            "summary": item.summary,
+            "html": item.html,
+            "lang": b.lang or self.lang,
+            "dir": "rtl" if is_rtl(b.lang or self.lang) else "ltr",
+            "people": [a for a in actors if a["kind"] == "person"],
+            "countries": [a for a in actors if a["kind"] == "country"],
+            "organizations": [a for a in actors if a["kind"] == "organization"],
+            "tags": [self.actor_chip(k) for k in item.tags],
+            "sources": [
+                {
+                    "title": s.title,
+                    "url": s.url,
+                    "publisher": s.publisher,
+                    "date_label": self.date_label(dt.datetime.fromisoformat(s.date), ctx["lang"])
+                    if s.date
+                    else "",
+                }
+                for s in b.sources
+            ],
+            "story": b.story,
+            "story_prev": self.card(story_prev) if story_prev is not None else None,
+            "story_next": self.card(story_next) if story_next is not None else None,
+            "newer": self.card(index - 1) if index > 0 else None,
+            "older": self.card(index + 1) if index + 1 < len(site.items) else None,
+            "related": [self.card(i) for i in site.related[index]],
+            "translations": [
+                {
+                    **self.card(i),
+                    "lang_name": language_name(
+                        site.items[i].briefing.lang or self.lang, ctx["lang"]
+                    ),
+                    "hreflang": site.items[i].briefing.lang or self.lang,
+                }
+                for i in site.translations.get(index, [])
+            ],
+            "backlinks": [self.card(i) for i in site.backlinks.get(index, [])],
+            "extra": b.extra,
+        }
+        ctx["count_words"] = words
+        return Job(item.url, "html", "briefing.html", ctx)
+
+    def entity(self, key: Key) -> list[Job]:
+        site = self.site
+        actor = site.actors[key]
+        feed = actor.url.removesuffix(".html") + ".xml"
+        entry = actor.entry
+        named = site.named.get(key, [])
+        mentioned = site.mentioned_only.get(key, [])
+        summary = (entry.role if entry and entry.role else "") or ""
+        base_ctx = self.base(
+            actor.url, actor.name, description=summary or actor.name, feed=feed, kind=actor.kind
+        )
+        prefix = f"{actor.kind[0]}-{actor.id}"
+        months = Counter(site.items[i].moment.strftime("%Y-%m") for i in named)
+        activity = charts.activity(
+            sorted(months.items()),
+            title=self.t("activity"),
+            desc=self.t("activity_desc", name=actor.name),
+            id_prefix=f"act-{prefix}",
+            month_label=lambda ym: month_label(int(ym[:4]), int(ym[5:7]), self.lang),
+        )
+        co = [{**self.actor_chip(other), "count": count} for other, count in site.co.get(key, [])]
+        network = ""
+        if actor.kind == "person":
+            network = charts.network(
+                actor.name,
+                [
+                    (c["name"], c["url"], c["count"], c["kind"])
+                    for c in co
+                    if c["kind"] in ("person", "organization")
+                ][:12],
+                title=self.t("network"),
+                desc=self.t("network_desc", name=actor.name),
+                id_prefix=f"net-{prefix}",
+            )
+        info: dict[str, Any] = {
+            "kind": actor.kind,
+            "id": actor.id,
+            "name": actor.name,
+            "registered": actor.registered,
+            "role": summary,
+            "bio_html": "",
+            "links": sorted((entry.links if entry else {}).items()),
+            "aliases": list(entry.aliases) if entry else [],
+            "count": len(named),
+            "count_label": self.count_label(len(named)),
+            "mentioned": [self.card(i) for i in mentioned],
+            "co": co,
+            "activity_svg": activity,
+            "network_svg": network,
+            "map_svg": "",
+            "country": None,
+            "people": [],
+            "members": [],
+            "member_of": [],
+        }
+        if actor.kind == "country":
+            info["map_svg"] = worldmap.locator(
+                actor.id.upper(),
+                name=lambda code: countries.name(code, self.lang),
+                title=self.t("locator_title", name=actor.name),
+            )
+            info["people"] = [self.actor_chip(k) for k in site.people_of_country.get(key, [])]
+            info["member_of"] = [self.actor_chip(k) for k in self.memberships.get(key, [])]
+        if entry and actor.kind == "person" and entry.country:
+            country = self.country_of.get(key)
+            if country:
+                info["country"] = self.actor_chip(country)
+        if actor.kind == "organization":
+            info["members"] = [self.actor_chip(k) for k in self.members.get(key, [])]
+        info["bio_html"] = self.bios.get(key, "")
+        pages = [named[i : i + PER_PAGE] for i in range(0, len(named), PER_PAGE)] or [[]]
+        jobs = []
+        for number, chunk in enumerate(pages, start=1):
+            path = actor.url if number == 1 else actor.url.removesuffix(".html") + f"-{number}.html"
+            ctx = dict(base_ctx)
+            ctx["path"] = path
+            ctx["canonical"] = absolute(self.config.base_url, path)
+            ctx["entity"] = info
+            ctx["groups"] = self.cards_by_year(chunk)
+            ctx["pagination"] = _pagination(actor.url, number, len(pages))
+            template = f"{actor.kind}.html"
+            jobs.append(Job(path, "html", template, ctx))
+        jobs.append(self.entity_feed(key, feed, named))
+        return jobs
+
+    def entity_feed(self, key: Key, path: str, named: list[int]) -> Job:
+        actor = self.site.actors[key]
+        ctx = self.feed_context(
+            path, f"{self.config.title}: {actor.name}", actor.url, named[:ENTITY_FEED], full=False
+        )
+        return Job(path, "feed", "", ctx)
+
+    def feed_context(
+        self, path: str, title: str, alternate: str, indices: list[int], *, full: bool
+    ) -> dict[str, Any]:
+        base = self.config.base_url
+        entries = []
+        for index in indices:
+            item = self.site.items[index]
+            b = item.briefing
+            entries.append(
+                {
+                    "id": absolute(base, item.url) or f"urn:briefing:{b.slug}",
+                    "title": b.title,
+                    "url": absolute(base, item.url),
+                    "published": item.moment.isoformat(),
+                    "updated": b.updated or item.moment.isoformat(),
+                    "summary": item.summary,
+                    "content_html": _absolutize(item.html, base, item.url) if full else None,
+                    "categories": [self.site.actors[k].name for k in item.tags],
+                    "lang": b.lang or self.lang,
+                }
+            )
+        return {
+            "title": title,
+            "subtitle": self.config.description or None,
+            "feed_url": absolute(base, path),
+            "site_url": absolute(base, alternate),
+            "feed_id": absolute(base, path) or f"urn:briefing:{path}",
+            "lang": self.lang,
+            "author": self.config.author or self.config.title,
+            "entries": entries,
+            "version": self.version,
+        }
+
+    def index(self, kind: Kind) -> Job:
+        site = self.site
+        folder = FOLDERS[kind]
+        path = f"{folder}/index.html"
+        title = self.t(folder)
+        ctx = self.base(path, title, description=title, kind="index")
+        rows = []
+        for key, actor in site.actors.items():
+            if actor.kind != kind:
+                continue
+            count = len(site.named.get(key, []))
+            mentions = len(site.mentioned_only.get(key, []))
+            rows.append(
+                {
+                    **self.actor_chip(key),
+                    "count": count,
+                    "mentions": mentions,
+                    "count_label": self.count_label(count),
+                    "role": actor.entry.role if actor.entry and actor.entry.role else "",
+                }
+            )
+        rows.sort(key=lambda r: (-r["count"], _sort_key(r["name"])))
+        ctx["index"] = {"kind": kind, "rows": rows, "map_svg": ""}
+        if kind == "country":
+            counts = {
+                key[1].upper(): len(v) for key, v in site.named.items() if key[0] == "country"
+            }
+            ctx["index"]["map_svg"] = worldmap.choropleth(
+                counts,
+                href=lambda code: f"{code.lower()}.html",
+                name=lambda code: countries.name(code, self.lang),
+                title=self.t("map_title"),
+            )
+        return Job(path, "html", "index.html", ctx)
+
+    def home(self) -> Job:
+        site = self.site
+        ctx = self.base(
+            "index.html",
+            self.config.title,
+            description=self.config.description,
+            feed="feed.xml",
+            kind="home",
+        )
+        latest = list(range(min(self.config.latest_count, len(site.items))))
+        active = [{**self.actor_chip(k), "count": n} for k, n in site.active]
+        ctx["latest"] = [self.card(i) for i in latest]
+        ctx["active"] = active
+        ctx["active_svg"] = charts.ranking(
+            [(a["name"], a["url"], a["count"]) for a in active],
+            title=self.t("most_active"),
+            desc=self.t("most_active_desc"),
+            id_prefix="active",
+        )
+        ctx["totals"] = {
+            kind: sum(1 for a in site.actors.values() if a.kind == kind) for kind in KINDS
+        }
+        ctx["total_briefings"] = len(site.items)
+        return Job("index.html", "html", "home.html", ctx)
+
+    def timeline(self) -> list[Job]:
+        years = self.site.timeline()
+        jobs = []
+        rows = [
+            (year, [(month, len(items)) for month, items in sorted(months.items())])
+            for year, months in years.items()
+        ]
+        summary = [
+            {"year": year, "count": sum(n for _, n in months), "url": f"timeline/{year}.html"}
+            for year, months in rows
+        ]
+        ctx = self.base("timeline/index.html", self.t("timeline"), kind="timeline")
+        ctx["years"] = summary
+        ctx["timeline_svg"] = charts.timeline(
+            rows,
+            title=self.t("timeline"),
+            desc=self.t("timeline_desc"),
+            id_prefix="timeline",
+            month_name=lambda m: month_name(m, self.lang),
+            href=lambda y, m: f"{y}.html#m{m:02d}",
+        )
+        jobs.append(Job("timeline/index.html", "html", "timeline.html", ctx))
+        for year, months in years.items():
+            path = f"timeline/{year}.html"
+            ctx = self.base(path, self.t("year_briefings", year=year), kind="year")
+            ctx["year"] = year
+            ctx["years"] = summary
+            ctx["months"] = [
+                {
+                    "month": month,
+                    "id": f"m{month:02d}",
+                    "label": month_label(year, month, self.lang),
+                    "items": [self.card(i) for i in items],
+                }
+                for month, items in months.items()
+            ]
+            jobs.append(Job(path, "html", "year.html", ctx))
+        return jobs
+
+    def pages(self) -> list[Job]:
+        jobs = []
+        for finished in self.site.pages:
+            page = finished.page
+            ctx = self.base(finished.url, page.title, lang=page.lang, kind="page")
+            ctx["content"] = {
+                "title": page.title,
+                "html": finished.html,
+                "lang": page.lang or self.lang,
+            }
+            jobs.append(Job(finished.url, "html", "page.html", ctx))
+        return jobs
+
+    def search_page(self) -> Job:
+        ctx = self.base("search.html", self.t("search"), kind="search")
+        return Job("search.html", "html", "search.html", ctx)
+
+    def not_found(self) -> Job:
+        ctx = self.base("404.html", self.t("not_found_title"), kind="404")
+        return Job("404.html", "html", "404.html", ctx)
+
+    def redirect(self, path: str, target: str, title: str) -> Job:
+        ctx = self.base(path, title, kind="redirect")
+        ctx["target"] = target
+        ctx["canonical"] = absolute(self.config.base_url, target)
+        return Job(path, "html", "redirect.html", ctx)
+
+    def site_feed(self) -> Job:
+        indices = list(range(min(SITE_FEED, len(self.site.items))))
+        return Job(
+            "feed.xml",
+            "feed",
+            "",
+            self.feed_context("feed.xml", self.config.title, "index.html", indices, full=True),
+        )
+
+
+def _pagination(first: str, number: int, total: int) -> dict[str, Any] | None:
+    if total <= 1:
+        return None
+
+    def url(n: int) -> str:
+        return first if n == 1 else first.removesuffix(".html") + f"-{n}.html"
+
+    return {
+        "number": number,
+        "total": total,
+        "prev": url(number - 1) if number > 1 else None,
+        "next": url(number + 1) if number < total else None,
+        "pages": [{"n": n, "url": url(n)} for n in range(1, total + 1)],
+    }
+
+
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:.") + "…"
+
+
+def _sort_key(name: str) -> str:
+    from briefing.text import fold
+
+    return fold(name)
+
+
+def _absolutize(body: str, base_url: str, page: str) -> str:
+    """Feed readers need absolute links; relative ones are resolved against the page."""
+    if not base_url:
+        return body
+    import posixpath
+    import re
+
+    folder = posixpath.dirname(page)
+
+    def fix(match: re.Match[str]) -> str:
+        attr, url = match.group(1), match.group(2)
+        if url.startswith(("#", "http:", "https:", "mailto:", "//")):
+            return match.group(0)
+        return f'{attr}="{base_url}{posixpath.normpath(posixpath.join(folder, url))}"'
+
+    return re.sub(r'\b(href|src)="([^"]*)"', fix, body)
+
+
+ActorLookup = Callable[[Key], Actor]

@@ -1,0 +1,283 @@
+"""Names, aliases and countries -> one resolved actor, or a problem.
+
+Resolution goes id, then name, then alias (labels count as aliases); each is
+compared case- and accent-insensitively. Only a tie at the same level is
+ambiguous.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from briefing import countries
+from briefing.model import FOLDERS, Entry, Kind, Ref
+from briefing.problems import Problem, error, warning
+from briefing.text import closest, fold, slugify
+
+Key = tuple[Kind, str]
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: Kind
+    id: str
+    name: str
+    registered: bool
+    entry: Entry | None = None
+    written: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> Key:
+        return (self.kind, self.id)
+
+    @property
+    def url(self) -> str:
+        return f"{FOLDERS[self.kind]}/{self.id}.html"
+
+
+@dataclass
+class Registry:
+    language: str
+    actors: dict[Key, Actor] = field(default_factory=dict)
+    levels: tuple[dict[str, set[Key]], ...] = field(default_factory=lambda: ({}, {}, {}))
+    mention_names: dict[str, Key] = field(default_factory=dict)
+
+    def add_name(self, level: int, text: str, key: Key) -> None:
+        self.levels[level].setdefault(fold(text), set()).add(key)
+
+    def lookup(self, text: str, kinds: Iterable[Kind]) -> tuple[list[Key], int]:
+        """The candidates at the first level that has any, and that level."""
+        wanted = set(kinds)
+        folded = fold(text)
+        for level, table in enumerate(self.levels):
+            hits = sorted(k for k in table.get(folded, ()) if k[0] in wanted)
+            if hits:
+                return hits, level
+        return [], -1
+
+    def describe(self, key: Key) -> str:
+        actor = self.actors[key]
+        where = actor.entry.path if actor.entry else "built-in country"
+        return f"{actor.name} ({where})"
+
+    def all_names(self, kinds: Iterable[Kind]) -> list[str]:
+        wanted = set(kinds)
+        names = []
+        for actor in self.actors.values():
+            if actor.kind in wanted and actor.registered:
+                names.append(actor.name)
+                if actor.entry:
+                    names.extend(actor.entry.aliases)
+        return names
+
+
+def display_name(entry: Entry, language: str) -> str:
+    lang = language.split("-")[0]
+    return entry.labels.get(language) or entry.labels.get(lang) or entry.name
+
+
+def build_registry(entries: Iterable[Entry], language: str) -> tuple[Registry, list[Problem]]:
+    problems: list[Problem] = []
+    reg = Registry(language)
+    english = "en"
+    country_entries: dict[str, Entry] = {}
+    for entry in sorted(entries, key=lambda e: e.path):
+        if entry.kind == "country":
+            code = countries.normalize_code(entry.id) or _country_by_name(entry.id, language)
+            if code is None:
+                problems.append(
+                    error(
+                        entry.path,
+                        1,
+                        f"`{entry.id}` is not a country code",
+                        "name country files by ISO code: jp.md, fr.yaml",
+                    )
+                )
+                continue
+            country_entries[code] = entry
+            continue
+        key: Key = (entry.kind, entry.id)
+        if key in reg.actors:
+            other = reg.actors[key].entry
+            problems.append(
+                error(
+                    entry.path,
+                    1,
+                    f"duplicate {entry.kind} id `{entry.id}`, also {other.path if other else ''}",
+                    "rename one of the two files",
+                )
+            )
+            continue
+        reg.actors[key] = Actor(entry.kind, entry.id, display_name(entry, language), True, entry)
+    for code in sorted(countries.codes()):
+        entry = country_entries.get(code)
+        name = entry.name if entry and entry.name else countries.name(code, language)
+        key = ("country", code.lower())
+        reg.actors[key] = Actor("country", code.lower(), name, True, entry)
+        reg.add_name(0, code, key)
+        a3 = [a for a, b in countries.alpha3_to_alpha2().items() if b == code]
+        for alias in a3:
+            reg.add_name(0, alias, key)
+        for text in {name, countries.name(code, language), countries.name(code, english)}:
+            reg.add_name(1, text, key)
+            _mention(reg, text, key)
+        if entry:
+            for alias in (*entry.aliases, *entry.labels.values()):
+                reg.add_name(2, alias, key)
+                _mention(reg, alias, key)
+    for key, actor in sorted(reg.actors.items()):
+        if actor.kind == "country" or actor.entry is None:
+            continue
+        entry = actor.entry
+        reg.add_name(0, entry.id, key)
+        reg.add_name(1, entry.name, key)
+        _mention(reg, entry.name, key)
+        for alias in (*entry.aliases, *entry.labels.values()):
+            reg.add_name(2, alias, key)
+            _mention(reg, alias, key)
+    for level_name, table in zip(("name", "alias"), reg.levels[1:], strict=True):
+        for text, keys in sorted(table.items()):
+            registered = sorted(k for k in keys if k[0] != "country")
+            if len(registered) > 1:
+                first = reg.actors[registered[0]].entry
+                problems.append(
+                    warning(
+                        first.path if first else "content",
+                        1,
+                        f"the {level_name} `{text}` belongs to "
+                        + ", ".join(reg.describe(k) for k in registered)
+                        + "; references to it are ambiguous",
+                        "keep each alias on one entry",
+                    )
+                )
+    return reg, problems
+
+
+_AMBIGUOUS: Key = ("tag", "\x00ambiguous")
+
+
+def _mention(reg: Registry, text: str, key: Key) -> None:
+    """Names that may link in a body: never codes, never all-lowercase words."""
+    text = " ".join(text.split())
+    if not text or not any(c.isupper() for c in text) or countries.normalize_code(text):
+        return
+    current = reg.mention_names.get(text)
+    if current is None:
+        reg.mention_names[text] = key
+    elif current != key:
+        # A registered actor wins over a built-in country name; two registered ones cancel out.
+        if current[0] == "country" and key[0] != "country":
+            reg.mention_names[text] = key
+        elif key[0] == "country" and current[0] != "country":
+            pass
+        else:
+            reg.mention_names[text] = _AMBIGUOUS
+
+
+def mention_table(reg: Registry) -> dict[str, Key]:
+    return {name: key for name, key in reg.mention_names.items() if key != _AMBIGUOUS}
+
+
+def _country_by_name(text: str, language: str) -> str | None:
+    folded = fold(text)
+    for lang in (language, "en"):
+        for code, name in countries.names(lang).items():
+            if fold(name) == folded:
+                return code
+    return None
+
+
+@dataclass
+class Resolver:
+    """Resolves front matter references; unknown actors get pages of their own."""
+
+    registry: Registry
+    extra: dict[Key, Actor] = field(default_factory=dict)
+    spellings: dict[Key, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+
+    def actor(self, key: Key) -> Actor:
+        return self.registry.actors.get(key) or self.extra[key]
+
+    def resolve(self, path: str, ref: Ref) -> tuple[Key | None, list[Problem]]:
+        kinds: tuple[Kind, ...]
+        if ref.field == "actors":
+            kinds = ("person", "organization", "country")
+        else:
+            kinds = (_FIELD_KIND[ref.field],)
+        reg = self.registry
+        hits, _ = reg.lookup(ref.text, kinds)
+        if len(hits) > 1:
+            return None, [
+                error(
+                    path,
+                    ref.line,
+                    f"`{ref.text}` is ambiguous: " + "; ".join(reg.describe(k) for k in hits),
+                    "write the id (the registry file's name) instead",
+                )
+            ]
+        if hits:
+            return hits[0], []
+        other_kinds = tuple(k for k in ("person", "organization", "country") if k not in kinds)
+        others, _ = reg.lookup(ref.text, other_kinds)
+        if len(others) == 1:
+            found = others[0]
+            return found, [
+                warning(
+                    path,
+                    ref.line,
+                    f"`{ref.text}` in `{ref.field}` is a {found[0]} ({reg.describe(found)}); read as one",
+                    f"move it to `{_KIND_FIELD[found[0]]}`",
+                )
+            ]
+        kind: Kind = kinds[0] if len(kinds) == 1 else "person"
+        if kind == "country":
+            near = closest(
+                ref.text,
+                [*countries.names(reg.language).values(), *countries.names("en").values()],
+                0.7,
+            )
+            return None, [
+                error(
+                    path,
+                    ref.line,
+                    f"unknown country `{ref.text}`",
+                    f"did you mean `{near}`?"
+                    if near
+                    else "use an ISO 3166 code (JP, JPN) or the country's name",
+                )
+            ]
+        slug = slugify(ref.text)
+        key: Key = (kind, slug)
+        while key in reg.actors and not self._same_unregistered(key, ref.text):
+            slug += "-x"
+            key = (kind, slug)
+        if key not in self.extra:
+            self.extra[key] = Actor(kind, slug, ref.text, False)
+        counts = self.spellings[key]
+        counts[ref.text] = counts.get(ref.text, 0) + 1
+        near = closest(ref.text, reg.all_names([kind]), 0.8)
+        folder = FOLDERS[kind]
+        return key, [
+            warning(
+                path,
+                ref.line,
+                f"unknown {kind} `{ref.text}`: not in the registry; it gets a page from the name as written",
+                f"did you mean `{near}`? or add it as an alias"
+                if near
+                else f"add content/{folder}/{slug}.yaml with `name: {ref.text}`",
+            )
+        ]
+
+    def _same_unregistered(self, key: Key, text: str) -> bool:
+        actor = self.registry.actors.get(key)
+        return actor is None or (not actor.registered and fold(actor.name) == fold(text))
+
+
+_FIELD_KIND: dict[str, Kind] = {
+    "people": "person",
+    "countries": "country",
+    "organizations": "organization",
+}
+_KIND_FIELD = {"person": "people", "country": "countries", "organization": "organizations"}

@@ -1,0 +1,148 @@
+"""Jobs -> bytes. Jinja2 with StrictUndefined; template mistakes name the template,
+its line, and the page being rendered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from briefing import feeds
+from briefing.pages import Job
+from briefing.urls import relative, root_of
+
+
+class TemplateProblem(Exception):
+    def __init__(self, template: str, line: int, message: str) -> None:
+        super().__init__(message)
+        self.template = template
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Renderer:
+    dirs: tuple[Path, ...]
+
+    def render(self, job: Job) -> bytes:
+        if job.kind == "feed":
+            return _feed(job.context)
+        if job.kind == "bytes":
+            data = job.context["data"]
+            return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        return _render_html(self.dirs, job)
+
+
+@cache
+def environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["url"] = _url
+    env.globals["asset"] = _url
+    env.filters["safe_html"] = Markup
+    return env
+
+
+@jinja2.pass_context
+def _url(context: jinja2.runtime.Context, target: str) -> str:
+    """A site path (``people/x.html``) as a link relative to the page being rendered."""
+    page = context["path"]
+    if page == "404.html":
+        # GitHub Pages serves 404.html at any depth: links start from the site's own path.
+        base = context["site"]["base_url"]
+        prefix = "/" + base.split("://", 1)[-1].split("/", 1)[-1] if base else "/"
+        return prefix + target
+    if "#" in target:
+        path, frag = target.split("#", 1)
+        return (relative(page, path) if path else "") + "#" + frag
+    return relative(page, target)
+
+
+def choose_template(env: jinja2.Environment, name: str) -> jinja2.Template:
+    """``person.html`` falls back to ``entity.html``: one generic template, per-kind overrides."""
+    candidates = [name]
+    if name in ("person.html", "country.html", "organization.html", "tag.html"):
+        candidates.append("entity.html")
+    return env.select_template(candidates)
+
+
+def _render_html(dirs: tuple[Path, ...], job: Job) -> bytes:
+    env = environment(dirs)
+    try:
+        template = choose_template(env, job.template)
+        ctx: dict[str, Any] = dict(job.context)
+        ctx["root"] = root_of(job.path)
+        return template.render(ctx).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(
+            _shown(exc.filename or exc.name or job.template),
+            exc.lineno,
+            f"template syntax error: {exc.message}",
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateProblem(job.template, 0, f"template not found: {exc.message}") from None
+    except Exception as exc:  # a template's own mistake, e.g. an undefined variable
+        template_name, line = _template_frame(exc)
+        raise TemplateProblem(
+            template_name or job.template, line, f"{type(exc).__name__}: {exc}"
+        ) from None
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int]:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".html"):
+            return _shown(frame.filename), frame.lineno or 0
+    return None, 0
+
+
+def _shown(filename: str) -> str:
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return filename
+
+
+def _feed(ctx: dict[str, Any]) -> bytes:
+    entries = [
+        feeds.FeedEntry(
+            id=e["id"],
+            title=e["title"],
+            url=e["url"],
+            published=dt.datetime.fromisoformat(_aware(e["published"])),
+            updated=dt.datetime.fromisoformat(_aware(e["updated"])),
+            summary=e["summary"],
+            content_html=e["content_html"],
+            authors=(),
+            categories=tuple(e["categories"]),
+            lang=e["lang"],
+        )
+        for e in ctx["entries"]
+    ]
+    return feeds.atom_feed(
+        title=ctx["title"],
+        subtitle=ctx["subtitle"],
+        feed_url=ctx["feed_url"],
+        site_url=ctx["site_url"],
+        feed_id=ctx["feed_id"],
+        lang=ctx["lang"],
+        author=ctx["author"],
+        entries=entries,
+        generator_version=ctx["version"],
+    )
+
+
+def _aware(text: str) -> str:
+    return text if "T" in text else text + "T00:00:00+00:00"

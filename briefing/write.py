@@ -1,0 +1,225 @@
+"""Publishing: only after everything was computed, only changed bytes, manifest last.
+
+The manifest names every file a build generated (with its hash). A file not in
+it is not ours: never overwritten, never deleted. A folder that is not empty and
+has no manifest is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefing.load import Asset
+
+MANIFEST = ".briefing-manifest.json"
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+class OutputRefused(Exception):
+    """The output folder cannot be used; exit status 2."""
+
+
+@dataclass
+class Report:
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def read_manifest(out: Path) -> dict[str, str] | None:
+    """The files the last build generated, or None when the folder is not ours."""
+    path = out / MANIFEST
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        files = data["files"]
+        if data.get("generator") != "briefing" or not isinstance(files, dict):
+            return None
+        return {str(k): str(v) for k, v in files.items() if _safe(str(k))}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def check_output(out: Path) -> dict[str, str]:
+    """The previous manifest; refuses a folder that is not ours and not empty."""
+    if out.exists() and not out.is_dir():
+        raise OutputRefused(f"{out} exists and is not a folder")
+    if not out.exists():
+        return {}
+    manifest = read_manifest(out)
+    if manifest is not None:
+        return manifest
+    if any(out.iterdir()):
+        raise OutputRefused(
+            f"{out} is not empty and was not made by briefing (no {MANIFEST}); "
+            "refusing to write there. Choose an empty or new folder with --output."
+        )
+    return {}
+
+
+@contextlib.contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """One build at a time per output folder."""
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutputRefused(
+                    f"another build is writing to {out}; try again when it has finished"
+                ) from None
+        yield
+    finally:
+        os.close(fd)
+        if created:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only if the build left it empty
+
+
+def _safe(rel: str) -> bool:
+    parts = rel.split("/")
+    return (
+        bool(rel)
+        and not rel.startswith("/")
+        and ".." not in parts
+        and "" not in parts
+        and "\\" not in rel
+    )
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def foreign_conflicts(out: Path, planned: list[str], manifest: dict[str, str]) -> list[str]:
+    """Planned paths where a file we did not generate already stands."""
+    return sorted(p for p in planned if p not in manifest and (out / p).exists())
+
+
+def publish(
+    out: Path,
+    files: dict[str, bytes],
+    assets: dict[str, Asset],
+    kept: dict[str, str],
+    manifest: dict[str, str],
+    stats: dict[str, tuple[int, int]],
+) -> tuple[Report, dict[str, str], dict[str, tuple[int, int]]]:
+    """Write what changed, remove what is stale, then the manifest.
+
+    ``files`` are new bytes; ``assets`` are copied from source; ``kept`` are pages
+    left as they are (unchanged fingerprint), with their hash. ``stats`` are the
+    (size, mtime_ns) each file had after the last build: a file whose stat still
+    matches and whose hash is unchanged is not even read.
+    """
+    report = Report()
+    new_manifest: dict[str, str] = dict(kept)
+    new_stats: dict[str, tuple[int, int]] = {p: stats[p] for p in kept if p in stats}
+    for rel, data in sorted(files.items()):
+        assert _safe(rel), rel
+        digest = sha(data)
+        new_manifest[rel] = digest
+        target = out / rel
+        if _unchanged(target, rel, digest, len(data), manifest, stats):
+            report.unchanged += 1
+        else:
+            _atomic_write(target, data)
+            report.written.append(rel)
+        new_stats[rel] = _stat(target)
+    for rel, asset in sorted(assets.items()):
+        assert _safe(rel), rel
+        new_manifest[rel] = asset.sha
+        target = out / rel
+        if _unchanged(target, rel, asset.sha, asset.size, manifest, stats):
+            report.unchanged += 1
+        else:
+            _atomic_copy(asset.src, target)
+            report.written.append(rel)
+        new_stats[rel] = _stat(target)
+    for rel in sorted(set(manifest) - set(new_manifest)):
+        target = out / rel
+        if target.is_file() or target.is_symlink():
+            target.unlink()
+            report.removed.append(rel)
+            _prune(target.parent, out)
+    body = json.dumps(
+        {"generator": "briefing", "files": dict(sorted(new_manifest.items()))},
+        indent=0,
+        sort_keys=True,
+    ).encode()
+    manifest_path = out / MANIFEST
+    if not manifest_path.exists() or manifest_path.read_bytes() != body:
+        _atomic_write(manifest_path, body)
+    return report, new_manifest, new_stats
+
+
+def _unchanged(
+    target: Path,
+    rel: str,
+    digest: str,
+    size: int,
+    manifest: dict[str, str],
+    stats: dict[str, tuple[int, int]],
+) -> bool:
+    if manifest.get(rel) != digest:
+        return False
+    try:
+        st = target.stat()
+    except OSError:
+        return False
+    if st.st_size != size:
+        return False
+    if stats.get(rel) == (st.st_size, st.st_mtime_ns):
+        return True
+    try:
+        return sha(target.read_bytes()) == digest
+    except OSError:
+        return False
+
+
+def _stat(target: Path) -> tuple[int, int]:
+    st = target.stat()
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _atomic_copy(src: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _prune(folder: Path, out: Path) -> None:
+    while folder != out and folder.is_relative_to(out):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
