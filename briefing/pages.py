@@ -21,7 +21,7 @@ from briefing.model import FOLDERS, KINDS, Kind
 from briefing.registry import Actor, Key
 from briefing.text import digest
 from briefing.theme import Theme, is_rtl, language_name, long_date, month_label, month_name
-from briefing.urls import absolute
+from briefing.urls import absolute, relative
 
 PER_PAGE = 200  # list items per page on entity pages, beyond which they are paginated
 ENTITY_FEED = 20
@@ -243,7 +243,7 @@ class Views:
             network = charts.network(
                 actor.name,
                 [
-                    (c["name"], c["url"], c["count"], c["kind"])
+                    (c["name"], relative(actor.url, c["url"]), c["count"], c["kind"])
                     for c in co
                     if c["kind"] in ("person", "organization")
                 ][:12],
@@ -391,7 +391,7 @@ class Views:
         ctx["latest"] = [self.card(i) for i in latest]
         ctx["active"] = active
         ctx["active_svg"] = charts.ranking(
-            [(a["name"], a["url"], a["count"]) for a in active],
+            [(a["name"], relative("index.html", a["url"]), a["count"]) for a in active],
             title=self.t("most_active"),
             desc=self.t("most_active_desc"),
             id_prefix="active",
