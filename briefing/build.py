@@ -38,6 +38,7 @@ from briefing.write import (
     foreign_conflicts,
     locked,
     publish,
+    uninterrupted,
 )
 
 PARALLEL_MIN = 64  # below this many files, a process pool costs more than it saves
@@ -181,7 +182,8 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             for k, v in cache.all("pages").items()
             if isinstance(v, list) and len(v) == 3
         }
-        report, _manifest, new_stats = publish(out, outputs, assets, kept, manifest, stats)
+        with uninterrupted():
+            report, _manifest, new_stats = publish(out, outputs, assets, kept, manifest, stats)
         fingerprints = {j.path: j.fingerprint(theme.digest) for j in jobs_list}
         cache.replace_all(
             "pages",
@@ -321,8 +323,8 @@ def generated_css() -> dict[str, bytes]:
     """Stylesheets made from code: Pygments' token colours, and the pictures' styles."""
     from pygments.formatters import HtmlFormatter
 
-    light = HtmlFormatter(style="friendly").get_style_defs(".highlight")
-    dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")
+    light = HtmlFormatter(style="friendly").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
+    dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
     pygments_css = f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
     figures = charts.CHARTS_CSS + "\n" + worldmap.MAP_CSS
     return {"assets/pygments.css": pygments_css.encode(), "assets/figures.css": figures.encode()}

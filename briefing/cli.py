@@ -111,7 +111,10 @@ def _build_options(p: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    site: Path = args.site
+    site: Path = args.site.expanduser()
+    for name in ("output", "cache_dir"):
+        if getattr(args, name, None) is not None:
+            setattr(args, name, getattr(args, name).expanduser())
     if not site.is_dir():
         print(f"briefing: error: the site folder {site} does not exist", file=sys.stderr)
         return EXIT_USAGE

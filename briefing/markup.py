@@ -20,7 +20,7 @@ from briefing.model import Body, Link
 _TAGS = re.compile(r"<[^>]*>")
 _FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
 _WORD = re.compile(r"[^\W\d_][\w]*")
-_URL_ATTR = re.compile(r"""<(?:a|img)\b[^>]*?\b(?:href|src)="([^"]*)\"""")
+_URL_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
 _CODE_SPAN = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
 

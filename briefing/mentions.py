@@ -108,6 +108,14 @@ def finish(
     state = _State()
     lines = {link.url: link.line for link in (*body.links, *body.wikilinks)}
     out: list[str] = []
+    firsts = set(body.words) & targets.names.keys() if link_mentions else set()
+    if (
+        not firsts
+        and "href=" not in body.html
+        and "src=" not in body.html
+        and "data-wikilink" not in body.html
+    ):
+        return Finished(body.html, (), (), (), ())
     skip = 0
     wiki_open = False
     for match in _TOKEN.finditer(body.html):
@@ -152,10 +160,10 @@ def finish(
                     token,
                 )
             out.append(token)
-        elif skip or not link_mentions:
+        elif skip or not firsts:
             out.append(token)
         else:
-            out.append(_link_names(token, page, targets, state, own))
+            out.append(_link_names(token, page, targets, state, own, firsts))
     return Finished(
         "".join(out),
         tuple(state.mentioned),
@@ -165,41 +173,52 @@ def finish(
     )
 
 
-def _link_names(text: str, page: str, targets: Targets, state: _State, own: Key | None) -> str:
-    names = targets.names
+def _link_names(
+    text: str, page: str, targets: Targets, state: _State, own: Key | None, firsts: set[str]
+) -> str:
+    """Link the first mention of each actor in one text segment.
+
+    Only words that start some name are looked up, found with ``str.find`` rather
+    than a scan word by word: most segments contain none and cost one set test.
+    """
+    present = [w for w in firsts if w in text]
+    if not present:
+        return text
+    if "\n" in text:
+        text = _SPACE.sub(" ", text)
+    hits: list[tuple[int, str, Key]] = []
+    for word in present:
+        start = text.find(word)
+        while start >= 0:
+            if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+                for name, key in targets.names[word]:
+                    end = start + len(name)
+                    if text.startswith(name, start) and (
+                        end >= len(text) or not (text[end].isalnum() or text[end] == "_")
+                    ):
+                        hits.append((start, name, key))
+                        break
+            start = text.find(word, start + 1)
+    if not hits:
+        return text
+    hits.sort(key=lambda hit: (hit[0], -len(hit[1])))
     parts: list[str] = []
     last = 0
-    pos = 0
-    flat = _SPACE.sub(" ", text) if "\n" in text else text
-    if flat is not text:
-        text = flat
-    while True:
-        match = _WORD.search(text, pos)
-        if match is None:
-            break
-        candidates = names.get(match.group(0))
-        start = match.start()
-        pos = match.end()
-        if not candidates:
+    for start, name, key in hits:
+        if start < last:
+            continue  # inside a longer name already taken
+        end = start + len(name)
+        if key == own:
+            last = end
             continue
-        for name, key in candidates:
-            end = start + len(name)
-            if text.startswith(name, start) and (
-                end >= len(text) or not (text[end].isalnum() or text[end] == "_")
-            ):
-                if key == own:
-                    break
-                state.mentioned[key] = None
-                if key not in state.linked:
-                    state.linked.add(key)
-                    url = html.escape(relative(page, targets.actor_urls[key]))
-                    parts.append(text[last:start])
-                    parts.append(f'<a class="mention" href="{url}">{text[start:end]}</a>')
-                    last = end
-                pos = end
-                break
-    if not parts:
-        return text
+        state.mentioned[key] = None
+        if key in state.linked:
+            continue
+        state.linked.add(key)
+        url = html.escape(relative(page, targets.actor_urls[key]))
+        parts.append(text[last:start])
+        parts.append(f'<a class="mention" href="{url}">{text[start:end]}</a>')
+        last = end
     parts.append(text[last:])
     return "".join(parts)
 

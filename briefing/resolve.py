@@ -164,7 +164,7 @@ def resolve(
             else:
                 country_of[key] = ("country", code.lower())
         if entry.members:
-            found_members = []
+            found_members: list[Key] = []
             for ref in entry.members:
                 code = countries.normalize_code(ref.text) or _country_named(registry, ref.text)
                 if code is None:

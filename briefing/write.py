@@ -68,6 +68,28 @@ def check_output(out: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until publishing is done, so the output is never half old, half new."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous[sig] = signal.signal(sig, lambda number, frame: received.append(number))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if received:
+            signal.raise_signal(received[0])
+
+
+@contextlib.contextmanager
 def locked(out: Path) -> Iterator[None]:
     """One build at a time per output folder."""
     created = not out.exists()

@@ -1,0 +1,442 @@
+"""Every way content can be wrong ends in a clear `path:line:col` message, never a
+traceback, and never touches the published output. Each case is a row of the
+README's "what you wrote → what you see" table (a test below keeps them in step)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.sitekit import run, snapshot, write_site
+
+REPO = Path(__file__).resolve().parent.parent
+
+BASE = """
+-- briefing.yaml --
+title: Casos
+language: es
+base_url: https://example.org/
+-- content/people/ana-garcia.yaml --
+name: Ana García
+aliases: [Ana]
+-- content/people/ana-b.yaml --
+name: Ana Beltrán
+aliases: [Ana B]
+-- content/briefings/ok.md --
+---
+title: Bien
+date: 2023-01-01
+people: [Ana García]
+---
+Un informe correcto.
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    label: str  # as in the README table
+    path: str
+    text: str | bytes
+    code: int
+    expect: tuple[str, ...]
+
+
+CASES = [
+    Case(
+        "malformed YAML",
+        "content/briefings/x.md",
+        "---\ntitle: [Roto\ndate: 2023-01-01\n---\nx\n",
+        1,
+        ("content/briefings/x.md:2:8: error: invalid YAML",),
+    ),
+    Case(
+        "front matter that is not a mapping",
+        "content/briefings/x.md",
+        "---\n- a\n- b\n---\nx\n",
+        1,
+        ("content/briefings/x.md:2:1: error: front matter must be a mapping",),
+    ),
+    Case(
+        "missing `title`",
+        "content/briefings/x.md",
+        "---\ndate: 2023-01-01\n---\nx\n",
+        1,
+        ("content/briefings/x.md:1:1: error: `title` is required",),
+    ),
+    Case(
+        "empty `date`",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate:\n---\nx\n",
+        1,
+        ("content/briefings/x.md:1:1: error: `date` is required", "YYYY-MM-DD"),
+    ),
+    Case(
+        "impossible date",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate: 2023-02-30\n---\nx\n",
+        1,
+        (
+            "content/briefings/x.md:3:1: error: `date`: `2023-02-30` is not a real date",
+            "hint: dates are written YYYY-MM-DD",
+        ),
+    ),
+    Case(
+        "a string where a list is expected",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate: 2023-01-01\ntags: uno\n---\nx\n",
+        0,
+        ("content/briefings/x.md:4:1: warning: `tags` should be a list; read as one item",),
+    ),
+    Case(
+        "a mapping where a list is expected",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate: 2023-01-01\npeople: {a: b}\n---\nx\n",
+        1,
+        ("content/briefings/x.md:4:1: error: `people` must be a list of names, not a mapping",),
+    ),
+    Case(
+        "unknown key",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate: 2023-01-01\npeple: [Ana]\n---\nx\n",
+        0,
+        (
+            "content/briefings/x.md:4:1: warning: unknown key `peple` (ignored)",
+            "hint: did you mean `people`?",
+        ),
+    ),
+    Case(
+        "unknown actor",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate: 2023-01-01\npeople:\n  - Ana Garcís\n---\nx\n",
+        0,
+        (
+            "content/briefings/x.md:5:1: warning: unknown person `Ana Garcís`",
+            "hint: did you mean `Ana García`?",
+        ),
+    ),
+    Case(
+        "unknown country",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate: 2023-01-01\ncountries: [Japn]\n---\nx\n",
+        1,
+        ("content/briefings/x.md:4:1: error: unknown country `Japn`", "did you mean `Japón`?"),
+    ),
+    Case(
+        "duplicate slugs",
+        "content/briefings/sub/ok.md",
+        "---\ntitle: Otro\ndate: 2023-01-02\n---\nx\n",
+        1,
+        ("error: duplicate slug `ok`", "content/briefings/ok.md", "content/briefings/sub/ok.md"),
+    ),
+    Case(
+        "unsafe slug `../x`",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate: 2023-01-01\nslug: ../x\n---\nx\n",
+        1,
+        ("content/briefings/x.md:4:1: error: unsafe slug `../x`",),
+    ),
+    Case(
+        "unsafe slug (absolute path)",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate: 2023-01-01\nslug: /etc/passwd\n---\nx\n",
+        1,
+        ("content/briefings/x.md:4:1: error: unsafe slug `/etc/passwd`",),
+    ),
+    Case(
+        "non-UTF-8 file",
+        "content/briefings/x.md",
+        b"---\ntitle: Caf\xe9\ndate: 2023-01-01\n---\nx\n",
+        1,
+        ("content/briefings/x.md:2:11: error: not valid UTF-8 (byte offset 14",),
+    ),
+    Case(
+        "empty file",
+        "content/briefings/x.md",
+        "",
+        1,
+        ("content/briefings/x.md:1:1: error: empty file",),
+    ),
+    Case(
+        "no front matter",
+        "content/briefings/x.md",
+        "Solo texto.\n",
+        1,
+        ("content/briefings/x.md:1:1: error: no front matter",),
+    ),
+    Case(
+        "`javascript:` source",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate: 2023-01-01\nsources:\n  - javascript:alert(1)\n---\nx\n",
+        1,
+        (
+            "content/briefings/x.md:5:1: error: source `javascript:alert(1)`: javascript: URLs are not allowed",
+        ),
+    ),
+    Case(
+        "`draft` that is not true/false",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate: 2023-01-01\ndraft: yes\n---\nx\n",
+        1,
+        ("content/briefings/x.md:4:1: error: `draft` is `true` or `false`, not `yes`",),
+    ),
+    Case(
+        "broken relative link",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate: 2023-01-01\n---\nVer [otro](otro.md).\n",
+        1,
+        ("content/briefings/x.md:5:1: error: broken link `otro.md`",),
+    ),
+]
+
+
+def _site(tmp_path: Path, case: Case) -> Path:
+    site = write_site(tmp_path / "site", BASE)
+    target = site / case.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(case.text, bytes):
+        target.write_bytes(case.text)
+    else:
+        target.write_text(case.text, "utf-8")
+    return site
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.label for c in CASES])
+def test_case(tmp_path: Path, case: Case) -> None:
+    site = _site(tmp_path, case)
+    result = run("build", "--site", site)
+    assert "Traceback" not in result.err
+    for fragment in case.expect:
+        assert fragment in result.err
+    assert result.code == case.code, result.err
+    if case.code == 1:
+        assert not (site / "output").exists()
+
+
+def test_ambiguous_reference_names_every_candidate(tmp_path: Path) -> None:
+    site = write_site(tmp_path, BASE)
+    (site / "content/people/ana-c.yaml").write_text("name: Ana Castro\naliases: [Ana]\n", "utf-8")
+    (site / "content/briefings/x.md").write_text(
+        "---\ntitle: T\ndate: 2023-01-01\npeople: [ana]\n---\nx\n", "utf-8"
+    )
+    result = run("build", "--site", site)
+    assert result.code == 1
+    assert (
+        "content/briefings/x.md:4:1: error: `ana` is ambiguous: Ana Castro (content/people/ana-c.yaml); Ana García (content/people/ana-garcia.yaml)"
+        in result.err
+    )
+
+
+def test_problems_are_collected_sorted_and_counted(tmp_path: Path) -> None:
+    site = write_site(tmp_path, BASE)
+    (site / "content/briefings/b.md").write_text(
+        "---\ntitle: T\ndate: 2023-13-01\n---\nx\n", "utf-8"
+    )
+    (site / "content/briefings/a.md").write_text(
+        "---\ndate: 2023-01-01\npeple: []\n---\nx\n", "utf-8"
+    )
+    result = run("build", "--site", site)
+    lines = [
+        line for line in result.err.splitlines() if ": error: " in line or ": warning: " in line
+    ]
+    assert lines == sorted(lines)
+    assert [line.split(":")[0] for line in lines] == [
+        "content/briefings/a.md",
+        "content/briefings/a.md",
+        "content/briefings/b.md",
+    ]
+    assert "2 errors and 1 warning." in result.err
+
+
+def test_bom_and_crlf_are_valid(tmp_path: Path) -> None:
+    site = write_site(tmp_path, BASE)
+    (site / "content/briefings/x.md").write_bytes(
+        "\ufeff---\r\ntitle: Con BOM\r\ndate: 2023-01-01\r\npeople: [Ana]\r\n---\r\nTexto de Ana García.\r\n".encode()
+    )
+    result = run("build", "--site", site, "--strict")
+    assert result.code == 0, result.err
+    html = (site / "output/briefings/x.html").read_text("utf-8")
+    assert "Con BOM" in html and "\r" not in html
+
+
+def test_symlink_leaving_the_site_is_refused(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", BASE)
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: Secreto\ndate: 2023-01-01\n---\nclave\n", "utf-8")
+    os.symlink(secret, site / "content/briefings/link.md")
+    result = run("build", "--site", site)
+    assert result.code == 1
+    assert (
+        "content/briefings/link.md: error: symbolic link leads outside the site folder; refused"
+        in result.err
+    )
+
+
+def test_five_megabyte_briefing_builds(tmp_path: Path) -> None:
+    site = write_site(tmp_path, BASE)
+    paragraph = "Ana García habló largo y tendido sobre la seguridad regional. " * 20 + "\n\n"
+    body = paragraph * (5_000_000 // len(paragraph))
+    (site / "content/briefings/big.md").write_text(
+        f"---\ntitle: Grande\ndate: 2023-01-02\n---\n{body}", "utf-8"
+    )
+    result = run("build", "--site", site, "--quiet")
+    assert result.code == 0, result.err
+    assert (site / "output/briefings/big.html").stat().st_size > 5_000_000
+
+
+def test_deeply_nested_markdown_does_not_crash(tmp_path: Path) -> None:
+    site = write_site(tmp_path, BASE)
+    nested = "> " * 3000 + "hondo\n\n" + "".join("  " * i + "- x\n" for i in range(400))
+    (site / "content/briefings/deep.md").write_text(
+        f"---\ntitle: Hondo\ndate: 2023-01-02\n---\n{nested}", "utf-8"
+    )
+    result = run("build", "--site", site, "--quiet")
+    assert "Traceback" not in result.err
+    assert result.code in (0, 1)
+    if result.code == 1:
+        assert "content/briefings/deep.md:5:1: error:" in result.err
+
+
+def test_broken_template_names_file_line_and_page(tmp_path: Path) -> None:
+    site = write_site(tmp_path, BASE)
+    (site / "layouts").mkdir()
+    (site / "layouts/page.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n{{ nope.attr }}\n{% endblock %}\n", "utf-8"
+    )
+    (site / "content/pages").mkdir()
+    (site / "content/pages/acerca.md").write_text("---\ntitle: Acerca\n---\nHola\n", "utf-8")
+    result = run("build", "--site", site)
+    assert result.code == 1
+    assert "layouts/page.html:3:1: error: UndefinedError: 'nope' is undefined" in result.err
+    assert "hint: while rendering acerca.html" in result.err
+    (site / "layouts/page.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n{% if %}\n", "utf-8"
+    )
+    result = run("build", "--site", site)
+    assert result.code == 1
+    assert "layouts/page.html:3:1: error: template syntax error" in result.err
+
+
+# -- never lose the published site ------------------------------------------------
+
+
+def test_failed_build_leaves_output_byte_for_byte(tmp_path: Path) -> None:
+    site = write_site(tmp_path, BASE)
+    assert run("build", "--site", site, "--quiet").code == 0
+    before = snapshot(site / "output")
+    (site / "content/briefings/ok.md").write_text(
+        "---\ntitle: Cambiado\ndate: 2023-01-01\n---\nOtro texto.\n", "utf-8"
+    )
+    (site / "content/briefings/bad.md").write_text("---\ntitle: [roto\n---\n", "utf-8")
+    result = run("build", "--site", site)
+    assert result.code == 1
+    assert "content/briefings/bad.md:2:8: error: invalid YAML" in result.err
+    assert snapshot(site / "output") == before
+
+
+def test_foreign_files_survive_and_stale_files_go(tmp_path: Path) -> None:
+    site = write_site(tmp_path, BASE)
+    (site / "content/briefings/extra.md").write_text(
+        "---\ntitle: Extra\ndate: 2023-01-05\n---\nx\n", "utf-8"
+    )
+    assert run("build", "--site", site, "--quiet").code == 0
+    out = site / "output"
+    (out / "CNAME").write_text("example.org\n", "utf-8")
+    (out / ".git").mkdir()
+    (out / ".git/HEAD").write_text("ref: refs/heads/gh-pages\n", "utf-8")
+    (site / "content/briefings/extra.md").unlink()
+    result = run("build", "--site", site)
+    assert result.code == 0, result.err
+    assert not (out / "briefings/extra.html").exists()
+    assert (out / "CNAME").read_text("utf-8") == "example.org\n"
+    assert (out / ".git/HEAD").is_file()
+
+
+def test_generated_file_never_overwrites_a_foreign_one(tmp_path: Path) -> None:
+    site = write_site(tmp_path, BASE)
+    assert run("build", "--site", site, "--quiet").code == 0
+    (site / "output/CNAME").write_text("mine\n", "utf-8")
+    (site / "content/static").mkdir()
+    (site / "content/static/CNAME").write_text("theirs\n", "utf-8")
+    result = run("build", "--site", site)
+    assert result.code == 1
+    assert "CNAME exists and was not generated by briefing; not overwriting it" in result.err
+    assert (site / "output/CNAME").read_text("utf-8") == "mine\n"
+
+
+def test_foreign_non_empty_output_is_refused(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", BASE)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "notes.txt").write_text("precious\n", "utf-8")
+    result = run("build", "--site", site, "--output", home)
+    assert result.code == 2
+    assert "is not empty and was not made by briefing" in result.err
+    assert sorted(p.name for p in home.iterdir()) == ["notes.txt"]
+
+
+def test_output_home_deletes_nothing(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", BASE)
+    home = tmp_path / "home"
+    (home / "docs").mkdir(parents=True)
+    (home / "docs/a.txt").write_text("a", "utf-8")
+    env = {**os.environ, "HOME": str(home)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "briefing", "build", "--site", str(site), "--output", "~"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert sorted(p.relative_to(home).as_posix() for p in home.rglob("*")) == ["docs", "docs/a.txt"]
+
+
+def test_two_builds_cannot_interleave(tmp_path: Path) -> None:
+    from briefing.write import OutputRefused, locked
+
+    out = tmp_path / "out"
+    entered = threading.Event()
+    release = threading.Event()
+    errors: list[str] = []
+
+    def hold() -> None:
+        with locked(out):
+            entered.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    entered.wait(5)
+    try:
+        with locked(out):
+            errors.append("second build got the lock")
+    except OutputRefused as exc:
+        assert "another build is writing to" in str(exc)
+    finally:
+        release.set()
+        thread.join()
+    assert errors == []
+
+
+def test_readme_lists_every_case() -> None:
+    readme = (REPO / "README.md").read_text("utf-8")
+    labels = [c.label for c in CASES] + [
+        "ambiguous alias",
+        "UTF-8 BOM, CRLF line endings",
+        "symbolic link leaving the site",
+        "a 5 MB briefing",
+        "deeply nested Markdown",
+        "broken template in `layouts/`",
+        "output folder not made by briefing",
+        "a file in `output/` briefing did not make",
+        "two builds at once",
+    ]
+    missing = [label for label in labels if f"| {label} |" not in readme]
+    assert missing == []
