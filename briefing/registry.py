@@ -196,6 +196,7 @@ class Resolver:
     registry: Registry
     extra: dict[Key, Actor] = field(default_factory=dict)
     spellings: dict[Key, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    near: dict[tuple[Kind, str], str | None] = field(default_factory=dict)
 
     def actor(self, key: Key) -> Actor:
         return self.registry.actors.get(key) or self.extra[key]
@@ -257,7 +258,7 @@ class Resolver:
             self.extra[key] = Actor(kind, slug, ref.text, False)
         counts = self.spellings[key]
         counts[ref.text] = counts.get(ref.text, 0) + 1
-        near = closest(ref.text, reg.all_names([kind]), 0.8)
+        near = self.suggestion(kind, ref.text)
         folder = FOLDERS[kind]
         return key, [
             warning(
@@ -269,6 +270,13 @@ class Resolver:
                 else f"add content/{folder}/{slug}.yaml with `name: {ref.text}`",
             )
         ]
+
+    def suggestion(self, kind: Kind, text: str) -> str | None:
+        """The closest registered name, computed once per spelling: unknown names recur."""
+        memo = (kind, text)
+        if memo not in self.near:
+            self.near[memo] = closest(text, self.registry.all_names([kind]), 0.8)
+        return self.near[memo]
 
     def _same_unregistered(self, key: Key, text: str) -> bool:
         actor = self.registry.actors.get(key)

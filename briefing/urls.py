@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import posixpath
+from functools import lru_cache
 
 
+@lru_cache(maxsize=65536)
 def relative(from_page: str, to_path: str) -> str:
-    """The link from the page at ``from_page`` to ``to_path`` (both from the site root)."""
-    if to_path.endswith("/"):
+    """The link from the page at ``from_page`` to ``to_path`` (both normalized, from the site root)."""
+    if not to_path or to_path.endswith("/"):
         to_path += "index.html"
-    start = posixpath.dirname(from_page) or "."
-    rel = posixpath.relpath(to_path or "index.html", start)
-    return rel
+    here = from_page.split("/")[:-1]
+    there = to_path.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return "../" * (len(here) - common) + "/".join(there[common:])
 
 
 def root_of(page: str) -> str:
