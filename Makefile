@@ -4,12 +4,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site test check lint bench screenshots clean help
+.PHONY: site test check serve lint bench screenshots clean help
 
 help:
 	@echo "make site    install into $(VENV) and build the example site into output/"
 	@echo "make test    lint, type-check and run the whole test suite"
 	@echo "make check   report content problems of the example site (nothing written)"
+	@echo "make serve   preview the example site on http://127.0.0.1:8000/, reloading on every change"
 	@echo "make bench   benchmark builds of generated sites (1,000 and 10,000 briefings)"
 	@echo "make clean   remove output/, the build cache and the virtual environment"
 
@@ -30,6 +31,9 @@ test: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/briefing check --strict
+
+serve: $(STAMP)
+	$(BIN)/briefing serve
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -197,12 +197,25 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
 T = TypeVar("T")
 
 
-def _map(func: Callable[..., T], items: list[Any], jobs: int) -> list[T]:
+def _map(
+    func: Callable[..., T], items: list[Any], jobs: int, tick: Callable[[int], None] | None = None
+) -> list[T]:
+    """``func(*item)`` for every item, in order; across processes when it pays off."""
+    results: list[T] = []
+    step = max(1, len(items) // 50)
     if jobs <= 1 or len(items) < PARALLEL_MIN:
-        return [func(*item) for item in items]
-    chunk = max(1, len(items) // (jobs * 8))
+        for item in items:
+            results.append(func(*item))
+            if tick and len(results) % step == 0:
+                tick(len(results))
+        return results
+    chunk = max(1, min(64, len(items) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_star, [(func, item) for item in items], chunksize=chunk))
+        for result in pool.map(_star, [(func, item) for item in items], chunksize=chunk):
+            results.append(result)
+            if tick and len(results) % step == 0:
+                tick(len(results))
+    return results
 
 
 def _star(pair: tuple[Callable[..., T], tuple[Any, ...]]) -> T:
@@ -222,8 +235,14 @@ def _parse_all(
             with contextlib.suppress(KeyError, TypeError, ValueError):
                 parsed[f.path] = parsed_from_json(value)
     missing = [f for f in inputs.files if f.path not in parsed]
-    note("parse", len(parsed), len(inputs.files))
-    fresh = _map(parse_file, [(f.path, f.kind, f.data, settings) for f in missing], jobs)
+    done = len(parsed)
+    note("parse", done, len(inputs.files))
+    fresh = _map(
+        parse_file,
+        [(f.path, f.kind, f.data, settings) for f in missing],
+        jobs,
+        lambda n: note("parse", done + n, len(inputs.files)),
+    )
     for f, result in zip(missing, fresh, strict=True):
         parsed[f.path] = result
     note("parse", len(inputs.files), len(inputs.files))
@@ -274,7 +293,9 @@ def _render_all(
             todo.append(job)
     note("render", 0, len(todo))
     renderer = Renderer(theme.dirs)
-    results = _map(_render_one, [(renderer, job) for job in todo], jobs)
+    results = _map(
+        _render_one, [(renderer, job) for job in todo], jobs, lambda n: note("render", n, len(todo))
+    )
     outputs: dict[str, bytes] = {}
     problems: list[Problem] = []
     for job, result in zip(todo, results, strict=True):

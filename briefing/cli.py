@@ -10,8 +10,11 @@ import argparse
 import os
 import shutil
 import sys
+import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
 
 from briefing import __version__
 from briefing.build import Options, build
@@ -20,6 +23,33 @@ from briefing.problems import report
 from briefing.write import OutputRefused
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class Progress:
+    """On a terminal, a build that takes more than a second says how far it is."""
+
+    def __init__(self, stream: TextIO, delay: float = 1.0) -> None:
+        self.stream = stream
+        self.start = time.monotonic()
+        self.delay = delay
+        self.shown = False
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.start < self.delay or (now - self.last < 0.1 and done < total):
+            return
+        self.last = now
+        verb = {"parse": "parsed", "render": "rendered"}.get(stage, stage)
+        unit = "files" if stage == "parse" else "pages"
+        self.stream.write(f"\r\x1b[K{verb} {done}/{total} {unit}")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
 
 
 def _site_arg(parser: argparse.ArgumentParser) -> None:
@@ -72,6 +102,31 @@ def parser() -> argparse.ArgumentParser:
     _build_options(c)
     c.add_argument("--drafts", action="store_true", help="check drafts too")
 
+    sv = commands.add_parser(
+        "serve",
+        help="preview on 127.0.0.1, rebuilding and reloading on every change",
+        description="Build the site, serve it on 127.0.0.1 and watch content/, layouts/ and briefing.yaml: "
+        "each change rebuilds incrementally and reloads the open pages. A content error shows in the "
+        "terminal and over the page, while the last good site keeps being served. The reload script is "
+        "added only to served pages, never to the output files.",
+    )
+    _site_arg(sv)
+    _build_options(sv)
+    sv.add_argument(
+        "--port",
+        "-p",
+        type=int,
+        default=8000,
+        help="port on 127.0.0.1 (default: 8000; 0 picks a free one)",
+    )
+    sv.add_argument(
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="where to write the site (default: output/ in the site)",
+    )
+    sv.add_argument("--drafts", action="store_true", help="include drafts")
+
     cl = commands.add_parser(
         "clean",
         help="delete the build cache",
@@ -106,7 +161,11 @@ def _build_options(p: argparse.ArgumentParser) -> None:
         help=f"the build cache (default: {DEFAULT_DIR}/ in the site)",
     )
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache")
-    p.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    noise = p.add_mutually_exclusive_group()
+    noise.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    noise.add_argument(
+        "--verbose", "-v", action="store_true", help="also list every file written or removed"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,23 +186,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "jobs", 0) < 0:
         print("briefing: error: --jobs must be 0 (all cores) or more", file=sys.stderr)
         return EXIT_USAGE
-    writing = args.command == "build"
+    writing = args.command in ("build", "serve")
+    progress = Progress(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
     options = Options(
         site=site,
         output=args.output if writing else None,
         cache_dir=args.cache_dir,
         use_cache=not args.no_cache,
-        base_url=args.base_url if writing else None,
+        base_url=getattr(args, "base_url", None),
         drafts=args.drafts,
         strict=args.strict,
         jobs=args.jobs,
         write=writing,
+        progress=progress,
     )
+    if args.command == "serve":
+        from briefing.serve import serve
+
+        try:
+            serve(
+                replace(options, progress=None), args.port, say=lambda text: print(text, flush=True)
+            )
+        except OSError as exc:
+            print(
+                f"briefing: error: cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        return EXIT_OK
     try:
         result = build(options)
     except OutputRefused as exc:
         print(f"briefing: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nbriefing: interrupted; the output was not touched", file=sys.stderr)
+        return 130
+    finally:
+        if progress:
+            progress.clear()
     text = report(result.problems)
     if text:
         print(text, file=sys.stderr)
@@ -153,6 +234,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "briefing: nothing was written; the previous output is untouched", file=sys.stderr
             )
         return EXIT_CONTENT
+    if args.verbose and result.report is not None:
+        for rel in result.report.written:
+            print(f"  wrote   {rel}")
+        for rel in result.report.removed:
+            print(f"  removed {rel}")
     if not args.quiet:
         counts = result.counts
         if result.report is not None:
@@ -161,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"built {counts.get('briefings', 0)} briefings, {counts.get('pages', 0)} pages into "
                 f"{os.path.relpath(out)}: {len(r.written)} written, {len(r.removed)} removed, "
-                f"{r.unchanged} unchanged in {result.seconds:.2f} s"
+                f"{r.unchanged + r.kept} unchanged in {result.seconds:.2f} s"
             )
         else:
             print(f"checked {counts.get('files', 0)} files: no errors ({result.seconds:.2f} s)")

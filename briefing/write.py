@@ -35,6 +35,7 @@ class Report:
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
+    kept: int = 0  # pages not even rendered: what they show did not change
 
 
 def read_manifest(out: Path) -> dict[str, str] | None:
@@ -146,7 +147,7 @@ def publish(
     (size, mtime_ns) each file had after the last build: a file whose stat still
     matches and whose hash is unchanged is not even read.
     """
-    report = Report()
+    report = Report(kept=len(kept))
     new_manifest: dict[str, str] = dict(kept)
     new_stats: dict[str, tuple[int, int]] = {p: stats[p] for p in kept if p in stats}
     for rel, data in sorted(files.items()):
