@@ -328,13 +328,13 @@ def _assets(inputs: Inputs, used: Iterable[str], site: Path) -> dict[str, Asset]
 
 
 def _extras(views: Views, base_url: str, jobs_list: list[Job]) -> dict[str, bytes]:
-    pages = sorted(
-        (absolute(base_url, j.path), j.context.get("briefing", {}).get("date", "")[:10] or None)
-        for j in jobs_list
-        if j.kind == "html" and j.template not in ("404.html", "redirect.html")
-    )
     out = {".nojekyll": b"", **generated_css()}
     if base_url:
+        pages = sorted(
+            (absolute(base_url, j.path), j.context.get("briefing", {}).get("date", "")[:10] or None)
+            for j in jobs_list
+            if j.kind == "html" and j.template not in ("404.html", "redirect.html")
+        )
         out["sitemap.xml"] = feeds.sitemap(pages)
     out["robots.txt"] = feeds.robots_txt(absolute(base_url, "sitemap.xml") if base_url else None)
     return out

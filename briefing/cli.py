@@ -127,6 +127,33 @@ def parser() -> argparse.ArgumentParser:
     )
     sv.add_argument("--drafts", action="store_true", help="include drafts")
 
+    nw = commands.add_parser(
+        "new",
+        help="write a new briefing file with front matter and a body skeleton",
+        description="Write content/briefings/<year>/<slug>.md with today's date, the actors resolved to "
+        "their registered names, and a body skeleton. Never overwrites; prints the new file's path.",
+    )
+    _site_arg(nw)
+    nw.add_argument("title", help="the briefing's title")
+    for name in ("people", "countries", "organizations", "tags"):
+        nw.add_argument(f"--{name}", default="", metavar="A,B", help=f"comma-separated {name}")
+    nw.add_argument("--lang", help="the briefing's language, when not the site's (BCP 47)")
+
+    it = commands.add_parser(
+        "init",
+        help="start a new site, with a GitHub Pages workflow",
+        description="Create a new site in DIR (which must be new or empty): briefing.yaml, an example "
+        "briefing, a person, an about page, .gitignore and .github/workflows/pages.yml. It builds at once.",
+    )
+    it.add_argument("dir", type=Path, help="the new site's folder")
+    it.add_argument("--language", default="en", help="the site's language (default: en)")
+    it.add_argument(
+        "--install",
+        default="briefing",
+        metavar="SPEC",
+        help="what the workflow pip-installs to get briefing (default: briefing; e.g. a git+https URL)",
+    )
+
     cl = commands.add_parser(
         "clean",
         help="delete the build cache",
@@ -170,6 +197,8 @@ def _build_options(p: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "init":
+        return _init(args)
     site: Path = args.site.expanduser()
     for name in ("output", "cache_dir"):
         if getattr(args, name, None) is not None:
@@ -183,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(folder)
             print(f"removed {folder}")
         return EXIT_OK
+    if args.command == "new":
+        return _new(args)
     if getattr(args, "jobs", 0) < 0:
         print("briefing: error: --jobs must be 0 (all cores) or more", file=sys.stderr)
         return EXIT_USAGE
@@ -251,4 +282,48 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         else:
             print(f"checked {counts.get('files', 0)} files: no errors ({result.seconds:.2f} s)")
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    from briefing.scaffold import ScaffoldError, init
+
+    folder: Path = args.dir.expanduser()
+    try:
+        written = init(folder, language=args.language, install=args.install)
+    except ScaffoldError as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for path in written:
+        print(path)
+    print(f"\nnext: cd {folder} && briefing build  (then open output/index.html)")
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from briefing.scaffold import ScaffoldError, new
+
+    def split(text: str) -> list[str]:
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    try:
+        made = new(
+            args.site,
+            args.title,
+            people=split(args.people),
+            countries=split(args.countries),
+            organizations=split(args.organizations),
+            tags=split(args.tags),
+            lang=args.lang,
+            today=dt.date.today(),
+        )
+    except ScaffoldError as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    text = report(made.problems)
+    if text:
+        print(text, file=sys.stderr)
+    print(made.path)
     return EXIT_OK
