@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make site    install into $(VENV) and build the example site into output/"
 	@echo "make test    lint, type-check and run the whole test suite"
-	@echo "make check   report content problems of the example site (nothing written)"
+	@echo "make check   report content problems and curation hints for the example site (nothing written)"
 	@echo "make serve   preview the example site on http://127.0.0.1:8000/, reloading on every change"
 	@echo "make bench   benchmark builds of generated sites (1,000 and 10,000 briefings)"
 	@echo "make clean   remove output/, the build cache and the virtual environment"
@@ -30,7 +30,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 check: $(STAMP)
-	$(BIN)/briefing check --strict
+	$(BIN)/briefing check
 
 serve: $(STAMP)
 	$(BIN)/briefing serve

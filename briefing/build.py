@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from briefing import __version__, charts, feeds, search, worldmap
 from briefing.cache import DEFAULT_DIR, Cache
+from briefing.check import lint
 from briefing.config import load_config
 from briefing.link import link_site
 from briefing.load import Asset, Inputs, read_site, theme_assets
@@ -57,6 +58,7 @@ class Options:
     strict: bool = False
     jobs: int = 0
     write: bool = True
+    lint: bool = False  # `briefing check`: curation lints too
     progress: Progress | None = None
 
 
@@ -138,6 +140,22 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
                     "no `base_url`: the sitemap, canonical links and absolute links in feeds are left out",
                     "set `base_url:` in briefing.yaml or pass --base-url",
                 )
+            )
+        if options.lint:
+            texts = {
+                f.path: f.data.decode("utf-8-sig", "replace")
+                .replace("\r\n", "\n")
+                .replace("\r", "\n")
+                for f in inputs.files
+                if f.kind == "briefing"
+            }
+            problems += lint(
+                site_model.items,
+                resolved.actors,
+                registry,
+                resolved.tag_spellings,
+                texts,
+                config.language,
             )
         views = Views(site_model, config, theme, __version__, resolved.facts)
         jobs_list = _jobs(views, resolved.redirects)

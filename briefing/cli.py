@@ -101,6 +101,12 @@ def parser() -> argparse.ArgumentParser:
     _site_arg(c)
     _build_options(c)
     c.add_argument("--drafts", action="store_true", help="check drafts too")
+    c.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default) or a JSON list, for other tools",
+    )
 
     sv = commands.add_parser(
         "serve",
@@ -229,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         strict=args.strict,
         jobs=args.jobs,
         write=writing,
+        lint=args.command == "check",
         progress=progress,
     )
     if args.command == "serve":
@@ -256,9 +263,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if progress:
             progress.clear()
+    if args.command == "check" and args.format == "json":
+        import json
+
+        print(
+            json.dumps(
+                [p.to_json() for p in sorted(set(result.problems))], ensure_ascii=False, indent=1
+            )
+        )
+        return EXIT_OK if result.ok else EXIT_CONTENT
     text = report(result.problems)
     if text:
         print(text, file=sys.stderr)
+    if args.command == "check" and os.environ.get("GITHUB_ACTIONS") == "true" and result.problems:
+        from briefing.check import annotations
+
+        print(annotations(result.problems))
     if not result.ok:
         if writing:
             print(

@@ -32,6 +32,9 @@ class Item:
     mentioned: tuple[Key, ...]
     summary: str
     links_to: tuple[str, ...] = ()
+    ref_lines: dict[Key, int] = field(
+        default_factory=dict
+    )  # front matter line naming each actor or tag
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def _protect_wikilinks(text: str) -> tuple[str, list[tuple[str, str | None]]]:
 
     def swap(match: re.Match[str]) -> str:
         found.append((match.group(1).strip(), (match.group(2) or "").strip() or None))
-        return f"\x02WL{len(found) - 1}\x03"
+        return f"\ue000WL{len(found) - 1}\ue001"
 
     parts = _CODE_SPAN.split(text)
     for i in range(0, len(parts), 2):
@@ -117,10 +117,11 @@ def render(
         line = _line_of(lines, f"[[{target}", first_line)
         wikilinks.append(Link(raw, line))
         out = out.replace(
-            f"\x02WL{index}\x03",
-            f'<a data-wikilink="{html.escape(target)}">{html.escape(label or target)}</a>',
+            f"\ue000WL{index}\ue001",
+            f'<a data-wikilink="{html.escape(target)}"{"" if label else " data-auto"}>'
+            f"{html.escape(label or target)}</a>",
         )
-    out = out.replace("\x02", "").replace("\x03", "")
+    out = out.replace("\ue000", "").replace("\ue001", "")
     text = html.unescape(_TAGS.sub(" ", out))
     text = " ".join(text.split())
     first = _FIRST_P.search(out)

@@ -23,7 +23,7 @@ _TOKEN = re.compile(r"<[^>]*>|[^<]+")
 _WORD = re.compile(r"[^\W\d_][\w]*")
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 _ATTR = re.compile(r'\b(href|src)="([^"]*)"')
-_WIKI = re.compile(r'<a data-wikilink="([^"]*)">')
+_WIKI = re.compile(r'<a data-wikilink="([^"]*)"( data-auto)?>')
 _SPACE = re.compile(r"\s+")
 SKIP = {
     "a",
@@ -118,8 +118,13 @@ def finish(
         return Finished(body.html, (), (), (), ())
     skip = 0
     wiki_open = False
+    label: str | None = None  # a wikilink without its own label shows the target's name
     for match in _TOKEN.finditer(body.html):
         token = match.group(0)
+        if label is not None and not token.startswith("<"):
+            out.append(html.escape(label, quote=False))
+            label = None
+            continue
         if token.startswith("<"):
             wiki = _WIKI.match(token)
             if wiki:
@@ -141,6 +146,8 @@ def finish(
                         f'<a class="wikilink" href="{html.escape(relative(page, found[0]))}">'
                     )
                     links_to[found[0]] = None
+                    if wiki.group(2):
+                        label = found[1]
                 skip += 1
                 continue
             if wiki_open and token == "</a>":

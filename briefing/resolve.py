@@ -35,6 +35,7 @@ class Resolved:
     facts: Facts
     redirects: list[tuple[str, str, str]]  # (old path, new path, title)
     assets: set[str]  # content paths of files beside Markdown that are used
+    tag_spellings: dict[str, dict[str, int]]  # tag slug -> spelling -> briefings using it
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -110,20 +111,22 @@ def resolve(
     resolved_actors: dict[str, tuple[Key, ...]] = {}
     tag_spellings: dict[str, Counter[str]] = defaultdict(Counter)
     tag_keys: dict[str, tuple[Key, ...]] = {}
+    ref_lines: dict[str, dict[Key, int]] = {}
     for b in briefings:
-        keys: dict[Key, None] = {}
+        keys: dict[Key, int] = {}
         for ref in b.refs:
             key, found = resolver.resolve(b.path, ref)
             problems.extend(found)
             if key is not None:
-                keys[key] = None
+                keys.setdefault(key, ref.line)
         resolved_actors[b.path] = tuple(keys)
-        tags: dict[Key, None] = {}
+        tags: dict[Key, int] = {}
         for ref in b.tags:
             slug = slugify(ref.text)
             tag_spellings[slug][ref.text] += 1
-            tags[("tag", slug)] = None
+            tags.setdefault(("tag", slug), ref.line)
         tag_keys[b.path] = tuple(tags)
+        ref_lines[b.path] = {**keys, **tags}
     actors: dict[Key, Actor] = {}
     used: set[Key] = {k for ks in resolved_actors.values() for k in ks}
     for key, actor in registry.actors.items():
@@ -189,8 +192,8 @@ def resolve(
         if ekey and ekey in actors:
             source_pages[entry.path] = actors[ekey].url
     source_assets = {a.path: a.out for a in (*inputs.beside, *inputs.statics)}
-    by_slug = {b.slug.lower(): f"briefings/{b.slug}.html" for b in briefings}
-    page_slugs = {p.slug.lower(): f"{p.slug}.html" for p in pages}
+    by_slug = {b.slug.lower(): (f"briefings/{b.slug}.html", b.title) for b in briefings}
+    page_slugs = {p.slug.lower(): (f"{p.slug}.html", p.title) for p in pages}
 
     def wiki(text: str) -> tuple[str, str] | None:
         hits, _ = registry.lookup(text, ("person", "organization", "country"))
@@ -198,9 +201,9 @@ def resolve(
             return actors[hits[0]].url, actors[hits[0]].name
         slug = text.strip().lower().removesuffix(".md")
         if slug in by_slug:
-            return by_slug[slug], text
+            return by_slug[slug]
         if slug in page_slugs:
-            return page_slugs[slug], text
+            return page_slugs[slug]
         tag = ("tag", slugify(text))
         if tag in actors:
             return actors[tag].url, actors[tag].name
@@ -232,6 +235,7 @@ def resolve(
                 mentioned=mentioned,
                 summary=summary,
                 links_to=done.links_to,
+                ref_lines=ref_lines[b.path],
             )
         )
     bios: dict[Key, str] = {}
@@ -265,7 +269,8 @@ def resolve(
                     (f"{FOLDERS[entry.kind]}/{old}.html", actors[key].url, actors[key].name)
                 )
     facts = Facts(country_of, members, dict(memberships), bios)
-    return Resolved(items, actors, finished_pages, facts, redirects, assets, problems)
+    spellings = {slug: dict(counter) for slug, counter in tag_spellings.items()}
+    return Resolved(items, actors, finished_pages, facts, redirects, assets, spellings, problems)
 
 
 def _add(actors: dict[Key, Actor], registry: Registry, key: Key) -> bool:

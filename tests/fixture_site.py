@@ -67,7 +67,7 @@ tags: [diplomacia, " Seguridad "]
 story: gira
 redirect_from: [dos-viejo]
 ---
-La OTAN se reunió. Véase [el primero](uno.md).
+La OTAN se reunió. Véase [el primero](uno.md) y la ficha de [[OTAN]].
 -- content/briefings/b/tres.md --
 ---
 title: Three — Sato in Oslo
@@ -85,7 +85,7 @@ date: 2024-05-01
 people: [Persona Desconocida]
 tags: [Asia]
 ---
-Texto sin menciones registradas, salvo Japón.
+Texto sin menciones registradas, salvo Japón. Sigue a [[uno]].
 -- content/briefings/b/borrador.md --
 ---
 title: Borrador

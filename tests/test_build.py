@@ -106,6 +106,18 @@ def test_relative_md_link_and_root_paths(built: Path) -> None:
     assert about.find("a", href="briefings/uno.html")
 
 
+def test_wikilinks_and_backlinks(built: Path) -> None:
+    dos = page(built, "briefings/dos.html").find("div", cls="body")
+    otan = dos.find("a", cls="wikilink")
+    assert (otan.text, otan.attrs["href"]) == ("OTAN", "../organizations/nato.html")
+    cuatro = page(built, "briefings/cuatro.html").find("div", cls="body")
+    uno = cuatro.find("a", cls="wikilink")
+    # A wikilink without a label shows the title of the briefing it points at.
+    assert (uno.text, uno.attrs["href"]) == ("Uno — García viaja a Tokio", "uno.html")
+    backlinks = page(built, "briefings/uno.html").find("section", cls="backlinks")
+    assert {Path(a.attrs["href"]).stem for a in backlinks.find_all("a")} == {"dos", "cuatro"}
+
+
 def test_tags_fold_case_accents_and_spacing(built: Path) -> None:
     index = page(built, "tags/index.html")
     rows = {a.text: a.attrs["href"] for a in index.find_all("a", cls="chip")}
