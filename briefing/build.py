@@ -100,6 +100,22 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
     problems += inputs.problems
     cache = Cache((options.cache_dir or site / DEFAULT_DIR) if options.use_cache else None)
     try:
+        whole = digest(
+            __version__,
+            config.fingerprint(),
+            theme.digest,
+            json.dumps([options.drafts, str(out.resolve())]),
+            *(f"{f.path}\0{f.sha}" for f in inputs.files),
+            *(f"{a.path}\0{a.sha}" for a in (*inputs.statics, *inputs.beside)),
+        )
+        if options.write and not has_errors(problems):
+            last = _unchanged_since_last_build(cache, whole, out, manifest)
+            if last is not None:
+                before, counts = last
+                before += problems
+                return Result(
+                    strict(before) if options.strict else before, Report(kept=len(manifest)), counts
+                )
         settings = Settings.of(config)
         salt = digest(__version__, json.dumps(settings.__dict__, sort_keys=True, default=str))
         parsed, parse_keys = _parse_all(inputs, settings, salt, cache, jobs, note)
@@ -207,12 +223,43 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             "pages",
             ((p, [fingerprints.get(p, ""), *new_stats[p]]) for p in sorted(new_stats)),
         )
+        if not has_errors(problems):
+            record = {
+                "inputs": whole,
+                "problems": [p.to_json() for p in sorted(set(problems))],
+                "counts": counts,
+            }
+            cache.put_many("meta", [("last_build", record)])
         return Result(problems, report, counts)
     finally:
         cache.close()
 
 
 T = TypeVar("T")
+
+
+def _unchanged_since_last_build(
+    cache: Cache, whole: str, out: Path, manifest: dict[str, str]
+) -> tuple[list[Problem], dict[str, int]] | None:
+    """The last build's problems when its inputs are these very inputs and every file it
+    wrote is still as it left it; else None. A no-change rebuild then costs a walk and a stat."""
+    last = cache.get_many("meta", ["last_build"]).get("last_build")
+    if not isinstance(last, dict) or last.get("inputs") != whole or not manifest:
+        return None
+    stats = cache.all("pages")
+    for rel in manifest:
+        recorded = stats.get(rel)
+        try:
+            st = (out / rel).stat()
+        except OSError:
+            return None
+        if not isinstance(recorded, list) or recorded[1:] != [st.st_size, st.st_mtime_ns]:
+            return None
+    try:
+        counts = {str(k): int(v) for k, v in last["counts"].items()}
+        return [Problem.from_json(p) for p in last["problems"]], counts
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def _map(
