@@ -12,6 +12,7 @@ help:
 	@echo "make check   report content problems and curation hints for the example site (nothing written)"
 	@echo "make serve   preview the example site on http://127.0.0.1:8000/, reloading on every change"
 	@echo "make bench   benchmark builds of generated sites (1,000 and 10,000 briefings)"
+	@echo "make screenshots  save screenshots of every page kind at 360, 800 and 1280 px into screenshots/"
 	@echo "make clean   remove output/, the build cache and the virtual environment"
 
 $(STAMP): pyproject.toml
@@ -36,7 +37,10 @@ serve: $(STAMP)
 	$(BIN)/briefing serve
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --targets
+
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf output .briefing-cache $(VENV) .pytest_cache .mypy_cache .ruff_cache
