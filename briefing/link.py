@@ -15,7 +15,7 @@ from briefing.model import Briefing, Page
 from briefing.registry import Actor, Key
 
 RELATED = 5
-WINDOW = 30  # candidates taken from each actor's list, on each side in time
+CANDIDATES = 80  # briefings considered for each briefing's related list
 CO_MENTIONS = 12
 
 
@@ -157,29 +157,41 @@ def _co_mentions(
 
 def _related(items: list[Item], named: dict[Key, list[int]]) -> list[list[int]]:
     """Briefings sharing actors and tags, a rare one counting more than a common one (idf),
-    nearer in time counting more. Each actor contributes the briefings nearest in time in
-    its own list, so a ubiquitous actor costs no more than a rare one."""
+    nearer in time counting more.
+
+    Each actor offers the briefings nearest in time in its own list, as many as its
+    share of the weight allows (CANDIDATES in all), so a ubiquitous actor costs no
+    more than a rare one and a briefing's cost does not grow with the archive.
+    """
     total = len(items)
     weight = {key: math.log(1 + total / len(postings)) for key, postings in named.items()}
     stamps = [item.moment.timestamp() for item in items]
     out: list[list[int]] = []
     for index, item in enumerate(items):
+        keys = [k for k in (*item.actors, *item.tags) if len(named[k]) > 1]
+        if not keys:
+            out.append([])
+            continue
+        weights = [weight[k] * (0.5 if k[0] == "tag" else 1.0) for k in keys]
+        budget = CANDIDATES / sum(weights)
         scores: dict[int, float] = defaultdict(float)
-        for key in (*item.actors, *item.tags):
+        for key, w in zip(keys, weights, strict=True):
             postings = named[key]
-            if len(postings) < 2:
-                continue
-            w = weight[key] * (0.5 if key[0] == "tag" else 1.0)
+            half = max(2, int(budget * w / 2))
             pos = bisect.bisect_left(postings, index)
-            for other in postings[max(0, pos - WINDOW) : pos + WINDOW + 1]:
-                if other != index:
-                    scores[other] += w
-        ranked = []
+            for other in postings[max(0, pos - half) : pos + half + 1]:
+                scores[other] += w
+        scores.pop(index, None)
+        key_of_item = item.briefing.translation_key
+        if key_of_item:  # a translation of this very briefing is not "related"
+            for other in list(scores):
+                if items[other].briefing.translation_key == key_of_item:
+                    del scores[other]
         here = stamps[index]
-        for other, score in scores.items():
-            days = abs(here - stamps[other]) / 86400
-            ranked.append((-round(score * (1 + math.exp(-days / 180)), 9), other))
-        ranked.sort()
+        ranked = sorted(
+            (-round(score * (1 + math.exp(-abs(here - stamps[other]) / 15_552_000)), 9), other)
+            for other, score in scores.items()
+        )
         out.append([other for _, other in ranked[:RELATED]])
     return out
 

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from briefing import feeds
+from briefing import feeds, figures
 from briefing.pages import Job
 from briefing.urls import relative, root_of
 
@@ -82,7 +82,7 @@ def _render_html(dirs: tuple[Path, ...], job: Job) -> bytes:
     env = environment(dirs)
     try:
         template = choose_template(env, job.template)
-        ctx: dict[str, Any] = dict(job.context)
+        ctx: dict[str, Any] = figures.materialize(job.context)
         ctx["root"] = root_of(job.path)
         return template.render(ctx).encode("utf-8")
     except jinja2.TemplateSyntaxError as exc:
