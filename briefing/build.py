@@ -6,6 +6,7 @@ Nothing is written until every page has been computed without an error.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import time
@@ -68,10 +69,24 @@ class Result:
     report: Report | None = None
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.problems)
+
+
+class Clock:
+    """Seconds spent in each stage, for --verbose and the benchmark."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + now - self.last
+        self.last = now
 
 
 def build(options: Options) -> Result:
@@ -93,6 +108,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
     site = options.site
     jobs = options.jobs or os.cpu_count() or 1
     note = options.progress or (lambda stage, done, total: None)
+    clock = Clock()
     config, problems = load_config(site, options.base_url)
     theme, theme_problems = load_theme(site)
     problems += theme_problems
@@ -116,9 +132,11 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
                 return Result(
                     strict(before) if options.strict else before, Report(kept=len(manifest)), counts
                 )
+        clock.lap("load")
         settings = Settings.of(config)
         salt = digest(__version__, json.dumps(settings.__dict__, sort_keys=True, default=str))
-        parsed, parse_keys = _parse_all(inputs, settings, salt, cache, jobs, note)
+        parsed, parse_keys, bodies = _parse_all(inputs, settings, salt, cache, jobs, note)
+        clock.lap("parse")
         briefings: list[Briefing] = []
         entries: list[Entry] = []
         pages: list[Page] = []
@@ -133,6 +151,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         problems += check_slugs(briefings, pages)
         registry, reg_problems = build_registry(entries, config.language)
         problems += reg_problems
+        clock.lap("registry")
         resolved = resolve(
             config,
             registry,
@@ -143,11 +162,14 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             cache,
             digest(salt, "finish"),
             parse_keys,
+            bodies.html,
         )
         problems += resolved.problems
+        clock.lap("resolve")
         site_model = link_site(
             resolved.items, resolved.actors, resolved.pages, resolved.facts.country_of
         )
+        clock.lap("link")
         if not config.base_url:
             problems.append(
                 warning(
@@ -172,9 +194,11 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
                 resolved.tag_spellings,
                 texts,
                 config.language,
+                bodies.text([item.briefing.path for item in site_model.items]),
             )
         views = Views(site_model, config, theme, __version__, resolved.facts)
         jobs_list = _jobs(views, resolved.redirects)
+        clock.lap("pages")
         counts = {
             "files": len(inputs.files),
             "briefings": len(site_model.items),
@@ -184,11 +208,15 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             problems = strict(problems)
         if has_errors(problems) or not options.write:
             return Result(problems, None, counts)
-        outputs, kept, render_problems = _render_all(jobs_list, theme, cache, manifest, jobs, note)
+        outputs, kept, render_problems = _render_all(
+            jobs_list, theme, cache, manifest, jobs, note, resolved.fresh_html
+        )
         problems += render_problems
+        clock.lap("render")
         assets = _assets(inputs, resolved.assets, site)
         outputs.update(_extras(views, config.base_url, jobs_list))
-        outputs.update(search.build_index(_search_docs(views)))
+        outputs.update(search.build_index(_search_docs(views, bodies)))
+        clock.lap("search")
         clash = sorted(set(outputs) & set(assets))
         for path in clash:
             problems.append(
@@ -218,6 +246,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         }
         with uninterrupted():
             report, _manifest, new_stats = publish(out, outputs, assets, kept, manifest, stats)
+        clock.lap("write")
         fingerprints = {j.path: j.fingerprint(theme.digest) for j in jobs_list}
         cache.replace_all(
             "pages",
@@ -230,7 +259,8 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
                 "counts": counts,
             }
             cache.put_many("meta", [("last_build", record)])
-        return Result(problems, report, counts)
+        clock.lap("cache")
+        return Result(problems, report, counts, timings=clock.laps)
     finally:
         cache.close()
 
@@ -288,10 +318,48 @@ def _star(pair: tuple[Callable[..., T], tuple[Any, ...]]) -> T:
     return func(*args)
 
 
+class Bodies:
+    """Rendered Markdown and plain text, kept apart from the parse records: most rebuilds
+    need them for a handful of files, and 10,000 of them are a lot to read for nothing."""
+
+    def __init__(self, cache: Cache, keys: dict[str, str]) -> None:
+        self.cache = cache
+        self.keys = keys
+        self.fresh: dict[str, tuple[str, str]] = {}
+
+    def _get(self, paths: Iterable[str]) -> dict[str, tuple[str, str]]:
+        wanted = [p for p in paths if p in self.keys]
+        found = {p: self.fresh[p] for p in wanted if p in self.fresh}
+        rest = {self.keys[p]: p for p in wanted if p not in found}
+        for key, value in self.cache.get_many("bodies", rest).items():
+            if isinstance(value, list) and len(value) == 2:
+                found[rest[key]] = (str(value[0]), str(value[1]))
+        return found
+
+    def html(self, paths: list[str]) -> dict[str, str]:
+        return {p: v[0] for p, v in self._get(paths).items()}
+
+    def text(self, paths: list[str]) -> dict[str, str]:
+        return {p: v[1] for p, v in self._get(paths).items()}
+
+
+def _slim(parsed: Parsed) -> tuple[Parsed, tuple[str, str] | None]:
+    """The parse record without the body's HTML and text, and those two."""
+    for name in ("briefing", "entry", "page"):
+        value = getattr(parsed, name)
+        body = getattr(value, "body", None) if value is not None else None
+        if body is not None:
+            slim_body = dataclasses.replace(body, html="", text="")
+            slim_value = dataclasses.replace(value, body=slim_body)
+            return dataclasses.replace(parsed, **{name: slim_value}), (body.html, body.text)
+    return parsed, None
+
+
 def _parse_all(
     inputs: Inputs, settings: Settings, salt: str, cache: Cache, jobs: int, note: Progress
-) -> tuple[list[Parsed], dict[str, str]]:
+) -> tuple[list[Parsed], dict[str, str], Bodies]:
     keys = {f.path: digest(salt, f.path, f.sha) for f in inputs.files}
+    bodies = Bodies(cache, keys)
     cached = cache.get_many("parsed", keys.values())
     parsed: dict[str, Parsed] = {}
     for f in inputs.files:
@@ -308,12 +376,58 @@ def _parse_all(
         jobs,
         lambda n: note("parse", done + n, len(inputs.files)),
     )
+    new_bodies = []
     for f, result in zip(missing, fresh, strict=True):
-        parsed[f.path] = result
+        slim, body = _slim(result)
+        parsed[f.path] = slim
+        if body is not None:
+            bodies.fresh[f.path] = body
+            new_bodies.append((keys[f.path], list(body)))
     note("parse", len(inputs.files), len(inputs.files))
     cache.put_many("parsed", ((keys[f.path], parsed_to_json(parsed[f.path])) for f in missing))
+    cache.put_many("bodies", new_bodies)
     cache.keep_only("parsed", keys.values())
-    return [parsed[f.path] for f in inputs.files], keys
+    cache.keep_only("bodies", keys.values())
+    return [parsed[f.path] for f in inputs.files], keys, bodies
+
+
+def _fill_html(todo: list[Job], cache: Cache, fresh: dict[str, str]) -> list[Job]:
+    """Put the finished bodies into the contexts of the pages about to be rendered."""
+    wanted: set[str] = set()
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            key = value.get("finished")
+            if isinstance(key, str) and len(value) == 1:
+                wanted.add(key)
+                return
+            for v in value.values():
+                collect(v)
+        elif isinstance(value, list):
+            for v in value:
+                collect(v)
+
+    for job in todo:
+        collect(job.context)
+    found = {k: fresh[k] for k in wanted if k in fresh}
+    found.update(
+        {k: str(v) for k, v in cache.get_many("finished_html", wanted - found.keys()).items()}
+    )
+    missing = wanted - found.keys()
+    if missing:
+        raise RuntimeError(f"finished bodies missing from the cache: {len(missing)}")
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, dict):
+            key = value.get("finished")
+            if isinstance(key, str) and len(value) == 1:
+                return found[key]
+            return {k: fill(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        return value
+
+    return [dataclasses.replace(job, context=fill(job.context)) for job in todo]
 
 
 def _jobs(views: Views, redirects: list[tuple[str, str, str]]) -> list[Job]:
@@ -341,6 +455,7 @@ def _render_all(
     manifest: dict[str, str],
     jobs: int,
     note: Progress,
+    fresh_html: dict[str, str],
 ) -> tuple[dict[str, bytes], dict[str, str], list[Problem]]:
     previous = cache.all("pages")
     todo: list[Job] = []
@@ -357,6 +472,7 @@ def _render_all(
         else:
             todo.append(job)
     note("render", 0, len(todo))
+    todo = _fill_html(todo, cache, fresh_html)
     renderer = Renderer(theme.dirs)
     results = _map(
         _render_one, [(renderer, job) for job in todo], jobs, lambda n: note("render", n, len(todo))
@@ -416,8 +532,9 @@ def generated_css() -> dict[str, bytes]:
     return {"assets/pygments.css": pygments_css.encode(), "assets/figures.css": figures.encode()}
 
 
-def _search_docs(views: Views) -> list[search.SearchDoc]:
+def _search_docs(views: Views, bodies: Bodies) -> list[search.SearchDoc]:
     site = views.site
+    texts = bodies.text([item.briefing.path for item in site.items])
     docs = []
     for index, item in enumerate(site.items):
         card = views.card(index)
@@ -430,7 +547,7 @@ def _search_docs(views: Views) -> list[search.SearchDoc]:
                 date=card["date"],
                 date_label=card["date_label"],
                 summary=item.summary,
-                body=b.body.text,
+                body=texts.get(b.path, ""),
                 names=tuple(site.actors[k].name for k in item.actors),
                 tags=tuple(site.actors[k].name for k in item.tags),
             )

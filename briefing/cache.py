@@ -16,7 +16,7 @@ from typing import Any
 
 from briefing import __version__
 
-SCHEMA = f"briefing-cache-1/{__version__}"
+SCHEMA = f"briefing-cache-2/{__version__}"
 DEFAULT_DIR = ".briefing-cache"
 _BATCH = 500
 
@@ -24,7 +24,7 @@ _BATCH = 500
 class Cache:
     """A key-value store in tables; ``Cache(None)`` is a cache that remembers nothing."""
 
-    TABLES = ("parsed", "finished", "pages", "meta")
+    TABLES = ("parsed", "bodies", "finished", "finished_html", "pages", "meta")
 
     def __init__(self, folder: Path | None) -> None:
         self.db: sqlite3.Connection | None = None

@@ -23,8 +23,10 @@ def lint(
     tag_spellings: dict[str, dict[str, int]],
     sources: dict[str, str],
     language: str,
+    body_texts: dict[str, str],
 ) -> list[Problem]:
-    """``sources`` maps a briefing's path to its text (for the lines of mentions)."""
+    """``sources`` maps a briefing's path to its file's text (for the lines of mentions),
+    ``body_texts`` to the plain text of its rendered body."""
     problems: list[Problem] = []
     names = _names(actors, registry, language)
     for item in items:
@@ -47,11 +49,12 @@ def lint(
                     col=col,
                 )
             )
-        folded_body = " " + " ".join(_WORD.findall(fold(b.body.text))) + " "
+        folded_body = " " + " ".join(_WORD.findall(fold(body_texts.get(b.path, "")))) + " "
         for key in item.actors:
-            actor = actors.get(key)
-            if actor is None:
+            named = actors.get(key)
+            if named is None:
                 continue
+            actor = named
             candidates = names.get(key, [actor.name])
             if not any(f" {' '.join(_WORD.findall(fold(n)))} " in folded_body for n in candidates):
                 problems.append(
@@ -189,9 +192,9 @@ def _near_names(
         b = item.briefing
         candidates: list[tuple[str, int]] = []
         for key in item.actors:
-            actor = actors.get(key)
-            if actor is not None and not actor.registered:
-                candidates.append((actor.name, item.ref_lines.get(key, 1)))
+            found = actors.get(key)
+            if found is not None and not found.registered:
+                candidates.append((found.name, item.ref_lines.get(key, 1)))
         lines = sources.get(b.path, "").split("\n")
         start = _body_start(lines)
         for number in range(start, len(lines)):
@@ -222,7 +225,7 @@ def _near_names(
     return problems
 
 
-def annotations(problems: Iterable[Problem]) -> str:
+def github_annotations(problems: Iterable[Problem]) -> str:
     """GitHub Actions workflow commands, so a pull request shows each problem on its line."""
     out = []
     for p in sorted(set(problems)):

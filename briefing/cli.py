@@ -276,9 +276,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if text:
         print(text, file=sys.stderr)
     if args.command == "check" and os.environ.get("GITHUB_ACTIONS") == "true" and result.problems:
-        from briefing.check import annotations
+        from briefing.check import github_annotations
 
-        print(annotations(result.problems))
+        print(github_annotations(result.problems))
     if not result.ok:
         if writing:
             print(
@@ -290,6 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  wrote   {rel}")
         for rel in result.report.removed:
             print(f"  removed {rel}")
+        if result.timings:
+            print("  time: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
     if not args.quiet:
         counts = result.counts
         if result.report is not None:

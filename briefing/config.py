@@ -104,11 +104,11 @@ def load_config(site: Path, base_url: str | None = None) -> tuple[SiteConfig, li
     lines: dict[str, int] = {}
     if path.is_file():
         try:
-            text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+            source = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
         except UnicodeDecodeError as exc:
             return SiteConfig(), [error(CONFIG_FILE, 1, f"not valid UTF-8 (byte {exc.start})")]
         try:
-            doc = yamlio.load(text)
+            doc = yamlio.load(source)
         except yamlio.YamlError as exc:
             return SiteConfig(), [error(CONFIG_FILE, exc.line, exc.message, col=exc.col)]
         if doc.data is None:

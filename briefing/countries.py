@@ -18,11 +18,25 @@ def alpha3_to_alpha2() -> dict[str, str]:
     }
 
 
+# CLDR names some codes ISO 3166-1 keeps for other uses: exceptionally reserved
+# ones (the European Union, Ascension Island, Tristan da Cunha...) and
+# user-assigned ones (XA/XB pseudo-locales, ZZ "Unknown Region").
+_NOT_COUNTRIES = frozenset({"AC", "CP", "DG", "EA", "EU", "EZ", "FX", "IC", "SU", "TA", "UK", "UN"})
+
+
+def _user_assigned(a2: str) -> bool:
+    return a2 in ("AA", "ZZ") or a2[0] == "X" or (a2[0] == "Q" and a2[1] >= "M")
+
+
 @cache
 def codes() -> frozenset[str]:
     """ISO 3166 alpha-2 codes of real countries and territories (no EU, UN, ZZ...)."""
     english = Locale("en").territories
-    found = {a2 for a2 in alpha3_to_alpha2().values() if a2 in english}
+    found = {
+        a2
+        for a2 in alpha3_to_alpha2().values()
+        if a2 in english and a2 not in _NOT_COUNTRIES and not _user_assigned(a2)
+    }
     found.add("XK")  # Kosovo: user-assigned code in common use, named by CLDR
     return frozenset(found)
 

@@ -28,7 +28,7 @@ class Item:
     moment: dt.datetime
     actors: tuple[Key, ...]
     tags: tuple[Key, ...]
-    html: str
+    html: dict[str, str]  # {"finished": key}: fetched when the page is rendered
     mentioned: tuple[Key, ...]
     summary: str
     links_to: tuple[str, ...] = ()
@@ -41,7 +41,7 @@ class Item:
 class FinishedPage:
     page: Page
     url: str
-    html: str
+    html: dict[str, str]
 
 
 @dataclass

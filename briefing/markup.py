@@ -23,6 +23,10 @@ _WORD = re.compile(r"[^\W\d_][\w]*")
 _URL_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
 _CODE_SPAN = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
+# a tag (its name, whether it closes) or a wikilink placeholder
+_TAG_OR_WIKI = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)?[^>]*>|\ue000WL(\d+)\ue001")
+_PLACEHOLDER = re.compile(r"\ue000WL(\d+)\ue001")
+_FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.S)
 
 ATTRIBUTES: dict[str, set[str]] = {
     "*": {"class", "id", "title", "lang", "dir"},
@@ -97,6 +101,9 @@ def render(
     try:
         out = md.convert(protected)
     except RecursionError:
+        # the converter's block parser is left mid-list: later files would come out as
+        # raw text (and be cached so), so the next file gets a fresh converter
+        _converter.cache_clear()
         raise MarkdownError("the Markdown is nested too deeply to render") from None
     finally:
         md.reset()
@@ -111,22 +118,23 @@ def render(
             filter_style_properties={"text-align"},
         )
     lines = source.split("\n")
-    wikilinks: list[Link] = []
-    for index, (target, label) in enumerate(wikis):
-        raw = f"[[{target}" + (f"|{label}" if label else "") + "]]"
-        line = _line_of(lines, f"[[{target}", first_line)
-        wikilinks.append(Link(raw, line))
-        out = out.replace(
-            f"\ue000WL{index}\ue001",
-            f'<a data-wikilink="{html.escape(target)}"{"" if label else " data-auto"}>'
-            f"{html.escape(label or target)}</a>",
+    out, placed = _place_wikilinks(out, wikis)
+    wikilinks = [
+        Link(
+            f"[[{target}" + (f"|{label}" if label else "") + "]]",
+            _line_of(lines, f"[[{target}", first_line),
         )
+        for index, (target, label) in enumerate(wikis)
+        if index in placed
+    ]
     out = out.replace("\ue000", "").replace("\ue001", "")
     text = html.unescape(_TAGS.sub(" ", out))
     text = " ".join(text.split())
     first = _FIRST_P.search(out)
     first_paragraph = (
-        " ".join(html.unescape(_TAGS.sub("", first.group(1))).split()) if first else ""
+        " ".join(html.unescape(_TAGS.sub("", _FOOTNOTE_REF.sub("", first.group(1)))).split())
+        if first
+        else ""
     )
     words = tuple(sorted({w for w in _WORD.findall(text) if w[0].isupper()}))
     links = tuple(
@@ -135,6 +143,49 @@ def render(
         if url and not url.startswith("#")
     )
     return Body(out, text, first_paragraph, words, links, tuple(wikilinks))
+
+
+def _place_wikilinks(out: str, wikis: list[tuple[str, str | None]]) -> tuple[str, set[int]]:
+    """Placeholders -> ``<a data-wikilink>``; inside code or an attribute, the text as written.
+
+    Code blocks indented by four spaces and ``alt`` text are not known before
+    Markdown runs, so a placeholder can land there: it must not become a tag.
+    """
+    placed: set[int] = set()
+    code = 0
+
+    def written(index: int, escape_quotes: bool) -> str:
+        target, label = wikis[index]
+        return html.escape(f"[[{target}" + (f"|{label}" if label else "") + "]]", escape_quotes)
+
+    def in_tag(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        if index >= len(wikis):
+            return match.group(0)
+        target, label = wikis[index]
+        return html.escape(label or target)
+
+    def swap(match: re.Match[str]) -> str:
+        nonlocal code
+        if match.group(3) is None:  # a tag
+            if (match.group(2) or "").lower() in ("code", "pre"):
+                code = max(code + (-1 if match.group(1) else 1), 0)
+            return _PLACEHOLDER.sub(in_tag, match.group(0))
+        index = int(match.group(3))
+        if index >= len(wikis):
+            return match.group(0)
+        if code:
+            return written(index, False)
+        placed.add(index)
+        target, label = wikis[index]
+        return (
+            f'<a data-wikilink="{html.escape(target)}"{"" if label else " data-auto"}>'
+            f"{html.escape(label or target)}</a>"
+        )
+
+    if "\ue000" not in out:
+        return out, placed
+    return _TAG_OR_WIKI.sub(swap, out), placed
 
 
 def _line_of(lines: list[str], needle: str, first_line: int) -> int:

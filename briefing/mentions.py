@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ from briefing.urls import relative, split_fragment
 _TOKEN = re.compile(r"<[^>]*>|[^<]+")
 _WORD = re.compile(r"[^\W\d_][\w]*")
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
-_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+_ATTR = re.compile(r'(?<![\w-])(href|src)="([^"]*)"')  # not data-href
 _WIKI = re.compile(r'<a data-wikilink="([^"]*)"( data-auto)?>')
 _SPACE = re.compile(r"\s+")
 SKIP = {
@@ -49,7 +50,8 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 class Targets:
     """What links can point at, for the whole site."""
 
-    names: dict[str, list[tuple[str, Key]]]  # first word -> (escaped name, actor), longest first
+    # first capitalized word -> (escaped name, actor, the word's offset in it), longest first
+    names: dict[str, list[tuple[str, Key, int]]]
     actor_urls: dict[Key, str]
     source_pages: dict[str, str]  # content/... .md -> output page
     source_assets: dict[str, str]  # content/... file -> output file
@@ -60,21 +62,26 @@ class Targets:
         for word in words:
             found = self.names.get(word)
             if found:
-                parts.append(word + "=" + "|".join(f"{n}>{self.actor_urls[k]}" for n, k in found))
+                parts.append(
+                    word + "=" + "|".join(f"{n}>{self.actor_urls[k]}" for n, k, _ in found)
+                )
         return digest(*parts)
 
 
-def build_names(table: dict[str, Key]) -> dict[str, list[tuple[str, Key]]]:
-    by_first: dict[str, list[tuple[str, Key]]] = {}
+def build_names(table: dict[str, Key]) -> dict[str, list[tuple[str, Key, int]]]:
+    """Names by their first capitalized word: the words a Body lists start with a capital,
+    so "von der Leyen" is found through "Leyen" (at offset 8), not through "von"."""
+    by_word: dict[str, list[tuple[str, Key, int]]] = {}
     for name, key in table.items():
         escaped = html.escape(name, quote=False)
-        match = _WORD.match(escaped)
-        if not match:
+        words = list(_WORD.finditer(escaped))
+        if not words:
             continue
-        by_first.setdefault(match.group(0), []).append((escaped, key))
-    for items in by_first.values():
-        items.sort(key=lambda item: (-len(item[0]), item[0]))
-    return by_first
+        anchor = next((w for w in words if w.group(0)[0].isupper()), words[0])
+        by_word.setdefault(anchor.group(0), []).append((escaped, key, anchor.start()))
+    for items in by_word.values():
+        items.sort(key=lambda item: (-len(item[0]), item[0], item[2]))
+    return by_word
 
 
 @dataclass
@@ -195,28 +202,32 @@ def _link_names(
         text = _SPACE.sub(" ", text)
     hits: list[tuple[int, str, Key]] = []
     for word in present:
-        start = text.find(word)
-        while start >= 0:
-            if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
-                for name, key in targets.names[word]:
-                    end = start + len(name)
-                    if text.startswith(name, start) and (
-                        end >= len(text) or not (text[end].isalnum() or text[end] == "_")
-                    ):
-                        hits.append((start, name, key))
-                        break
-            start = text.find(word, start + 1)
+        at = text.find(word)
+        while at >= 0:
+            for name, key, offset in targets.names[word]:
+                start = at - offset
+                end = start + len(name)
+                if (
+                    start >= 0
+                    and text.startswith(name, start)
+                    and (start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"))
+                    and (end >= len(text) or not (text[end].isalnum() or text[end] == "_"))
+                ):
+                    hits.append((start, name, key))
+                    break
+            at = text.find(word, at + 1)
     if not hits:
         return text
     hits.sort(key=lambda hit: (hit[0], -len(hit[1])))
     parts: list[str] = []
-    last = 0
+    last = 0  # text before this is in parts
+    covered = 0  # names before this are taken (linked or not)
     for start, name, key in hits:
-        if start < last:
+        if start < covered:
             continue  # inside a longer name already taken
         end = start + len(name)
+        covered = end
         if key == own:
-            last = end
             continue
         state.mentioned[key] = None
         if key in state.linked:
@@ -250,12 +261,20 @@ def _rewrite(
     path, rest = split_fragment(url)
     line = lines.get(url, 0)
     if path.startswith("/"):
-        target = posixpath.normpath(path.lstrip("/")) if path.strip("/") else "index.html"
+        target = posixpath.normpath(path.lstrip("/")) if path.strip("/") else ""
         if path.endswith("/"):
-            target += "/index.html"
+            target = f"{target}/index.html" if target else "index.html"
         new = relative(page, target) + rest
         return f'{attr}="{html.escape(new)}"'
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
+    known = resolved in targets.source_pages or resolved in targets.source_assets
+    if "%" in path and not known:
+        # `my%20photo.png`, as a file name with a space is written in Markdown (and on GitHub)
+        decoded = posixpath.normpath(
+            posixpath.join(posixpath.dirname(source), urllib.parse.unquote(path))
+        )
+        if decoded in targets.source_pages or decoded in targets.source_assets:
+            resolved = decoded
     if resolved in targets.source_pages:
         target = targets.source_pages[resolved]
         links_to[target] = None

@@ -11,14 +11,13 @@ import datetime as dt
 import hashlib
 import pickle
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from briefing.config import SiteConfig
 from briefing.link import Site
 from briefing.model import FOLDERS, KINDS, Kind
-from briefing.registry import Actor, Key
+from briefing.registry import Key
 from briefing.theme import Theme, is_rtl, language_name, long_date, month_label
 from briefing.urls import absolute, relative
 
@@ -51,7 +50,7 @@ class Facts:
     country_of: dict[Key, Key]
     members: dict[Key, list[Key]]
     memberships: dict[Key, list[Key]]
-    bios: dict[Key, str]
+    bios: dict[Key, dict[str, str]]  # lazy finished bodies (see resolve.lazy_html)
 
 
 class Views:
@@ -344,7 +343,8 @@ class Views:
                     "published": item.moment.isoformat(),
                     "updated": b.updated or item.moment.isoformat(),
                     "summary": item.summary,
-                    "content_html": _absolutize(item.html, base, item.url) if full else None,
+                    "content_html": item.html if full else None,
+                    "path": item.url,
                     "categories": [self.site.actors[k].name for k in item.tags],
                     "lang": b.lang or self.lang,
                 }
@@ -358,6 +358,7 @@ class Views:
             "lang": self.lang,
             "author": self.config.author or self.config.title,
             "entries": entries,
+            "base_url": base,
             "version": self.version,
         }
 
@@ -536,24 +537,3 @@ def _sort_key(name: str) -> str:
     from briefing.text import fold
 
     return fold(name)
-
-
-def _absolutize(body: str, base_url: str, page: str) -> str:
-    """Feed readers need absolute links; relative ones are resolved against the page."""
-    if not base_url:
-        return body
-    import posixpath
-    import re
-
-    folder = posixpath.dirname(page)
-
-    def fix(match: re.Match[str]) -> str:
-        attr, url = match.group(1), match.group(2)
-        if url.startswith(("#", "http:", "https:", "mailto:", "//")):
-            return match.group(0)
-        return f'{attr}="{base_url}{posixpath.normpath(posixpath.join(folder, url))}"'
-
-    return re.sub(r'\b(href|src)="([^"]*)"', fix, body)
-
-
-ActorLookup = Callable[[Key], Actor]

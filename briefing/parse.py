@@ -100,9 +100,9 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
     """(front matter or None, body, line number of the body's first line)."""
-    if not text.startswith("---\n") and text.rstrip("\n") != "---":
-        return None, text, 1
     lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        return None, text, 1
     for number in range(1, len(lines)):
         if lines[number].rstrip() in ("---", "..."):
             return "\n".join(lines[1:number]), "\n".join(lines[number + 1 :]), number + 2
@@ -212,6 +212,10 @@ class _Reader:
 
     def slug(self, key: str, default: str) -> str:
         value = self.text(key)
+        raw = self.data.get(key)
+        if key in self.data and (raw is None or (isinstance(raw, str) and not raw.strip())):
+            self.err(key, f"`{key}` is empty", "remove the line to use the file's name")
+            return default
         slug = value if value is not None else default
         if not is_safe_slug(slug):
             self.problems.append(
@@ -294,7 +298,7 @@ def _check_lang(reader: _Reader, key: str) -> str | None:
         reader.warn(
             key, f"unknown language `{lang}`", "use a BCP 47 code such as `es`, `en` or `ar`"
         )
-    return lang
+    return lang.replace("_", "-")  # BCP 47, as `<html lang>` wants it: es_ES -> es-ES
 
 
 def check_url(url: str) -> tuple[str, str] | None:
@@ -318,6 +322,9 @@ def _sources(reader: _Reader, tz: str) -> tuple[Source, ...]:
     if value is None:
         return ()
     if isinstance(value, str | dict):
+        reader.warn(
+            "sources", "`sources` should be a list; read as one item", "write `- ` before it"
+        )
         value = [value]
     if not isinstance(value, list):
         reader.err("sources", f"`sources` must be a list, not {_kind(value)}")
@@ -327,6 +334,9 @@ def _sources(reader: _Reader, tz: str) -> tuple[Source, ...]:
     for index, item in enumerate(value):
         line = lines[index] if index < len(lines) else reader.line("sources")
         url: str | None
+        title: Any
+        publisher: Any
+        date: Any
         if isinstance(item, str):
             title, url, publisher, date = item, item, None, None
         elif isinstance(item, dict):
@@ -345,6 +355,8 @@ def _sources(reader: _Reader, tz: str) -> tuple[Source, ...]:
                         f"did you mean `{near}`?" if near else "",
                     )
                 )
+            if isinstance(title, int | float) and not isinstance(title, bool):
+                title = str(title)
             if not isinstance(title, str) or not title.strip():
                 reader.problems.append(
                     error(reader.path, line, "a source needs a `title` or a `url`")
@@ -410,6 +422,7 @@ def parse_file(path: str, kind: str, data: bytes, settings: Settings) -> Parsed:
             ),
         )
     stem = PurePosixPath(path).stem
+    fm_text: str | None
     if kind in ("person", "organization", "country") and PurePosixPath(path).suffix in (
         ".yaml",
         ".yml",

@@ -112,10 +112,10 @@ def build_registry(entries: Iterable[Entry], language: str) -> tuple[Registry, l
             continue
         reg.actors[key] = Actor(entry.kind, entry.id, display_name(entry, language), True, entry)
     for code in sorted(countries.codes()):
-        entry = country_entries.get(code)
-        name = entry.name if entry and entry.name else countries.name(code, language)
+        note = country_entries.get(code)
+        name = note.name if note and note.name else countries.name(code, language)
         key = ("country", code.lower())
-        reg.actors[key] = Actor("country", code.lower(), name, True, entry)
+        reg.actors[key] = Actor("country", code.lower(), name, True, note)
         reg.add_name(0, code, key)
         a3 = [a for a, b in countries.alpha3_to_alpha2().items() if b == code]
         for alias in a3:
@@ -123,8 +123,8 @@ def build_registry(entries: Iterable[Entry], language: str) -> tuple[Registry, l
         for text in {name, countries.name(code, language), countries.name(code, english)}:
             reg.add_name(1, text, key)
             _mention(reg, text, key)
-        if entry:
-            for alias in (*entry.aliases, *entry.labels.values()):
+        if note:
+            for alias in (*note.aliases, *note.labels.values()):
                 reg.add_name(2, alias, key)
                 _mention(reg, alias, key)
     for key, actor in sorted(reg.actors.items()):
@@ -220,7 +220,7 @@ class Resolver:
             ]
         if hits:
             return hits[0], []
-        other_kinds = tuple(k for k in ("person", "organization", "country") if k not in kinds)
+        other_kinds = tuple(k for k in _ACTOR_KINDS if k not in kinds)
         others, _ = reg.lookup(ref.text, other_kinds)
         if len(others) == 1:
             found = others[0]
@@ -228,7 +228,7 @@ class Resolver:
                 warning(
                     path,
                     ref.line,
-                    f"`{ref.text}` in `{ref.field}` is a {found[0]} ({reg.describe(found)}); read as one",
+                    f"`{ref.text}` in `{ref.field}` is {_ARTICLE[found[0]]} {found[0]} ({reg.describe(found)}); read as one",
                     f"move it to `{_KIND_FIELD[found[0]]}`",
                 )
             ]
@@ -288,4 +288,6 @@ _FIELD_KIND: dict[str, Kind] = {
     "countries": "country",
     "organizations": "organization",
 }
+_ACTOR_KINDS: tuple[Kind, ...] = ("person", "organization", "country")
+_ARTICLE = {"person": "a", "country": "a", "organization": "an", "tag": "a"}
 _KIND_FIELD = {"person": "people", "country": "countries", "organization": "organizations"}

@@ -4,6 +4,8 @@ its line, and the page being rendered."""
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
+import re
 import traceback
 from dataclasses import dataclass
 from functools import cache
@@ -124,7 +126,9 @@ def _feed(ctx: dict[str, Any]) -> bytes:
             published=dt.datetime.fromisoformat(_aware(e["published"])),
             updated=dt.datetime.fromisoformat(_aware(e["updated"])),
             summary=e["summary"],
-            content_html=e["content_html"],
+            content_html=_absolutize(e["content_html"], ctx["base_url"], e["path"])
+            if e["content_html"] is not None
+            else None,
             authors=(),
             categories=tuple(e["categories"]),
             lang=e["lang"],
@@ -146,3 +150,18 @@ def _feed(ctx: dict[str, Any]) -> bytes:
 
 def _aware(text: str) -> str:
     return text if "T" in text else text + "T00:00:00+00:00"
+
+
+def _absolutize(body: str, base_url: str, page: str) -> str:
+    """Feed readers need absolute links; relative ones are resolved against the page."""
+    if not base_url:
+        return body
+    folder = posixpath.dirname(page)
+
+    def fix(match: re.Match[str]) -> str:
+        attr, url = match.group(1), match.group(2)
+        if url.startswith(("#", "http:", "https:", "mailto:", "//")):
+            return match.group(0)
+        return f'{attr}="{base_url}{posixpath.normpath(posixpath.join(folder, url))}"'
+
+    return re.sub(r'\b(href|src)="([^"]*)"', fix, body)

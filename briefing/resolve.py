@@ -7,8 +7,11 @@ the bodies that could contain the old or new name.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import posixpath
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,8 +20,8 @@ from briefing.cache import Cache
 from briefing.config import SiteConfig
 from briefing.link import FinishedPage, Item
 from briefing.load import Inputs
-from briefing.mentions import Finished, Targets, build_names, finish
-from briefing.model import FOLDERS, Briefing, Entry, Page
+from briefing.mentions import Targets, build_names, finish
+from briefing.model import FOLDERS, Body, Briefing, Entry, Page
 from briefing.pages import Facts
 from briefing.problems import Problem, error
 from briefing.registry import Actor, Key, Registry, Resolver, mention_table
@@ -36,6 +39,7 @@ class Resolved:
     redirects: list[tuple[str, str, str]]  # (old path, new path, title)
     assets: set[str]  # content paths of files beside Markdown that are used
     tag_spellings: dict[str, dict[str, int]]  # tag slug -> spelling -> briefings using it
+    fresh_html: dict[str, str]  # finished bodies computed in this build, by finish key
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -105,7 +109,10 @@ def resolve(
     cache: Cache,
     salt: str,
     parse_keys: dict[str, str],
+    body_html: Callable[[list[str]], dict[str, str]],
 ) -> Resolved:
+    """``body_html(paths)`` gives the rendered Markdown of files whose parse came from the
+    cache without it; it is asked only for bodies whose finished form is not cached."""
     problems: list[Problem] = []
     resolver = Resolver(registry)
     resolved_actors: dict[str, tuple[Key, ...]] = {}
@@ -214,20 +221,35 @@ def resolve(
     for k, a in registry.actors.items():
         actor_urls.setdefault(k, a.url)
     targets = Targets(names, actor_urls, source_pages, source_assets, wiki)
-    finisher = _Finisher(cache, salt, targets, parse_keys)
-    items: list[Item] = []
-    assets: set[str] = set()
+    finisher = _Finisher(cache, salt, targets, parse_keys, body_html)
+    jobs: list[tuple[str, str, Any, bool, Key | None]] = []
     for b in briefings:
-        url = f"briefings/{b.slug}.html"
-        done = finisher.run(b.path, url, b.body, True, None)
+        jobs.append((b.path, f"briefings/{b.slug}.html", b.body, True, None))
+    entry_keys: dict[str, Key] = {}
+    for entry in entries:
+        if entry.body is None:
+            continue
+        key = (entry.kind, entry.id) if entry.kind != "country" else _country_key(entry)
+        if key is None or key not in actors:
+            continue
+        entry_keys[entry.path] = key
+        jobs.append((entry.path, actors[key].url, entry.body, True, key))
+    for p in pages:
+        jobs.append((p.path, f"{p.slug}.html", p.body, False, None))
+    done_by_path = finisher.run_all(jobs)
+    assets: set[str] = set()
+    for done in done_by_path.values():
         problems.extend(done.problems)
         assets.update(done.assets)
+    items: list[Item] = []
+    for b in briefings:
+        done = done_by_path[b.path]
         summary = b.summary or b.body.first_paragraph or ""
         mentioned = tuple(k for k in done.mentioned if k in actors or _add(actors, registry, k))
         items.append(
             Item(
                 briefing=b,
-                url=url,
+                url=f"briefings/{b.slug}.html",
                 moment=_moment(b.date, config.timezone),
                 actors=resolved_actors[b.path],
                 tags=tag_keys[b.path],
@@ -238,25 +260,9 @@ def resolve(
                 ref_lines=ref_lines[b.path],
             )
         )
-    bios: dict[Key, str] = {}
-    for entry in entries:
-        if entry.body is None:
-            continue
-        key = (entry.kind, entry.id) if entry.kind != "country" else _country_key(entry)
-        if key is None or key not in actors:
-            continue
-        done = finisher.run(entry.path, actors[key].url, entry.body, True, key)
-        problems.extend(done.problems)
-        assets.update(done.assets)
-        bios[key] = done.html
-    finished_pages = []
-    for p in pages:
-        url = f"{p.slug}.html"
-        done = finisher.run(p.path, url, p.body, False, None)
-        problems.extend(done.problems)
-        assets.update(done.assets)
-        finished_pages.append(FinishedPage(p, url, done.html))
-    finisher.save()
+    bios = {key: done_by_path[path].html for path, key in entry_keys.items()}
+    finished_pages = [FinishedPage(p, f"{p.slug}.html", done_by_path[p.path].html) for p in pages]
+    fresh_html = finisher.fresh_html
     redirects: list[tuple[str, str, str]] = []
     for b in briefings:
         for old in b.redirect_from:
@@ -269,8 +275,10 @@ def resolve(
                     (f"{FOLDERS[entry.kind]}/{old}.html", actors[key].url, actors[key].name)
                 )
     facts = Facts(country_of, members, dict(memberships), bios)
-    spellings = {slug: dict(counter) for slug, counter in tag_spellings.items()}
-    return Resolved(items, actors, finished_pages, facts, redirects, assets, spellings, problems)
+    tag_names = {slug: dict(counter) for slug, counter in tag_spellings.items()}
+    return Resolved(
+        items, actors, finished_pages, facts, redirects, assets, tag_names, fresh_html, problems
+    )
 
 
 def _add(actors: dict[Key, Actor], registry: Registry, key: Key) -> bool:
@@ -299,79 +307,121 @@ def _moment(date: str, tz: str) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(date), dt.time(), tzinfo=zoneinfo.ZoneInfo(tz))
 
 
+def lazy_html(key: str) -> dict[str, str]:
+    """A finished body in a page's context, fetched only if the page is rendered."""
+    return {"finished": key}
+
+
+@dataclass(frozen=True)
+class Done:
+    """A finished body: what it mentions and links to, and its HTML as a lazy reference."""
+
+    html: dict[str, str]
+    mentioned: tuple[Key, ...]
+    assets: tuple[str, ...]
+    links_to: tuple[str, ...]
+    problems: tuple[Problem, ...]
+
+
 class _Finisher:
-    """Runs the finishing pass with the cache: key = the body + the names and targets it can see."""
+    """The finishing pass with the cache. A body's key covers the body and the names and
+    link targets it can see; cached results are read in one batch, without their HTML,
+    which stays in the cache until a page that shows it is rendered."""
 
     def __init__(
-        self, cache: Cache, salt: str, targets: Targets, parse_keys: dict[str, str]
+        self,
+        cache: Cache,
+        salt: str,
+        targets: Targets,
+        parse_keys: dict[str, str],
+        body_html: Callable[[list[str]], dict[str, str]],
     ) -> None:
         self.cache = cache
         self.salt = salt
         self.targets = targets
         self.parse_keys = parse_keys
-        self.new: dict[str, Any] = {}
-        self.used: list[str] = []
-        self.pending: dict[str, Any] | None = None
+        self.body_html = body_html
+        self.fresh_html: dict[str, str] = {}
 
-    def key(
-        self,
-        source: str,
-        page: str,
-        body_words: tuple[str, ...],
-        links: list[str],
-        mentions: bool,
-        own: Key | None,
-    ) -> str:
+    def key(self, source: str, page: str, body: Body, mentions: bool, own: Key | None) -> str:
         t = self.targets
-        link_part = "|".join(
-            f"{u}>{t.source_pages.get(u, '')}>{t.source_assets.get(u, '')}>{t.wiki(u[2:-2].split('|')[0]) if u.startswith('[[') else ''}"
-            for u in links
-        )
-        names = t.names_digest(body_words) if mentions else ""
+        parts = []
+        for link in body.links:
+            url = link.url
+            if not url.startswith(("/", "http:", "https:", "mailto:")):
+                url = posixpath.normpath(
+                    posixpath.join(posixpath.dirname(source), url.split("#")[0].split("?")[0])
+                )
+            parts.append(f"{url}>{t.source_pages.get(url, '')}>{t.source_assets.get(url, '')}")
+        for wiki in body.wikilinks:
+            parts.append(f"{wiki.url}>{t.wiki(wiki.url[2:-2].split('|')[0])}")
+        names = t.names_digest(body.words) if mentions else ""
         return digest(
             self.salt,
             self.parse_keys.get(source, source),
             page,
             names,
-            link_part,
+            "|".join(parts),
             str(own),
             str(mentions),
         )
 
-    def run(self, source: str, page: str, body: Any, mentions: bool, own: Key | None) -> Finished:
-        import posixpath
-
-        links = [
-            posixpath.normpath(
-                posixpath.join(posixpath.dirname(source), link.url.split("#")[0].split("?")[0])
-            )
-            if not link.url.startswith(("/", "http:", "https:", "mailto:"))
-            else link.url
-            for link in body.links
-        ] + [w.url for w in body.wikilinks]
-        key = self.key(source, page, body.words, links, mentions, own)
-        self.used.append(key)
-        cached = self.cache.get_many("finished", [key]).get(key) if self.cache.enabled else None
-        if cached is not None:
-            try:
-                return Finished(
-                    html=str(cached["html"]),
-                    mentioned=tuple((k[0], k[1]) for k in cached["mentioned"]),
-                    assets=tuple(cached["assets"]),
-                    links_to=tuple(cached["links_to"]),
-                    problems=tuple(Problem.from_json(p) for p in cached["problems"]),
-                )
-            except (KeyError, TypeError, ValueError, IndexError):
-                pass
-        done = finish(body, source, page, self.targets, link_mentions=mentions, own=own)
-        self.new[key] = {
-            "html": done.html,
-            "mentioned": [list(k) for k in done.mentioned],
-            "assets": list(done.assets),
-            "links_to": list(done.links_to),
-            "problems": [p.to_json() for p in done.problems],
+    def run_all(self, jobs: list[tuple[str, str, Body, bool, Key | None]]) -> dict[str, Done]:
+        keys = {
+            source: self.key(source, page, body, mentions, own)
+            for source, page, body, mentions, own in jobs
         }
-        return done
+        cached = self.cache.get_many("finished", keys.values())
+        out: dict[str, Done] = {}
+        missing = []
+        for job in jobs:
+            source = job[0]
+            key = keys[source]
+            record = cached.get(key)
+            if record is not None:
+                try:
+                    out[source] = Done(
+                        html=lazy_html(key),
+                        mentioned=tuple(_key(k) for k in record["mentioned"]),
+                        assets=tuple(record["assets"]),
+                        links_to=tuple(record["links_to"]),
+                        problems=tuple(Problem.from_json(p) for p in record["problems"]),
+                    )
+                    continue
+                except (KeyError, TypeError, ValueError, IndexError):
+                    pass
+            missing.append(job)
+        sources = self.body_html([job[0] for job in missing if not job[2].html])
+        new_records = []
+        new_html = []
+        for source, page, body, mentions, own in missing:
+            if not body.html and source in sources:
+                body = dataclasses.replace(body, html=sources[source])
+            done = finish(body, source, page, self.targets, link_mentions=mentions, own=own)
+            key = keys[source]
+            self.fresh_html[key] = done.html
+            new_records.append(
+                (
+                    key,
+                    {
+                        "mentioned": [list(k) for k in done.mentioned],
+                        "assets": list(done.assets),
+                        "links_to": list(done.links_to),
+                        "problems": [p.to_json() for p in done.problems],
+                    },
+                )
+            )
+            new_html.append((key, done.html))
+            out[source] = Done(
+                lazy_html(key), done.mentioned, done.assets, done.links_to, done.problems
+            )
+        self.cache.put_many("finished", new_records)
+        self.cache.put_many("finished_html", new_html)
+        return out
 
-    def save(self) -> None:
-        self.cache.put_many("finished", self.new.items())
+
+def _key(value: Any) -> Key:
+    kind, ident = value
+    if kind not in ("person", "country", "organization", "tag"):
+        raise ValueError(kind)
+    return (kind, str(ident))

@@ -9,15 +9,22 @@ import unicodedata
 from collections.abc import Iterable
 
 _SPACE = re.compile(r"\s+")
-_NON_WORD = re.compile(r"[^\w]+")
-SAFE_SLUG = re.compile(r"^[^\W_][\w.-]{0,199}$")
+# Accents are the generic combining diacritics (and Arabic vowel marks), as in
+# search.py; the marks that are part of a letter in other scripts (Devanagari's
+# vowel signs and virama, Japanese dakuten) are kept: "हिन्दी" and "ガ" stay as written.
+_ACCENT = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u064b-\u065f\u0670]"
+)
+MAX_SLUG = 200
 
 
 def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
-    )
+    return unicodedata.normalize("NFC", _ACCENT.sub("", unicodedata.normalize("NFKD", text)))
+
+
+def _slug_char(c: str) -> bool:
+    """Letters and digits of every script, with their marks (a Devanagari vowel sign is one)."""
+    return c.isalnum() or unicodedata.category(c).startswith("M")
 
 
 def fold(text: str) -> str:
@@ -27,15 +34,21 @@ def fold(text: str) -> str:
 
 def slugify(text: str) -> str:
     """A file-name-safe slug; letters of every script are kept, everything else is a hyphen."""
-    slug = _NON_WORD.sub("-", fold(text)).replace("_", "-").strip("-")
-    slug = re.sub(r"-{2,}", "-", slug)
+    slug = "".join(c if _slug_char(c) else "-" for c in fold(text))
+    slug = re.sub(r"-{2,}", "-", slug).strip("-")
     if not slug:
-        slug = "x-" + hashlib.sha256(text.encode()).hexdigest()[:8]
+        slug = "x-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return slug[:120].strip("-")
 
 
 def is_safe_slug(slug: str) -> bool:
-    return bool(SAFE_SLUG.match(slug)) and ".." not in slug
+    """A single file name: starts with a letter or digit; then those, marks, `.`, `-`, `_`."""
+    return (
+        0 < len(slug) <= MAX_SLUG
+        and slug[0].isalnum()
+        and all(_slug_char(c) or c in ".-_" for c in slug)
+        and ".." not in slug
+    )
 
 
 def closest(word: str, candidates: Iterable[str], cutoff: float = 0.75) -> str | None:

@@ -18,8 +18,13 @@ _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_VALUE = "tag:yaml.org,2002:value"
+_MERGE = "tag:yaml.org,2002:merge"
 
-_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_NODES = 100_000
+"""The most values a document may expand to through aliases (a "billion laughs" stops here)."""
+
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Loader(_Base):  # type: ignore[misc]
@@ -27,7 +32,9 @@ class Loader(_Base):  # type: ignore[misc]
 
 
 Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _FLOAT, _TIMESTAMP)]
+    first: [
+        (tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _FLOAT, _TIMESTAMP, _VALUE)
+    ]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
 Loader.add_implicit_resolver(
@@ -44,10 +51,37 @@ Loader.add_implicit_resolver(
 
 
 def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
-    return int(loader.construct_scalar(node), 10)
+    try:
+        return int(loader.construct_scalar(node), 10)
+    except ValueError:
+        shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"`{shown}` is not a whole number (base 10, at most 4300 digits)",
+            node.start_mark,
+        ) from None
+
+
+def _construct_text(loader: Any, node: yaml.ScalarNode) -> str:
+    """An explicit ``!!timestamp`` stays text, like an implicit one: the schema decides."""
+    return str(loader.construct_scalar(node))
+
+
+def _refuse(loader: Any, node: yaml.Node) -> None:
+    """Only JSON-like data: the parsed result is cached as JSON and passed to templates."""
+    raise yaml.constructor.ConstructorError(
+        None,
+        None,
+        f"the YAML tag `{node.tag.replace('tag:yaml.org,2002:', '!!')}` is not supported here",
+        node.start_mark,
+    )
 
 
 Loader.add_constructor(_INT, _construct_int)
+Loader.add_constructor(_TIMESTAMP, _construct_text)
+Loader.add_constructor("tag:yaml.org,2002:binary", _refuse)
+Loader.add_constructor("tag:yaml.org,2002:set", _refuse)
 
 
 @dataclass
@@ -72,6 +106,8 @@ def load(text: str, first_line: int = 1) -> Document:
     loader = Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _check(node, first_line)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark
@@ -89,15 +125,73 @@ def load(text: str, first_line: int = 1) -> Document:
         raise YamlError(f"invalid YAML value: {exc}", first_line, 1) from None
     finally:
         loader.dispose()
+    return _document(data, node, first_line)
+
+
+def _document(data: Any, node: yaml.Node | None, first_line: int) -> Document:
     doc = Document(data)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 continue
             key = str(key_node.value)
-            doc.key_lines.setdefault(key, first_line + key_node.start_mark.line)
+            # the last pair wins, as in the data (merged ``<<`` keys come first)
+            doc.key_lines[key] = first_line + key_node.start_mark.line
             if isinstance(value_node, yaml.SequenceNode):
                 doc.item_lines[key] = [
                     first_line + item.start_mark.line for item in value_node.value
                 ]
     return doc
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check(root: yaml.Node, first_line: int) -> None:
+    """Refuse duplicate keys, an alias inside its own anchor, and alias bombs.
+
+    YAML 1.2 wants the keys of a mapping unique (PyYAML silently keeps the last
+    one); a recursive or exponentially shared structure cannot be cached as JSON.
+    """
+    size: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+
+    def fail(message: str, node: yaml.Node) -> YamlError:
+        mark = node.start_mark
+        return YamlError(f"invalid YAML: {message}", first_line + mark.line, mark.column + 1)
+
+    while stack:
+        node, done = stack.pop()
+        ident = id(node)
+        children = _children(node)
+        if done:
+            active.discard(ident)
+            size[ident] = 1 + sum(size[id(child)] for child in children)
+            if size[ident] > MAX_NODES:
+                raise fail(f"this value expands to more than {MAX_NODES} values (aliases)", node)
+            continue
+        if ident in size:
+            continue
+        active.add(ident)
+        stack.append((node, True))
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, _ in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE:
+                    continue
+                if key.value in seen:
+                    raise fail(
+                        f"duplicate key `{key.value}` (first on line {seen[key.value]})", key
+                    )
+                seen[key.value] = first_line + key.start_mark.line
+        for child in children:
+            if id(child) in active:
+                raise fail("an alias refers to the value that contains it", node)
+            if id(child) not in size:
+                stack.append((child, False))

@@ -66,6 +66,7 @@ def check(site: Path, *extra: str) -> tuple[int, str]:
 def test_mentioned_but_not_in_front_matter_points_at_the_mention(site: Path) -> None:
     code, err = check(site)
     assert code == 0
+    assert code == 0
     assert (
         "content/briefings/uno.md:11:23: warning: the text mentions Yoon Suk-yeol (person), who is not in the front matter"
         in err
@@ -78,6 +79,7 @@ def test_in_front_matter_but_never_mentioned(site: Path) -> None:
         "utf-8",
     )
     code, err = check(site)
+    assert code == 0
     assert (
         "content/briefings/tres.md:6:1: warning: Japón is in the front matter but the text never mentions them"
         in err
@@ -86,6 +88,7 @@ def test_in_front_matter_but_never_mentioned(site: Path) -> None:
 
 def test_near_miss_of_a_registered_name(site: Path) -> None:
     code, err = check(site)
+    assert code == 0
     # In the front matter (an unknown person) and in the text alike.
     assert (
         "content/briefings/dos.md:4:1: warning: `Yoon Suk-you` is 2 edits from `Yoon Suk-yeol`"
@@ -134,6 +137,7 @@ def test_broken_link_between_briefings_is_an_error(site: Path) -> None:
         "utf-8",
     )
     code, err = check(site)
+    assert code == 0
     assert code == 1
     assert "content/briefings/tres.md:5:1: error: broken link [[no-existe]]" in err
     assert "content/briefings/tres.md:5:1: error: broken link `cuatro.md`" in err
@@ -179,6 +183,7 @@ def test_example_site_deleting_a_person_points_at_the_mention(tmp_path: Path) ->
     body = lines.index("---", 1) + 1
     mention = next(i for i in range(body, len(lines)) if "Kishida" in lines[i]) + 1
     code, err = check(site)
+    assert code == 0
     assert code == 0
     assert f"content/briefings/2023/otan-japon-stoltenberg.md:{mention}:" in err
     assert "the text mentions Fumio Kishida (person), who is not in the front matter" in err

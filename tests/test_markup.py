@@ -1,0 +1,231 @@
+"""briefing.markup.render: Markdown -> sanitized HTML, plain text, first paragraph, links."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from briefing.config import DEFAULT_EXTENSIONS
+from briefing.markup import MarkdownError, plain, render
+from briefing.model import Body, Link
+
+
+def md(source: str, first_line: int = 1, *, sanitize: bool = True, **kw: Any) -> Body:
+    return render(
+        source,
+        first_line,
+        extensions=kw.get("extensions", DEFAULT_EXTENSIONS),
+        configs=kw.get("configs", {}),
+        sanitize=sanitize,
+    )
+
+
+class Tree(HTMLParser):
+    """Start tags with their attributes, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    tree = Tree()
+    tree.feed(html)
+    tree.close()
+    return tree.tags
+
+
+def names(html: str) -> list[str]:
+    return [t for t, _ in tags(html)]
+
+
+# ------------------------------------------------------------ highlighting
+
+
+def test_fenced_code_is_highlighted_by_pygments() -> None:
+    html = md("```python\ndef f():\n    return 1\n```").html
+    found = tags(html)
+    assert found[0] == ("div", {"class": "highlight"})
+    assert ("span", {"class": "k"}) in found  # `def`, a keyword
+    assert ("span", {"class": "nf"}) in found  # `f`, a function name
+
+
+def test_code_without_a_language_is_not_guessed() -> None:
+    html = md("```\ndef f(): return 1\n```").html
+    assert ("span", {"class": "k"}) not in tags(html)
+    assert 'class="highlight"' in html
+
+
+def test_code_is_escaped() -> None:
+    html = md("```html\n<script>alert(1)</script>\n```").html
+    assert "<script>" not in html
+    assert "&lt;" in html
+
+
+# -------------------------------------------------------------- sanitizing
+
+
+RAW = (
+    "<script>alert(1)</script>\n\n"
+    '<p onclick="steal()">Hola <b onmouseover="x()">mundo</b></p>\n\n'
+    '<iframe src="https://example.org"></iframe>\n\n'
+    '<a href="javascript:alert(1)">enlace</a>\n\n'
+    "<style>p{color:red}</style>"
+)
+
+
+def test_sanitize_removes_scripts_handlers_and_bad_urls() -> None:
+    html = md(RAW).html
+    assert "<script" not in html and "alert(1)" not in html
+    assert "onclick" not in html and "onmouseover" not in html
+    assert "<iframe" not in html
+    assert "javascript:" not in html
+    assert "<style" not in html
+    assert names(html) == ["p", "b", "p", "a"]
+
+
+def test_trust_keeps_raw_html() -> None:
+    html = md(RAW, sanitize=False).html
+    assert "<script>alert(1)</script>" in html
+    assert 'onclick="steal()"' in html
+    assert "<iframe" in html
+
+
+def test_sanitize_keeps_ordinary_markup() -> None:
+    source = (
+        'Texto *énfasis* **fuerte** `code` [enlace](https://example.org "t")\n\n'
+        '> cita\n\n- a\n- b\n\n![alt](img.png)\n\n<abbr title="x">OTAN</abbr> H<sub>2</sub>O'
+    )
+    found = tags(md(source).html)
+    assert ("a", {"href": "https://example.org", "title": "t"}) in found
+    assert ("img", {"alt": "alt", "src": "img.png"}) in found
+    assert ("abbr", {"title": "x"}) in found
+    for tag in ("em", "strong", "code", "blockquote", "ul", "li", "sub"):
+        assert tag in [t for t, _ in found]
+
+
+def test_sanitize_keeps_heading_ids() -> None:
+    assert ("h2", {"id": "la-otan-en-asia"}) in tags(md("## La OTAN en Asia").html)
+
+
+# ------------------------------------------------------ tables and footnotes
+
+
+def test_tables() -> None:
+    html = md("| País | Gasto |\n|---|--:|\n| Japón | 1,2 % |\n").html
+    assert names(html) == ["table", "thead", "tr", "th", "th", "tbody", "tr", "td", "td"]
+    assert ("td", {"style": "text-align:right"}) in tags(html)
+    assert "Japón" in html
+
+
+def test_footnotes() -> None:
+    body = md("Texto[^1] y más.\n\n[^1]: La nota.")
+    found = tags(body.html)
+    assert ("sup", {"id": "fnref:1"}) in found
+    assert ("a", {"class": "footnote-ref", "href": "#fn:1"}) in found
+    assert ("div", {"class": "footnote"}) in found
+    assert ("li", {"id": "fn:1"}) in found
+    assert "La nota." in body.text
+
+
+# --------------------------------------------------------- text extraction
+
+
+def test_first_paragraph_is_plain_text() -> None:
+    body = md("# Título\n\nPrimer **párrafo** con &amp; y\n[un enlace](https://x).\n\nSegundo.")
+    assert body.first_paragraph == "Primer párrafo con & y un enlace."
+
+
+def test_first_paragraph_leaves_out_footnote_markers() -> None:
+    assert md("Texto[^1].\n\n[^1]: Nota.").first_paragraph == "Texto."
+
+
+def test_first_paragraph_empty_without_paragraphs() -> None:
+    assert md("# Solo título").first_paragraph == ""
+
+
+def test_text_is_all_visible_text_collapsed() -> None:
+    body = md("# Título\n\nUno   dos\ntres.\n\n- cuatro\n- cinco")
+    assert body.text == "Título Uno dos tres. cuatro cinco"
+
+
+def test_words_are_the_capitalized_words() -> None:
+    body = md("La OTAN y Japón; el verbo irán, `Código` y Corea del Sur.")
+    assert body.words == ("Corea", "Código", "Japón", "La", "OTAN", "Sur")
+
+
+def test_links_with_their_lines() -> None:
+    body = md("Uno.\n\n[a](other.md) y ![b](img/x.png)\n\n[c](#frag) [d](https://x)", first_line=6)
+    assert body.links == (
+        Link("other.md", 8),
+        Link("img/x.png", 8),
+        Link("https://x", 10),
+    )
+
+
+def test_plain() -> None:
+    assert plain("<p>a &amp; <b>b</b></p>\n<p>c</p>") == "a & b c"
+
+
+# --------------------------------------------------------------- wikilinks
+
+
+def test_wikilink_becomes_a_placeholder_anchor() -> None:
+    body = md("Ver [[OTAN]] y [[Japón|el país]].", first_line=3)
+    found = tags(body.html)
+    assert ("a", {"data-wikilink": "OTAN", "data-auto": None}) in found
+    assert ("a", {"data-wikilink": "Japón"}) in found
+    assert body.wikilinks == (Link("[[OTAN]]", 3), Link("[[Japón|el país]]", 3))
+    assert "\ue000" not in body.html and "WL0" not in body.html
+
+
+def test_wikilink_survives_sanitizing_and_trust_alike() -> None:
+    assert md("[[OTAN]]").html == md("[[OTAN]]", sanitize=False).html
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["`[[OTAN]]`", "``` \n[[OTAN]]\n```", "~~~\n[[OTAN]]\n~~~", "    [[OTAN]] sangrado"],
+)
+def test_wikilinks_inside_code_are_untouched(source: str) -> None:
+    body = md(source)
+    assert "[[OTAN]]" in body.html
+    assert "data-wikilink" not in body.html
+    assert body.wikilinks == ()
+
+
+def test_wikilink_inside_alt_text_does_not_break_the_tag() -> None:
+    body = md("![foto de la [[OTAN]]](x.png)")
+    assert tags(body.html) == [("p", {}), ("img", {"alt": "foto de la OTAN", "src": "x.png"})]
+
+
+def test_wikilink_target_is_escaped() -> None:
+    body = md('[[a"b<c>]]')
+    [attrs] = [a for t, a in tags(body.html) if t == "a"]
+    assert attrs["data-wikilink"] == 'a"b<c>'
+    assert "<c>" not in body.html
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_unknown_extension_is_a_markdown_error() -> None:
+    with pytest.raises(MarkdownError, match="cannot load the Markdown extensions"):
+        md("x", extensions=("no_such_extension_here",))
+
+
+@pytest.mark.parametrize(
+    "deep", ["*" * 3000 + "x" + "*" * 3000, "1. " * 2000 + "x", "- " * 2000 + "x"]
+)
+def test_too_deep_nesting_is_a_markdown_error_and_the_next_file_is_unharmed(deep: str) -> None:
+    with pytest.raises(MarkdownError, match="nested too deeply"):
+        md(deep)
+    # the same (cached) converter renders the next file as if nothing happened
+    assert md("*hola* [a](b.md)\n\n- uno").html == (
+        '<p><em>hola</em> <a href="b.md">a</a></p>\n<ul>\n<li>uno</li>\n</ul>'
+    )
