@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from briefing import __version__, charts, feeds, search, worldmap
-from briefing.cache import DEFAULT_DIR, Cache
+from briefing.cache import DEFAULT_DIR, Cache, code_digest
 from briefing.check import lint
 from briefing.config import load_config
 from briefing.link import link_site
@@ -117,7 +117,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
     cache = Cache((options.cache_dir or site / DEFAULT_DIR) if options.use_cache else None)
     try:
         whole = digest(
-            __version__,
+            code_digest(),
             config.fingerprint(),
             theme.digest,
             json.dumps([options.drafts, str(out.resolve())]),
@@ -134,7 +134,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
                 )
         clock.lap("load")
         settings = Settings.of(config)
-        salt = digest(__version__, json.dumps(settings.__dict__, sort_keys=True, default=str))
+        salt = digest(code_digest(), json.dumps(settings.__dict__, sort_keys=True, default=str))
         parsed, parse_keys, bodies = _parse_all(inputs, settings, salt, cache, jobs, note)
         clock.lap("parse")
         briefings: list[Briefing] = []
@@ -247,7 +247,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         with uninterrupted():
             report, _manifest, new_stats = publish(out, outputs, assets, kept, manifest, stats)
         clock.lap("write")
-        fingerprints = {j.path: j.fingerprint(theme.digest) for j in jobs_list}
+        fingerprints = {j.path: j.fingerprint(theme.digest + code_digest()) for j in jobs_list}
         cache.replace_all(
             "pages",
             ((p, [fingerprints.get(p, ""), *new_stats[p]]) for p in sorted(new_stats)),
@@ -465,7 +465,7 @@ def _render_all(
         if (
             isinstance(before, list)
             and before
-            and before[0] == job.fingerprint(theme.digest)
+            and before[0] == job.fingerprint(theme.digest + code_digest())
             and job.path in manifest
         ):
             kept[job.path] = manifest[job.path]

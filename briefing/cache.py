@@ -7,6 +7,8 @@ pickles: a corrupt or foreign cache can make a build slower, never wrong or unsa
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -16,7 +18,20 @@ from typing import Any
 
 from briefing import __version__
 
-SCHEMA = f"briefing-cache-2/{__version__}"
+SCHEMA = "briefing-cache-2"
+
+
+@functools.cache
+def code_digest() -> str:
+    """The generator's own code and data: a cache written by other code is not trusted."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".json", ".yaml") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(root).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
 DEFAULT_DIR = ".briefing-cache"
 _BATCH = 500
 

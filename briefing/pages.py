@@ -14,11 +14,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from briefing import countries
 from briefing.config import SiteConfig
 from briefing.link import Site
 from briefing.model import FOLDERS, KINDS, Kind
 from briefing.registry import Key
-from briefing.theme import Theme, is_rtl, language_name, long_date, month_label
+from briefing.theme import Theme, is_rtl, language_name, long_date, month_label, primary
 from briefing.urls import absolute, relative
 
 PER_PAGE = 200  # list items per page on entity pages, beyond which they are paginated
@@ -137,11 +138,23 @@ class Views:
             self._cards[index] = found
         return found
 
-    def actor_chip(self, key: Key) -> dict[str, Any]:
+    def actor_chip(self, key: Key, lang: str | None = None) -> dict[str, Any]:
+        """A link to an actor, named in ``lang`` when that is not the site's language."""
         actor = self.site.actors[key]
+        name = actor.name
+        if lang and primary(lang) != primary(self.lang):
+            if actor.kind == "country" and (actor.entry is None or not actor.entry.name):
+                name = countries.name(actor.id.upper(), lang)
+            elif actor.entry is not None:
+                name = (
+                    actor.entry.labels.get(lang)
+                    or actor.entry.labels.get(primary(lang))
+                    or actor.entry.name
+                    or name
+                )
         return {
             "kind": actor.kind,
-            "name": actor.name,
+            "name": name,
             "url": actor.url,
             "registered": actor.registered,
         }
@@ -164,7 +177,7 @@ class Views:
         ctx = self.base(item.url, b.title, lang=b.lang, description=item.summary, kind="briefing")
         words = ctx["t"]
         story_prev, story_next = site.story.get(index, (None, None))
-        actors = [self.actor_chip(k) for k in item.actors]
+        actors = [self.actor_chip(k, b.lang) for k in item.actors]
         ctx["briefing"] = {
             "title": b.title,
             "date": item.moment.isoformat(),
@@ -174,6 +187,7 @@ class Views:
             if b.updated
             else "",
             "summary": item.summary,
+            "summary_is_own": bool(b.summary),
             "html": item.html,
             "lang": b.lang or self.lang,
             "dir": "rtl" if is_rtl(b.lang or self.lang) else "ltr",

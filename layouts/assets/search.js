@@ -4,7 +4,7 @@
  * The index (see briefing/search.py) is a set of small scripts under
  * <root>/search/ that call briefingSearch.m/t/d/x(...) when loaded:
  *   search/index.js      manifest      briefingSearch.m({...})
- *   search/t/<key>.js    term shard    briefingSearch.t(key, [term, entry, ...])
+ *   search/t/<key>.js    term shard    briefingSearch.t(key, [term, entry, ...], [[id, row], ...])
  *   search/d/<n>.js      doc table     briefingSearch.d(n, [[kind, title, url, date, label, aliases], ...])
  *   search/x/<id>.js     doc text      briefingSearch.x(id, [summary, body, names, tags])
  *
@@ -49,7 +49,7 @@
 
   /* --------------------------------------------------------------- loading */
 
-  var store = { m: null, t: {}, d: {}, x: {} };
+  var store = { m: null, t: {}, d: {}, x: {}, rows: new Map() };
   var pending = {};
   var loaded = [];
 
@@ -79,6 +79,7 @@
 
   var manifest = null;
   var shardSet = null;
+  var splitSet = null;
   var stopSet = null;
 
   function ready() {
@@ -91,6 +92,7 @@
       }
       manifest = store.m;
       shardSet = new Set(manifest.s);
+      splitSet = new Set(manifest.sp || []);
       stopSet = new Set(manifest.sw);
       return manifest;
     });
@@ -139,8 +141,18 @@
   }
 
   /* Folded segments of one word: [{s, cjk}] (same cuts as search.py). */
+  var segmentCache = new Map();
+
   function segments(word) {
+    var cached = segmentCache.get(word);
+    if (cached) {
+      return cached;
+    }
+    if (segmentCache.size > 20000) {
+      segmentCache.clear();
+    }
     var out = [];
+    segmentCache.set(word, out);
     words(fold(word)).forEach(function (run) {
       (run.match(CJK_SEG) || []).forEach(function (seg) {
         out.push({ s: seg, cjk: CJK_START.test(seg) });
@@ -203,25 +215,39 @@
       });
     }
     terms.forEach(function (t) {
-      t.shard = shardName(t.t);
+      t.shard = shardFor(t.t);
     });
     return terms;
   }
 
-  function shardName(term) {
-    var chars = Array.from(term);
-    var key = CJK_START.test(term) ? chars[0] : chars.slice(0, 2).join("");
-    if (/^[a-z0-9]+$/.test(key)) {
+  var RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
+
+  /* File name of a shard key (same as shard_name() in search.py). */
+  function shardName(key) {
+    if (/^[a-z0-9]+$/.test(key) && !RESERVED.test(key)) {
       return key;
     }
     return (
-      "u" +
+      "u-" +
       Array.from(key)
         .map(function (c) {
           return c.codePointAt(0).toString(16);
         })
         .join("-")
     );
+  }
+
+  /* Shard file holding a term: its 2-character prefix (1 for CJK), one
+     character deeper for every split level (same as shard_for() in search.py). */
+  function shardFor(term) {
+    var chars = Array.from(term);
+    var n = CJK_START.test(term) ? 1 : 2;
+    var name = shardName(chars.slice(0, n).join(""));
+    while (splitSet && splitSet.has(name) && chars.length > n) {
+      n++;
+      name = shardName(chars.slice(0, n).join(""));
+    }
+    return name;
   }
 
   /* --------------------------------------------------------------- ranking */
@@ -306,7 +332,7 @@
         }
       }
     }
-    if (scoreCache.size > 64) {
+    if (scoreCache.size > 24) {
       scoreCache.delete(scoreCache.keys().next().value);
     }
     scoreCache.set(cacheKey, scores);
@@ -348,11 +374,15 @@
     return { ids: ids, scores: total };
   }
 
+  /* Document rows of ids: from the shards that carried them, else from the
+     document chunks. */
   function loadDocs(ids) {
     var size = manifest.dc;
     var chunks = {};
     ids.forEach(function (id) {
-      chunks[Math.floor(id / size)] = true;
+      if (!store.rows.has(id)) {
+        chunks[Math.floor(id / size)] = true;
+      }
     });
     return Promise.all(
       Object.keys(chunks).map(function (c) {
@@ -360,7 +390,7 @@
       })
     ).then(function () {
       return ids.map(function (id) {
-        var row = store.d[Math.floor(id / size)][id % size];
+        var row = store.rows.get(id) || store.d[Math.floor(id / size)][id % size];
         return {
           id: id,
           kind: manifest.k[row[0]],
@@ -542,8 +572,10 @@
     );
   }
 
-  /* Snippet of a document text [summary, body, names, tags]. */
-  function docSnippet(doc, terms) {
+  /* Snippet of a document text [summary, body, names, tags]: around the
+     matches in summary and body; else, when the title does not show the match
+     either, the matching names and tags, then the start of the text. */
+  function docSnippet(doc, terms, title) {
     var summary = doc[0] || "";
     var body = doc[1] || "";
     var text = summary && body ? summary + " " + body : summary || body;
@@ -551,10 +583,20 @@
     if (html !== null) {
       return html;
     }
-    var extra = (doc[2] || []).concat(doc[3] || []).filter(function (n) {
-      return matchRanges(n, terms).length > 0;
-    });
     var lead = cut(text, 200);
+    if (title && matchRanges(title, terms).length) {
+      return lead;
+    }
+    var seen = {};
+    seen[fold(title || "")] = true;
+    var extra = (doc[2] || []).concat(doc[3] || []).filter(function (n) {
+      var key = fold(n);
+      if (seen[key] || !matchRanges(n, terms).length) {
+        return false;
+      }
+      seen[key] = true;
+      return true;
+    });
     if (extra.length) {
       return (
         extra
@@ -914,6 +956,13 @@
         time.dateTime = hit.date;
         time.textContent = hit.dateLabel || hit.date;
         meta.appendChild(time);
+      } else if (hit.dateLabel) {
+        /* actors: the label is free text, e.g. how many briefings name them */
+        meta.appendChild(document.createTextNode(" \u00b7 "));
+        var label = document.createElement("span");
+        label.className = "search-result-label";
+        label.textContent = hit.dateLabel;
+        meta.appendChild(label);
       }
       li.appendChild(meta);
       var p = document.createElement("p");
@@ -921,7 +970,7 @@
       li.appendChild(p);
       loadText(hit.id).then(
         function (doc) {
-          p.innerHTML = docSnippet(doc, terms);
+          p.innerHTML = docSnippet(doc, terms, hit.title);
         },
         function () {
           p.remove();
@@ -962,6 +1011,12 @@
         return;
       }
       container.setAttribute("aria-busy", "true");
+      if (!container.firstChild) {
+        var loading = document.createElement("p");
+        loading.className = "search-summary search-loading";
+        loading.textContent = str("loading");
+        container.appendChild(loading);
+      }
       query(q, { limit: 20 }).then(
         function (res) {
           if (mine !== seq) {
@@ -1057,6 +1112,12 @@
       forms.forEach(function (f) {
         enhanceCombobox(f.form, f.input);
       });
+      /* The manifest is small (a few KB): load it when the page is idle so the
+         first keystroke only waits for its shard. */
+      var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 1000); };
+      idle(function () {
+        ready().catch(function () {});
+      });
     }
     document.addEventListener("keydown", function (e) {
       if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || !forms.length) {
@@ -1075,8 +1136,11 @@
     m: function (data) {
       store.m = data;
     },
-    t: function (name, flat) {
+    t: function (name, flat, rows) {
       store.t[name] = flat;
+      (rows || []).forEach(function (row) {
+        store.rows.set(row[0], row.slice(1));
+      });
     },
     d: function (n, rows) {
       store.d[n] = rows;
@@ -1094,8 +1158,8 @@
     highlight: highlight,
     snippet: function (id, q) {
       return ready().then(function () {
-        return loadText(id).then(function (doc) {
-          return docSnippet(doc, parseQuery(q));
+        return Promise.all([loadText(id), loadDocs([id])]).then(function (all) {
+          return docSnippet(all[0], parseQuery(q), all[1][0].title);
         });
       });
     },

@@ -1,0 +1,795 @@
+"""Tests of the offline search: the index builder, and search.js in Chromium over file://."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from briefing.search import (
+    DOC_CHUNK,
+    STOP_WORDS,
+    SearchDoc,
+    build_index,
+    fold,
+    is_cjk,
+    shard_for,
+    shard_key,
+    shard_name,
+    terms_of,
+)
+
+SEARCH_JS = Path(__file__).resolve().parent.parent / "layouts" / "assets" / "search.js"
+CHROMIUM = "/usr/bin/chromium"
+
+_CALL = re.compile(r"^briefingSearch\.([mtdx])\((.*)\);\n$", re.S)
+
+
+def parse_call(data: bytes) -> tuple[str, list[Any]]:
+    """Decode one index file: (function name, arguments)."""
+    text = data.decode("ascii")
+    match = _CALL.match(text)
+    assert match, text[:200]
+    return match.group(1), json.loads("[" + match.group(2) + "]")
+
+
+def decode(deltas: list[int]) -> list[int]:
+    out: list[int] = []
+    total = 0
+    for d in deltas:
+        total += d
+        out.append(total)
+    return out
+
+
+def manifest_of(files: dict[str, bytes]) -> dict[str, Any]:
+    func, (manifest,) = parse_call(files["search/index.js"])
+    assert func == "m"
+    return dict(manifest)
+
+
+def shard_entries(files: dict[str, bytes], term: str) -> dict[str, list[Any]]:
+    name = shard_for(term, manifest_of(files)["sp"])
+    func, (key, flat, _rows) = parse_call(files[f"search/t/{name}.js"])
+    assert func == "t" and key == name
+    return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
+def docs_table(files: dict[str, bytes]) -> list[list[Any]]:
+    _, (manifest,) = parse_call(files["search/index.js"])
+    rows: list[list[Any]] = []
+    for n in range((manifest["n"] + manifest["dc"] - 1) // manifest["dc"]):
+        func, (chunk, chunk_rows) = parse_call(files[f"search/d/{n}.js"])
+        assert func == "d" and chunk == n
+        rows.extend(chunk_rows)
+    return rows
+
+
+def doc_id(files: dict[str, bytes], title: str) -> int:
+    titles = [row[1] for row in docs_table(files)]
+    return titles.index(title)
+
+
+def postings(files: dict[str, bytes], term: str) -> list[list[int]]:
+    entry = shard_entries(files, term)[term]
+    lists = [
+        decode(entry[i]) if i < len(entry) and isinstance(entry[i], list) else [] for i in range(4)
+    ]
+    return lists
+
+
+EVIL = "Cumbre </script><script>window.pwned = 1</script> & <b>más</b>"
+
+
+def sample_docs() -> list[SearchDoc]:
+    def actor(kind: str, title: str, url: str, summary: str, *names: str) -> SearchDoc:
+        return SearchDoc(kind, title, url, "", "", summary, "", (title, *names), ())
+
+    def briefing(
+        title: str,
+        slug: str,
+        date: str,
+        label: str,
+        summary: str,
+        body: str,
+        names: tuple[str, ...],
+        tags: tuple[str, ...],
+    ) -> SearchDoc:
+        return SearchDoc(
+            "briefing", title, f"briefings/{slug}.html", date, label, summary, body, names, tags
+        )
+
+    filler = " ".join(
+        "La reunión abordó el comercio, la energía y la seguridad regional con varios ministros."
+        for _ in range(12)
+    )
+    return [
+        briefing(
+            "La OTAN y Japón estrechan lazos",
+            "otan-japon",
+            "2023-01-31",
+            "31 de enero de 2023",
+            "El secretario general visitó Tokio para reforzar la cooperación.",
+            filler
+            + " El primer ministro Kishida recibió al secretario general de la OTAN en Tokio.",
+            ("OTAN", "Japón", "Fumio Kishida"),
+            ("defensa", "Asia"),
+        ),
+        briefing(
+            "Cumbre del G7 en Hiroshima",
+            "g7-hiroshima",
+            "2023-05-20",
+            "20 de mayo de 2023",
+            "Los líderes del G7 se reunieron en Hiroshima.",
+            filler
+            + " La ciudad de Hiroshima, en Japón, acogió la cumbre; el anfitrión fue 岸田文雄.",
+            ("Fumio Kishida",),
+            ("G7",),
+        ),
+        briefing(
+            "Elecciones en Brasil",
+            "brasil",
+            "2022-10-30",
+            "30 de octubre de 2022",
+            "Lula gana la segunda vuelta.",
+            filler + " Observadores de Japon y de Europa siguieron el recuento.",
+            (),
+            ("Brasil", "elecciones"),
+        ),
+        briefing(
+            "Crónica de Kioto",
+            "kioto",
+            "2024-02-01",
+            "1 de febrero de 2024",
+            "Templos y turismo.",
+            filler + " Kioto fue la capital de Japon durante siglos.",
+            (),
+            (),
+        ),
+        briefing(
+            "Japon, vu de Paris",
+            "japon-paris",
+            "2021-03-01",
+            "1 de marzo de 2021",
+            "Une lecture française.",
+            "Le Japon et la France coopèrent.",
+            (),
+            (),
+        ),
+        briefing(
+            EVIL,
+            "evil",
+            "2020-01-01",
+            "1 de enero de 2020",
+            "Texto con <etiquetas> & símbolos \u2028 raros.",
+            "Nada más.",
+            (),
+            (),
+        ),
+        *(
+            briefing(
+                f"Informe semanal {n}",
+                f"informe-{n}",
+                f"2019-{n // 28 + 1:02d}-{n % 28 + 1:02d}",
+                "",
+                "Resumen del informe semanal.",
+                "Notas breves.",
+                (),
+                ("informes",),
+            )
+            for n in range(25)
+        ),
+        actor(
+            "country",
+            "Japón",
+            "actors/japon.html",
+            "País insular de Asia oriental.",
+            "Japan",
+            "日本",
+        ),
+        actor(
+            "organization",
+            "OTAN",
+            "actors/otan.html",
+            "Alianza militar del Atlántico Norte.",
+            "NATO",
+            "Organización del Tratado del Atlántico Norte",
+        ),
+        actor(
+            "person",
+            "Fumio Kishida",
+            "actors/kishida.html",
+            "Primer ministro de Japón (2021-2024).",
+            "岸田文雄",
+        ),
+        actor("tag", "defensa", "tags/defensa.html", "Briefings sobre defensa."),
+    ]
+
+
+# --------------------------------------------------------------------------- unit
+
+
+def test_fold() -> None:
+    assert fold("Japón") == "japon"
+    assert fold("OTAN") == "otan"
+    assert fold("ÑANDÚ Straße İstanbul Łódź Ærø") == "nandu strasse istanbul lodz aero"
+    assert fold("ＡＢＣ") == "abc"  # full-width forms
+    assert fold("ガ") == "ガ"  # kana voicing is kept (recomposed), not an accent
+    assert fold("한국") == "한국"  # Hangul recomposes
+    assert fold("Ελλάς") == "ελλασ"
+
+
+def test_terms_fold_drop_stop_words_and_split_cjk() -> None:
+    assert terms_of("La OTAN y Japón") == ["otan", "japon"]
+    assert terms_of("岸田文雄") == ["岸", "田", "文", "雄", "岸田", "田文", "文雄"]
+    assert terms_of("G7峰会 l'Europe 2023 1234567") == ["g7", "峰", "会", "峰会", "europe", "2023"]
+    assert "de" in STOP_WORDS and "un" not in STOP_WORDS and "who" not in STOP_WORDS
+
+
+def test_shard_names_are_ascii() -> None:
+    assert shard_key("japon") == "ja"
+    assert shard_name("ja") == "ja"
+    assert shard_key("岸田") == "岸"
+    assert shard_name("岸") == "u-5cb8"
+    assert shard_name(shard_key("ελλασ")) == "u-3b5-3bb"
+    # Names that Windows reserves are never file names.
+    assert shard_name("con") == "u-63-6f-6e"
+    assert shard_name("lpt1") == "u-6c-70-74-31"
+    assert shard_name("cons") == "cons"
+    assert shard_for("japon") == "ja"
+    assert shard_for("japon", ["ja"]) == "jap"
+    assert shard_for("ja", ["ja"]) == "ja"
+    assert shard_for("japon", ["ja", "jap"]) == "japo"
+
+
+def check_shards(files: dict[str, bytes]) -> dict[str, dict[str, list[Any]]]:
+    """Check the shard layout; return name -> term -> entry."""
+    manifest = manifest_of(files)
+    shard_files = {p[len("search/t/") : -3] for p in files if p.startswith("search/t/")}
+    assert set(manifest["s"]) == shard_files
+    assert set(manifest["sp"]) <= shard_files
+    out: dict[str, dict[str, list[Any]]] = {}
+    for name in shard_files:
+        func, (key, flat, _rows) = parse_call(files[f"search/t/{name}.js"])
+        assert func == "t" and key == name
+        assert flat[::2] == sorted(flat[::2], key=lambda t: t.encode("utf-16-be"))
+        for term, entry in zip(flat[::2], flat[1::2], strict=True):
+            if shard_for(term, manifest["sp"]) != name:
+                # A longer term in a split shard: title and names postings only.
+                assert name in manifest["sp"]
+                assert len(entry) <= 2 or entry[2] == entry[3] == []
+        out[name] = dict(zip(flat[::2], flat[1::2], strict=True))
+    return out
+
+
+def test_layout_and_manifest() -> None:
+    docs = sample_docs()
+    files = build_index(docs)
+    assert all(path.startswith("search/") and path.endswith(".js") for path in files)
+    manifest = manifest_of(files)
+    assert manifest["n"] == len(docs)
+    assert manifest["dc"] == DOC_CHUNK
+    assert manifest["k"][:5] == ["briefing", "person", "country", "organization", "tag"]
+    assert sorted(manifest["s"]) == manifest["s"]
+    assert manifest["sp"] == []
+    shards = check_shards(files)
+    assert {"ja", "ot", "ki", "u-5cb8"} <= set(shards)
+    assert sum(p.startswith("search/x/") for p in files) == len(docs)
+
+
+def test_large_shards_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    words = ["co", "conflicto", "congreso", "comercio", "coalición", "cooperación", "contra"]
+    docs = [
+        SearchDoc(
+            "briefing",
+            f"Informe {words[i % 7]}",
+            f"b/{i}.html",
+            "2020-01-01",
+            "",
+            "",
+            " ".join(words[j % 7] + (" conflicto" if j % 3 == 0 else "") for j in range(i, i + 4)),
+            (),
+            (),
+        )
+        for i in range(40)
+    ]
+    monkeypatch.setattr("briefing.search.SPLIT_BYTES", 300)
+    files = build_index(docs)
+    manifest = manifest_of(files)
+    assert "co" in manifest["sp"]
+    shards = check_shards(files)
+    # "co" keeps the full entry of "co" and the title postings of the longer terms.
+    assert len(shards["co"]["co"]) == 4 and shards["co"]["co"][3]
+    assert set(shards["co"]) >= {fold(w) for w in words}
+    # "con" is a reserved file name on Windows.
+    assert shard_for("conflicto", manifest["sp"]).startswith("u-63-6f-6e")
+    conflicto = shard_entries(files, "conflicto")["conflicto"]
+    assert sum(len(x) for x in conflicto[:4]) == 40
+    assert sum(len(x) for x in shards["co"]["conflicto"][:4]) < 40
+
+
+def test_doc_order_actors_then_newest_briefings() -> None:
+    rows = docs_table(build_index(sample_docs()))
+    kinds = [row[0] for row in rows]
+    assert kinds[:4] == [1, 2, 3, 4]  # person, country, organization, tag
+    dates = [row[3] for row in rows[4:]]
+    assert dates == sorted(dates, reverse=True)
+    assert rows[0][1:3] == ["Fumio Kishida", "actors/kishida.html"]
+    assert rows[0][5] == ["岸田文雄"]  # aliases other than the title
+
+
+def test_tiers_rank_title_names_summary_body() -> None:
+    files = build_index(sample_docs())
+    lists = postings(files, "japon")
+    otan_japon = doc_id(files, "La OTAN y Japón estrechan lazos")
+    hiroshima = doc_id(files, "Cumbre del G7 en Hiroshima")
+    kishida = doc_id(files, "Fumio Kishida")
+    assert otan_japon in lists[0]  # title
+    assert hiroshima in lists[3]  # body only
+    assert kishida in lists[2]  # summary
+    assert doc_id(files, "Japón") in lists[0]
+    # Each document is in one tier only: its best.
+    flat = [i for tier in lists for i in tier]
+    assert len(flat) == len(set(flat))
+    # Actor names of a briefing are tier 1.
+    assert otan_japon in postings(files, "kishida")[1]
+
+
+def test_shards_carry_rows_of_first_title_matches() -> None:
+    files = build_index(sample_docs())
+    table = docs_table(files)
+    _, (_, _flat, rows) = parse_call(files["search/t/ot.js"])
+    carried = {row[0]: row[1:] for row in rows}
+    for i, row in carried.items():
+        assert table[i] == row
+    otan = postings(files, "otan")
+    assert set((otan[0] + otan[1])[:8]) <= set(carried)
+    assert doc_id(files, "OTAN") in carried
+
+
+def test_accent_spellings_are_recorded() -> None:
+    files = build_index(sample_docs())
+    entry = shard_entries(files, "japon")["japon"]
+    assert entry[4] == "japón"  # the spelling most documents use
+    minority = dict(zip(entry[5][::2], entry[5][1::2], strict=True))
+    assert set(decode(minority["japon"])) == {
+        doc_id(files, "Elecciones en Brasil"),
+        doc_id(files, "Crónica de Kioto"),
+        doc_id(files, "Japon, vu de Paris"),
+    }
+    # A term spelled only one way stores no spellings.
+    assert len(shard_entries(files, "otan")["otan"]) <= 4
+
+
+def test_cjk_alias_indexed_by_bigrams() -> None:
+    files = build_index(sample_docs())
+    kishida = doc_id(files, "Fumio Kishida")
+    entries = shard_entries(files, "岸田")
+    assert kishida in postings(files, "岸田")[1]
+    assert {"岸", "岸田"} <= set(entries)
+    assert doc_id(files, "Cumbre del G7 en Hiroshima") in postings(files, "文雄")[3]
+
+
+def test_stop_words_and_dedup() -> None:
+    files = build_index(sample_docs())
+    assert "de" not in shard_entries(files, "de")
+    # "reunion" appears 12 times in a body: one posting per document.
+    lists = postings(files, "reunion")
+    assert len(lists[3]) == len(set(lists[3]))
+
+
+def test_script_escaping() -> None:
+    files = build_index(sample_docs())
+    for path, data in files.items():
+        data.decode("ascii")  # pure ASCII, whatever the charset it is served with
+        for bad in (b"<", b">", b"&", "\u2028".encode(), "\u2029".encode()):
+            assert bad not in data, path
+    rows = docs_table(files)
+    assert EVIL in [row[1] for row in rows]
+    evil = doc_id(files, EVIL)
+    _, (_, text) = parse_call(files[f"search/x/{evil}.js"])
+    assert text[0] == "Texto con <etiquetas> & símbolos \u2028 raros."
+
+
+def test_summary_repeating_the_body_is_stored_once() -> None:
+    body = "La cumbre terminó sin acuerdo. Los ministros volverán a reunirse."
+    docs = [
+        SearchDoc(
+            "briefing",
+            "A",
+            "a.html",
+            "2020-01-02",
+            "",
+            "La cumbre terminó sin acuerdo.",
+            body,
+            (),
+            (),
+        ),
+        SearchDoc("briefing", "B", "b.html", "2020-01-01", "", "Otra cosa.", body, (), ()),
+    ]
+    files = build_index(docs)
+    assert parse_call(files["search/x/0.js"])[1][1] == ["", body, [], []]
+    assert parse_call(files["search/x/1.js"])[1][1] == ["Otra cosa.", body, [], []]
+    # The summary is still indexed as a summary.
+    assert postings(files, "cumbre")[2] == [0]
+
+
+def test_deterministic() -> None:
+    docs = sample_docs()
+    first = build_index(docs)
+    second = build_index(list(docs))
+    assert first == second
+    assert list(first) == sorted(first)
+    # Document ids do not depend on the input order either.
+    assert build_index(list(reversed(docs))) == first
+
+
+def test_empty() -> None:
+    files = build_index([])
+    _, (manifest,) = parse_call(files["search/index.js"])
+    assert manifest["n"] == 0 and manifest["s"] == []
+    assert list(files) == ["search/index.js"]
+
+
+def test_doc_chunks() -> None:
+    docs = [
+        SearchDoc(
+            "briefing",
+            f"Doc {i}",
+            f"b/{i}.html",
+            f"2020-01-{i % 28 + 1:02d}",
+            "",
+            "",
+            "texto",
+            (),
+            (),
+        )
+        for i in range(DOC_CHUNK * 2 + 1)
+    ]
+    files = build_index(docs)
+    assert {p for p in files if p.startswith("search/d/")} == {
+        "search/d/0.js",
+        "search/d/1.js",
+        "search/d/2.js",
+    }
+    assert len(docs_table(files)) == len(docs)
+
+
+# ------------------------------------------------------------------------ browser
+
+
+def page_html(title: str, root: str, main: str = "") -> str:
+    return f"""<!doctype html>
+<html lang="es"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<script src="{root}assets/search.js" defer></script></head>
+<body><header><form class="site-search" role="search" action="{root}search.html"
+ data-kind-person="Persona" data-kind-country="País" data-kind-organization="Organización"
+ data-kind-briefing="Briefing" data-kind-tag="Etiqueta" data-no-results="Sin resultados para «{{q}}»"
+ data-results-count="{{n}} resultados para «{{q}}»" data-results-one="1 resultado para «{{q}}»"
+ data-all-results="Todos los resultados para «{{q}}»"><label for="q" class="visually-hidden">Buscar</label><input
+ id="q" type="search" name="q" autocomplete="off" placeholder="Buscar…"><button type="submit">Buscar</button></form></header>
+<main><h1>{html.escape(title)}</h1>{main}</main></body></html>
+"""
+
+
+def write_site(root: Path, docs: list[SearchDoc]) -> None:
+    for path, data in build_index(docs).items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    (root / "assets").mkdir()
+    shutil.copy(SEARCH_JS, root / "assets" / "search.js")
+    (root / "index.html").write_text(page_html("Inicio", ""), encoding="utf-8")
+    (root / "search.html").write_text(
+        page_html("Buscar", "", '<div id="search-results" aria-live="polite"></div>'),
+        encoding="utf-8",
+    )
+    for doc in docs:
+        depth = doc.url.count("/")
+        target = root / doc.url
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page_html(doc.title, "../" * depth), encoding="utf-8")
+
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def browser_test(fn: F) -> F:
+    """Mark a test as a browser test, skipped where Debian's chromium is missing."""
+    skip = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")
+    marked: F = pytest.mark.browser(skip(fn))
+    return marked
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("site")
+    write_site(root, sample_docs())
+    return root
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+    assert errors == []
+
+
+def suggestions(page: Any) -> list[str]:
+    page.wait_for_selector(".site-search-suggestions:not([hidden]) [role=option]")
+    return [
+        str(t) for t in page.locator(".site-search-suggestions [role=option]").all_inner_texts()
+    ]
+
+
+def type_query(page: Any, text: str) -> list[str]:
+    page.locator("#q").press_sequentially(text, delay=20)
+    page.wait_for_function(
+        "q => { const o = document.querySelector('.site-search-suggestions [role=option]');"
+        " return o && document.querySelector('#q').value === q && !document.querySelector('.site-search-suggestions').hidden; }",
+        arg=text,
+    )
+    page.wait_for_timeout(150)  # let the last keystroke's query settle
+    return suggestions(page)
+
+
+@browser_test
+def test_browser_suggest_folds_accents(page: Any, site: Path) -> None:
+    page.goto((site / "index.html").as_uri())
+    options = type_query(page, "japon")
+    assert options[0].startswith("Japón")
+    assert any("La OTAN y Japón" in o for o in options)
+    combo = page.locator("#q")
+    assert combo.get_attribute("role") == "combobox"
+    assert combo.get_attribute("aria-expanded") == "true"
+    listbox = page.locator("#" + str(combo.get_attribute("aria-controls")))
+    assert listbox.get_attribute("role") == "listbox"
+    assert "<mark>Japón</mark>" in page.inner_html(".site-search-suggestions [role=option]")
+    assert "País" in options[0]  # localized kind from data-kind-country
+
+
+@browser_test
+def test_browser_suggest_otan_and_cjk(page: Any, site: Path) -> None:
+    page.goto((site / "briefings" / "brasil.html").as_uri())
+    options = type_query(page, "otan")
+    assert options[0].startswith("OTAN")
+    page.fill("#q", "")
+    page.fill("#q", "岸田")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.site-search-suggestions [role=option]')]"
+        ".some(o => o.textContent.includes('Kishida'))"
+    )
+    options = suggestions(page)
+    assert options[0].startswith("Fumio Kishida")
+    assert "岸田" in page.inner_html(".site-search-suggestions [role=option] mark")
+
+
+@browser_test
+def test_browser_keyboard_navigation(page: Any, site: Path) -> None:
+    page.goto((site / "briefings" / "brasil.html").as_uri())
+    options = type_query(page, "otan")
+    assert options[0].startswith("OTAN")
+    page.keyboard.press("ArrowDown")
+    combo = page.locator("#q")
+    active = combo.get_attribute("aria-activedescendant")
+    assert active and page.locator("#" + active).get_attribute("aria-selected") == "true"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    assert combo.get_attribute("aria-activedescendant") == active
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == (site / "actors" / "otan.html").as_uri()
+    assert page.title() == "OTAN"
+
+
+@browser_test
+def test_browser_enter_without_selection_opens_search_page(page: Any, site: Path) -> None:
+    page.goto((site / "index.html").as_uri())
+    type_query(page, "japon")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.startswith((site / "search.html").as_uri() + "?q=japon")
+    page.wait_for_selector("#search-results .search-result")
+    assert page.input_value("#q") == "japon"
+
+
+@browser_test
+def test_browser_search_page(page: Any, site: Path) -> None:
+    page.goto((site / "search.html").as_uri() + "?q=japon")
+    page.wait_for_selector("#search-results .search-result-snippet mark")
+    assert page.input_value("#q") == "japon"
+    summary = page.inner_text("#search-results .search-summary")
+    assert "resultados para «japon»" in summary
+    titles = page.locator("#search-results .search-result-title").all_inner_texts()
+    # Title matches first, body-only matches last.
+    assert titles[0] == "Japón"
+    assert titles.index("La OTAN y Japón estrechan lazos") < titles.index(
+        "Cumbre del G7 en Hiroshima"
+    )
+    assert titles.index("Japon, vu de Paris") < titles.index("Elecciones en Brasil")
+    # The links resolve to the pages.
+    for href in page.eval_on_selector_all(
+        "#search-results .search-result-title", "els => els.map(e => e.href)"
+    ):
+        assert href.startswith("file://")
+        assert Path(href[len("file://") :]).exists()
+    # Date and snippet with the match marked, for a body-only match.
+    hiroshima = page.locator(".search-result", has_text="Cumbre del G7 en Hiroshima")
+    assert hiroshima.locator("time").get_attribute("datetime") == "2023-05-20"
+    assert hiroshima.locator("time").inner_text() == "20 de mayo de 2023"
+    hiroshima.locator(".search-result-snippet mark").first.wait_for()
+    assert "<mark>Japón</mark>" in hiroshima.locator(".search-result-snippet").inner_html()
+    # Results are a list of links.
+    assert page.locator("#search-results ol > li > a").count() == len(titles)
+    # Typing on the search page updates the results.
+    page.fill("#q", "岸田文雄")
+    page.wait_for_function(
+        "() => (document.querySelector('#search-results .search-result-title') || {}).textContent === 'Fumio Kishida'"
+    )
+    page.fill("#q", "zzzz")
+    page.wait_for_function(
+        "() => document.querySelector('#search-results').textContent.includes('Sin resultados para «zzzz»')"
+    )
+
+
+@browser_test
+def test_browser_ranking_and_escaping(page: Any, site: Path) -> None:
+    page.goto((site / "index.html").as_uri())
+    page.wait_for_function("() => window.briefingSearch && window.briefingSearch.query")
+
+    def titles(q: str) -> list[str]:
+        return [
+            str(t)
+            for t in page.evaluate(
+                "q => briefingSearch.query(q, {limit: 50}).then(r => r.hits.map(h => h.title))", q
+            )
+        ]
+
+    # Suggestions of title and name matches came with their shards: no document chunk.
+    top = page.evaluate("() => briefingSearch.query('otan', {limit: 8}).then(r => r.hits.length)")
+    assert top >= 2
+    assert not [p for p in page.evaluate("() => briefingSearch.loaded") if p.startswith("d/")]
+    # An exact accented match above a folded one (same field, whatever the dates).
+    accented = titles("japón")
+    assert accented.index("Japón") < accented.index("La OTAN y Japón estrechan lazos")
+    assert accented.index("La OTAN y Japón estrechan lazos") < accented.index("Japon, vu de Paris")
+    assert titles("japó") == accented
+    # Typed without accents: no preference, so newest first within a field.
+    plain = titles("Japon,")
+    assert plain[0] == "Japón"
+    assert plain.index("La OTAN y Japón estrechan lazos") < plain.index("Japon, vu de Paris")
+    # Kioto (body "Japon") is newer than Hiroshima (body "Japón"): accents flip them.
+    assert plain.index("Crónica de Kioto") < plain.index("Cumbre del G7 en Hiroshima")
+    assert accented.index("Cumbre del G7 en Hiroshima") < accented.index("Crónica de Kioto")
+    # Prefixes as you type; several terms are all required.
+    assert titles("jap")[0] == "Japón"
+    assert titles("otan jap") == ["La OTAN y Japón estrechan lazos"]
+    assert titles("nato") == ["OTAN"]
+    assert titles("x") == []
+    # A title that contains </script> is data, not markup.
+    assert titles("pwned") == [EVIL]
+    assert page.evaluate("() => window.pwned") is None
+    type_query(page, "pwned")
+    assert EVIL in suggestions(page)[0]
+    assert page.evaluate("() => window.pwned") is None
+    assert page.evaluate("() => briefingSearch.loaded.every(p => !p.startsWith('/'))")
+
+
+TRICKY = [
+    "Japón JAPÓN japon Ñandú Straße ẞ İstanbul ıi Ελλάς ΣΊΣΥΦΟΣ Łódź Ærøskøbing Œuvre þing",
+    "ﬁnanzas ＡＢＣ１２３ ½ ² ℌ Ⅻ ㈱ ｶﾞ ガ が 한국어 岸田文雄 習近平 𠀋𡈽 々",
+    "Tiếng Việt Nguyễn Thị Hồng; हिन्दी भाषा; ไทย; العَرَبِيَّة; עִבְרִית; Ǆemal; x\u0301y",
+    "e\u0301 vs é, l'OTAN, G7峰会, COVID-19, 2023-01-31, 1.500.000, under_score, emoji 🙂 ok",
+]
+
+RANGES = [
+    (0x20, 0x7E),
+    (0xA0, 0x24F),
+    (0x300, 0x36F),
+    (0x370, 0x3FF),
+    (0x400, 0x4FF),
+    (0x600, 0x6FF),
+    (0x900, 0x97F),
+    (0x1E00, 0x1EFF),
+    (0x2000, 0x206F),
+    (0x3040, 0x30FF),
+    (0x4E00, 0x4EFF),
+    (0xAC00, 0xACFF),
+    (0xFF00, 0xFFEF),
+]
+
+
+@browser_test
+def test_browser_fold_and_terms_match_python(page: Any, site: Path) -> None:
+    import random
+
+    rng = random.Random(7)
+    samples = list(TRICKY)
+    for _ in range(300):
+        chars = []
+        for _ in range(rng.randint(1, 30)):
+            lo, hi = rng.choice(RANGES)
+            chars.append(chr(rng.randint(lo, hi)) if rng.random() < 0.8 else " ")
+        samples.append("".join(chars))
+    page.goto((site / "index.html").as_uri())
+    page.wait_for_function("() => window.briefingSearch && window.briefingSearch.query")
+    js_folds = page.evaluate("xs => xs.map(x => briefingSearch.fold(x))", samples)
+    assert js_folds == [fold(x) for x in samples]
+    # Query terms (stop-words aside, which a query drops) are the index terms.
+    js_terms = page.evaluate(
+        "xs => Promise.all(xs.map(x => briefingSearch.parse(x + ' ')))"
+        ".then(all => all.map(ts => ts.map(t => t.t)))",
+        samples,
+    )
+    for sample, terms in zip(samples, js_terms, strict=True):
+        js = list(dict.fromkeys(terms))
+        py = list(dict.fromkeys(terms_of(sample)))
+        assert [t for t in js if not is_cjk(t[0])] == [t for t in py if not is_cjk(t[0])], sample
+        # A CJK run is queried by its bigrams (or its one character): all indexed.
+        assert set(js) <= set(py), sample
+        assert {t for t in js if len(t) == 2 and is_cjk(t[0])} == {
+            t for t in py if len(t) == 2 and is_cjk(t[0])
+        }, sample
+
+
+@browser_test
+def test_browser_escape_and_more_results(page: Any, site: Path) -> None:
+    page.goto((site / "index.html").as_uri())
+    type_query(page, "informe")
+    combo = page.locator("#q")
+    assert combo.get_attribute("aria-expanded") == "true"
+    # 8 suggestions and the link to all results.
+    assert page.locator(".site-search-suggestions [role=option]").count() == 9
+    page.keyboard.press("ArrowUp")  # wraps to the last option: all results
+    active = str(combo.get_attribute("aria-activedescendant"))
+    assert "Todos los resultados" in page.inner_text("#" + active)
+    page.keyboard.press("Escape")
+    assert combo.get_attribute("aria-expanded") == "false"
+    assert combo.get_attribute("aria-activedescendant") is None
+    assert page.input_value("#q") == "informe"
+    page.keyboard.press("ArrowDown")  # reopens on the first option
+    assert combo.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("ArrowUp")  # wraps to all results
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.startswith((site / "search.html").as_uri() + "?q=informe")
+    page.wait_for_selector("#search-results .search-result")
+    assert page.locator(".search-result").count() == 20
+    assert "25 resultados" in page.inner_text(".search-summary")
+    page.click(".search-more")
+    page.wait_for_function("() => document.querySelectorAll('.search-result').length === 25")
+    assert page.locator(".search-more").count() == 0
+    # Focus moves to the first new result, a link.
+    assert page.evaluate("() => document.activeElement.className") == "search-result-title"
