@@ -1,0 +1,611 @@
+"""Offline, sharded full-text search index for a briefing site.
+
+The site must be searchable when opened straight from disk (``file://``), where
+``fetch()`` and XHR are refused.  So every index file is a tiny JavaScript file
+that calls a global registration function of ``assets/search.js``
+(``briefingSearch.m/t/d/x(...)``); the browser loads it by adding a
+``<script src>`` element, which works from ``file://`` as well as over HTTP.
+
+Layout (all paths from the site root)::
+
+    search/index.js        manifest {"v": version, "n": documents, "dc": chunk
+                           size, "k": kinds, "s": shard names, "sp": names of
+                           the shards that were split, "sw": stop-words, "w":
+                           tier weights}
+    search/t/<name>.js     term shard: [term, entry, term, entry, ...] for every
+                           indexed term with the shard's prefix (see Shards),
+                           then [[id, document row], ...]: the rows of the
+                           first 8 matches of each term that occurs in some
+                           title or names (at most 512 rows, smallest ids
+                           first), which spares most suggestions a round trip
+                           for document chunks
+    search/d/<n>.js        document table chunk n: documents n*128 .. n*128+127
+                           as [kind, title, url, date, date label, aliases]
+    search/x/<id>.js       text of one document, for snippets:
+                           [summary ("" when it is the start of the body),
+                           body, names, tags]
+
+A query loads the manifest (search.js preloads it when the page is idle), one
+shard per query term (as the user types, "ja", "jap", "japo", "japon" need the
+same shard or one level deeper), then the document chunks of the hits it shows
+and, on the search page, the text files of those hits, to cut a snippet around
+the match.
+
+Shards: a term lives in the shard of its folded 2-character prefix (1
+character for a CJK term).  A shard whose entries would exceed SPLIT_BYTES is
+split one character deeper ("co" -> "con", "coo", ...), recursively; the split
+file keeps the full entries of the terms exactly as long as its prefix (the
+term "co" itself), and for the longer terms only their title and names
+postings, so that a 2-letter query ("co") still finds those matches without
+loading every deeper shard; from the next letter on, a query sees everything.
+``shard_for()`` (``shardFor()`` in search.js) follows the splits.  A file name is the prefix itself when it is
+ASCII ``[a-z0-9]`` and not a name Windows reserves ("con", "aux", ...),
+otherwise ``u-`` and the hexadecimal code points joined by ``-`` (``u-5cb8``
+for the CJK prefix ``岸``), so names stay ASCII whatever the script.
+
+Folding (mirrored exactly by ``fold()`` in search.js): NFKD, drop combining
+diacritics (U+0300-036F, U+1AB0-1AFF, U+1DC0-1DFF, U+20D0-20FF, U+FE20-FE2F and
+Arabic harakat U+064B-065F, U+0670), NFC again (so Hangul and kana voicing
+marks recompose), lower-case, then ß->ss, æ->ae, œ->oe, ø->o, ł->l, đ/ð->d,
+þ->th, ı->i, ς->σ, ħ->h.  "Japón" and "JAPON" both fold to "japon".
+
+Tokenising (mirrored by ``segments()``/``parseQuery()`` in search.js): words
+are runs of letters, digits and marks (``[\\p{L}\\p{N}\\p{M}]+``) of the NFC text.  Each
+word is folded and split again into runs; inside a run, CJK characters (Han,
+kana, Hangul, Bopomofo) are cut from the rest.  A non-CJK segment is one term;
+it is kept if it is 2 to 40 characters long, is not a stop-word and is not a
+number of more than 4 digits.  A CJK segment gives every character (unigram)
+and every pair of adjacent characters (bigram): the alias 岸田文雄 is indexed as
+岸 田 文 雄 岸田 田文 文雄; a query cuts a CJK run into its bigrams (or its one
+character), all required, so 岸田 and 岸田文雄 both find it.
+
+Fields and ranks: each (term, document) posting sits in exactly one of four
+tiers, the best field the term occurs in: 0 title, 1 names (for an actor its
+own names, aliases and labels; for a briefing the names of its actors), 2
+summary and tags, 3 body.  search.js weighs them 10, 7, 3 and 1, so title and
+actor-name matches rank above body matches.  Terms are de-duplicated per
+document (presence, no term frequency): it keeps postings small, and briefings
+are short enough that presence is a good signal.
+
+Accents: for every (term, document) the index also remembers the
+document's most frequent lower-case spelling of the term ("japón" vs "japon").
+Per term the spelling used by most documents is stored once and only the
+documents that spell it otherwise are listed, so this costs little.  When the
+user types a spelling that folding changes ("japón", "straße"), a document
+whose spelling starts with it scores 15% more than one matched only after
+folding, never enough to cross a tier; a query typed without accents
+("japon") prefers no spelling.
+
+Postings: an entry is [tier 0 ids, tier 1 ids, tier 2 ids, tier 3 ids] with
+ascending document ids delta-encoded, trailing empty lists dropped; an entry
+with spellings keeps all four lists, then the main spelling ("" when it is the
+term itself), then [spelling, ids, spelling, ids, ...] for the documents that
+spell it otherwise.  Document ids are assigned by a stable order (actors first
+by kind and name, then briefings newest first), which is also the tie-break
+order of the ranking and groups the likely hits into few document chunks.
+
+Queries (search.js): every term is required and matches as a prefix (a whole
+term scores its tier weight, a longer term 60% of it); a document's score is
+the sum over the query terms of its best match; ties go newest first.
+Stop-words are dropped from queries, except the last word while it is being
+typed (it may be the start of another word), which is then optional; one
+Latin letter alone is not searched.
+
+Restrictions on body text, chosen for size: stop-words (Spanish and English
+function words, see STOP_WORDS; none that is also a plausible name or acronym
+such as "un", "who" or "may") are not indexed in any field; numbers are kept
+only up to 4 digits (years); only the first 2,000 words of a body are indexed
+and stored (briefings are 400-900 words, so this only guards against outliers).
+
+Safety: every file is pure ASCII (``\\uXXXX`` escapes), with ``<``, ``>``, ``&``,
+U+2028 and U+2029 escaped as well, so no stored text can end a ``<script>`` or
+depend on the charset the file is served with.
+
+Determinism: the same documents give byte-identical files (sorted keys, sorted
+terms, stable document order independent of Python's hash seed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "DOC_CHUNK",
+    "KINDS",
+    "STOP_WORDS",
+    "SearchDoc",
+    "build_index",
+    "fold",
+    "is_cjk",
+    "shard_for",
+    "shard_key",
+    "shard_name",
+    "terms_of",
+    "word_terms",
+]
+
+#: Known document kinds, in the order used by the document table (index = code).
+KINDS: tuple[str, ...] = ("briefing", "person", "country", "organization", "tag")
+
+#: Documents per document-table chunk (search/d/<n>.js).
+DOC_CHUNK = 128
+
+#: Words of a body indexed and stored for snippets.
+MAX_BODY_WORDS = 2000
+
+#: Index format version, in the manifest.
+FORMAT_VERSION = 1
+
+_ACTOR_KINDS = frozenset(KINDS[1:])
+
+# Tiers of a posting (see the module docstring).
+_TITLE, _NAMES, _SUMMARY, _BODY = 0, 1, 2, 3
+_TIERS = 4
+
+# Spanish function words (folded).
+_STOP_ES = """
+al algo algun alguna algunas alguno algunos ante antes asi aun aunque cada como con cual
+cuales cuando de del desde donde durante el ella ellas ello ellos en entre era eran es esa
+esas ese eso esos esta estaba estan estar estas este esto estos fue fueron ha habia han hasta
+hay la las le les lo los mas me mi mientras muy ni no nos o otra otras otro otros para pero
+poco por porque que quien quienes se sea segun ser si sido sin sino sobre son su sus tal
+tambien tan tanto te tiene tienen toda todas todo todos tras una unas uno unos y ya yo
+"""
+# English function words (folded).
+_STOP_EN = """
+about after also an and any are as at be because been before being between both but by could
+did do does during each for from had has have having he her here hers him his how if in into
+is its itself just more most of on only or other our out over she should so some such than
+that the their theirs them then there these they this those through to too under until very
+was we were what when where which while whom why with would you your
+"""
+STOP_WORDS: frozenset[str] = frozenset(_STOP_ES.split() + _STOP_EN.split())
+
+_SPECIAL = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+        "ς": "σ",
+        "ħ": "h",
+    }
+)
+
+_STRIP_MARKS = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u064b-\u065f\u0670]"
+)
+
+_CJK_RANGES = (
+    "\u1100-\u11ff"  # Hangul Jamo
+    "\u2e80-\u2fdf"  # CJK radicals, Kangxi radicals
+    "\u3005-\u3007"  # 々 〆 〇
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u3100-\u318f"  # Bopomofo, Hangul compatibility Jamo
+    "\u31a0-\u31ff"  # Bopomofo extended, Katakana phonetic extensions
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\ua960-\ua97f"  # Hangul Jamo extended A
+    "\uac00-\ud7af"  # Hangul syllables
+    "\ud7b0-\ud7ff"  # Hangul Jamo extended B
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\U00020000-\U0003134f"  # CJK extensions B-G
+)
+_CJK_SEGMENT = re.compile(f"[{_CJK_RANGES}]+|[^{_CJK_RANGES}]+")
+_CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
+
+
+def _mark_class() -> str:
+    """A regex character class body matching every combining mark (category M)."""
+    parts: list[str] = []
+    start = -1
+    prev = -2
+    for cp in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(cp)).startswith("M"):
+            if cp != prev + 1:
+                if start >= 0:
+                    parts.append(_range(start, prev))
+                start = cp
+            prev = cp
+    if start >= 0:
+        parts.append(_range(start, prev))
+    return "".join(parts)
+
+
+def _range(a: int, b: int) -> str:
+    return re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+
+
+# Runs of letters, digits (``[^\W_]``) and combining marks: JavaScript's
+# [\p{L}\p{N}\p{M}]+.  Written so that the (large) mark class is only tried at
+# the end of a run of letters, which keeps it fast on ordinary text.
+_MARKS = _mark_class()
+_WORD = re.compile(f"[^\\W_]+(?:[{_MARKS}]+[^\\W_]*)*|[{_MARKS}]+(?:[^\\W_]+[{_MARKS}]*)*")
+# Text made only of characters below U+0300 and general punctuation holds no
+# combining mark, and plain ``[^\W_]+`` (much faster) finds the same words.
+_MAYBE_MARKS = re.compile("[^\x00-\u02ff\u2000-\u206f]")
+_PLAIN_WORD = re.compile(r"[^\W_]+")
+
+
+def _findwords(text: str) -> list[str]:
+    if _MAYBE_MARKS.search(text) is None:
+        return _PLAIN_WORD.findall(text)
+    return _WORD.findall(text)
+
+
+def fold(text: str) -> str:
+    """Fold case and diacritics: ``fold("Japón") == fold("JAPON") == "japon"``."""
+    s = unicodedata.normalize("NFKD", text)
+    s = _STRIP_MARKS.sub("", s)
+    s = unicodedata.normalize("NFC", s).lower()
+    return s.translate(_SPECIAL)
+
+
+def is_cjk(ch: str) -> bool:
+    """Whether a character is tokenised by characters/bigrams (Han, kana, Hangul)."""
+    return _CJK_CHAR.fullmatch(ch) is not None
+
+
+def _keep(term: str) -> bool:
+    if not 2 <= len(term) <= 40 or term in STOP_WORDS:
+        return False
+    return not (term.isdigit() and len(term) > 4)
+
+
+_word_cache: dict[str, tuple[tuple[str, str | None], ...]] = {}
+
+
+def word_terms(word: str) -> tuple[tuple[str, str | None], ...]:
+    """Index terms of one word, each with the word's lower-case spelling.
+
+    The spelling (second item) is given only when the word is a single non-CJK
+    term; it ranks exact accented matches above folded ones.
+    """
+    cached = _word_cache.get(word)
+    if cached is not None:
+        return cached
+    out: list[tuple[str, str | None]] = []
+    segments = [seg for run in _findwords(fold(word)) for seg in _CJK_SEGMENT.findall(run)]
+    for seg in segments:
+        if is_cjk(seg[0]):
+            out.extend((ch, None) for ch in seg)
+            out.extend((seg[i : i + 2], None) for i in range(len(seg) - 1))
+        elif _keep(seg):
+            out.append((seg, word.lower() if len(segments) == 1 else None))
+    result = tuple(out)
+    if len(_word_cache) < 200_000:
+        _word_cache[word] = result
+    return result
+
+
+def _words(text: str) -> list[str]:
+    return _findwords(unicodedata.normalize("NFC", text))
+
+
+def terms_of(text: str) -> list[str]:
+    """The index terms of a text, in order, with repetitions (for tests and tools)."""
+    return [term for word in _words(text) for term, _ in word_terms(word)]
+
+
+def shard_key(term: str) -> str:
+    """The top-level shard of a term: its first 2 characters, or 1 for a CJK term.
+
+    A shard that would be too large is split one character deeper (see
+    ``build_index``); ``shard_for`` follows the splits.
+    """
+    return term[0] if is_cjk(term[0]) else term[:2]
+
+
+def shard_for(term: str, split: Iterable[str] = ()) -> str:
+    """The file name of the shard holding the full entry of ``term``.
+
+    ``split`` are the names of the shards that were split (the manifest's "sp").
+    """
+    split = set(split)
+    key = shard_key(term)
+    while shard_name(key) in split and len(term) > len(key):
+        key = term[: len(key) + 1]
+    return shard_name(key)
+
+
+_RESERVED = re.compile("(con|prn|aux|nul|com[0-9]|lpt[0-9])")
+
+
+def shard_name(key: str) -> str:
+    """File name (without ``.js``) of a shard: ASCII, and never a name Windows reserves."""
+    if re.fullmatch("[a-z0-9]+", key) and not _RESERVED.fullmatch(key):
+        return key
+    return "u-" + "-".join(f"{ord(c):x}" for c in key)
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One searchable document: a briefing or an actor (person, country, ...)."""
+
+    kind: str  # "briefing" | "person" | "country" | "organization" | "tag"
+    title: str
+    url: str  # path from the site root, e.g. "briefings/otan-japon.html"
+    date: str  # "2023-01-31" or "" for actors
+    date_label: str  # localized display date, e.g. "31 de enero de 2023", or ""
+    summary: str  # plain text
+    body: str  # plain text ("" for actors)
+    names: tuple[str, ...]  # actor names/aliases/labels
+    tags: tuple[str, ...]
+
+
+def _js_json(value: object) -> str:
+    """JSON that is pure ASCII and safe inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+    # ensure_ascii already escaped U+2028/U+2029; <, > and & can only occur in strings.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _script(func: str, *args: object) -> bytes:
+    inner = ",".join(_js_json(a) for a in args)
+    return f"briefingSearch.{func}({inner});\n".encode("ascii")
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _utf16_key(term: str) -> bytes:
+    # search.js compares strings by UTF-16 code units; sort the same way.
+    return term.encode("utf-16-be")
+
+
+def _deltas(ids: Iterable[int]) -> list[int]:
+    out: list[int] = []
+    prev = 0
+    for i in ids:
+        out.append(i - prev)
+        prev = i
+    return out
+
+
+def _doc_order(docs: Sequence[SearchDoc]) -> list[int]:
+    """Input indices in id order: actors (by kind, name), then briefings newest first."""
+
+    def kind_rank(kind: str) -> int:
+        return KINDS.index(kind) if kind in KINDS else len(KINDS)
+
+    actors = [i for i, d in enumerate(docs) if d.kind != "briefing"]
+    actors.sort(
+        key=lambda i: (kind_rank(docs[i].kind), docs[i].kind, fold(docs[i].title), docs[i].url, i)
+    )
+    briefings = [i for i, d in enumerate(docs) if d.kind == "briefing"]
+    briefings.sort(key=lambda i: (docs[i].url, i))
+    briefings.sort(key=lambda i: docs[i].date, reverse=True)
+    return actors + briefings
+
+
+def _doc_terms(
+    fields: Sequence[tuple[int, Sequence[str]]],
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Best tier of every term of a document, and its spelling where that is not the term.
+
+    ``fields`` are (tier, words) in tier order.  The spelling of a term is the
+    document's most frequent lower-case form of it (ties: the smallest).
+    """
+    tier_of: dict[str, int] = {}
+    plain: dict[str, int] = {}
+    other: dict[str, dict[str, int]] = {}
+    for tier, words in fields:
+        for word, n in Counter(words).items():
+            for term, spelling in word_terms(word):
+                if term not in tier_of:
+                    tier_of[term] = tier
+                if spelling is None:
+                    continue
+                if spelling == term:
+                    plain[term] = plain.get(term, 0) + n
+                else:
+                    counts = other.setdefault(term, {})
+                    counts[spelling] = counts.get(spelling, 0) + n
+    spelling_of: dict[str, str] = {}
+    for term, counts in other.items():
+        if term in plain:
+            counts[term] = plain[term]
+        best = max(counts.values())
+        choice = min(s for s, n in counts.items() if n == best)
+        if choice != term:
+            spelling_of[term] = choice
+    return tier_of, spelling_of
+
+
+def _body(text: str) -> tuple[str, list[str]]:
+    """The stored body (at most MAX_BODY_WORDS words) and its words."""
+    words = _findwords(text)
+    if len(words) <= MAX_BODY_WORDS:
+        return text, words
+    for count, match in enumerate(_WORD.finditer(text)):
+        if count == MAX_BODY_WORDS:
+            return text[: match.start()].rstrip() + " …", words[:MAX_BODY_WORDS]
+    return text, words  # pragma: no cover - findall and finditer agree
+
+
+#: Per term of a shard found in some title or names, the document rows of its
+#: first matches (tier by tier, ids ascending: the top of a one-term query)
+#: that ride along in the shard.
+SHARD_ROWS = 8
+#: At most this many rows ride along in one shard (the large 2-letter shards).
+SHARD_ROWS_MAX = 512
+
+#: A shard whose entries take more raw bytes than this is split one character
+#: deeper; the shorter file then keeps, for the longer terms, only their title
+#: and names postings, for queries of exactly that length.
+SPLIT_BYTES = 64_000
+
+
+def _forms(term: str, ids: Sequence[int], spelled: dict[int, str] | None) -> list[object]:
+    """The spelling part of an entry: [main spelling or "", [spelling, deltas, ...]]."""
+    if not spelled:
+        return []
+    forms = {i: spelled[i] for i in ids if i in spelled}
+    if not forms:
+        return []
+    counts = Counter(forms.values())
+    if len(ids) > len(forms):
+        counts[term] = len(ids) - len(forms)
+    best = max(counts.values())
+    main = min(s for s, n in counts.items() if n == best)
+    minority: dict[str, list[int]] = {}
+    for i in ids:
+        form = forms.get(i, term)
+        if form != main:
+            minority.setdefault(form, []).append(i)
+    out: list[object] = ["" if main == term else main]
+    if minority:
+        out.append([x for form in sorted(minority) for x in (form, _deltas(minority[form]))])
+    return out
+
+
+def _entry(
+    term: str, lists: Sequence[list[int]], spelled: dict[int, str] | None
+) -> list[object] | None:
+    """A term's entry: 4 delta-encoded tier lists, then its spellings if any."""
+    ids = sorted(i for ids in lists for i in ids)
+    if not ids:
+        return None
+    entry: list[object] = [_deltas(ids) for ids in lists]
+    forms = _forms(term, ids, spelled)
+    if forms:
+        return entry + forms
+    while entry[-1] == []:
+        entry.pop()
+    return entry
+
+
+def build_index(docs: Sequence[SearchDoc]) -> dict[str, bytes]:
+    """Return output files: path from the site root -> bytes, all under "search/"."""
+    order = _doc_order(docs)
+    kinds = list(KINDS) + sorted({d.kind for d in docs} - set(KINDS))
+
+    postings: dict[str, list[list[int]]] = {}  # term -> tier -> ascending doc ids
+    spellings: dict[str, dict[int, str]] = {}  # term -> doc id -> spelling, if not the term
+    files: dict[str, bytes] = {}
+    rows: list[list[object]] = []  # document table, by id
+
+    for doc_id, index in enumerate(order):
+        doc = docs[index]
+        title = _nfc(doc.title)
+        summary = _nfc(doc.summary)
+        names = [_nfc(n) for n in doc.names]
+        tags = [_nfc(t) for t in doc.tags]
+        body, body_words = _body(_nfc(doc.body))
+        summary_words = _findwords(summary)
+        fields: list[tuple[int, Sequence[str]]] = [
+            (_TITLE, _findwords(title)),
+            (_NAMES, [w for name in names for w in _findwords(name)]),
+            (_SUMMARY, summary_words + [w for tag in tags for w in _findwords(tag)]),
+            (_BODY, body_words),
+        ]
+        tier_of, spelling_of = _doc_terms(fields)
+        for term, tier in tier_of.items():
+            lists = postings.get(term)
+            if lists is None:
+                lists = postings[term] = [[], [], [], []]
+            lists[tier].append(doc_id)
+        for term, spelling in spelling_of.items():
+            spellings.setdefault(term, {})[doc_id] = spelling
+
+        aliases: list[str] = []
+        if doc.kind in _ACTOR_KINDS:
+            seen = {fold(title)}
+            for name in names:
+                folded = fold(name)
+                if folded and folded not in seen:
+                    seen.add(folded)
+                    aliases.append(name)
+        rows.append(
+            [kinds.index(doc.kind), title, doc.url, doc.date, _nfc(doc.date_label), aliases]
+        )
+        # A summary that is the start of the body is not stored twice.
+        repeated = summary_words and body_words[: len(summary_words)] == summary_words
+        stored_summary = "" if repeated else summary
+        files[f"search/x/{doc_id}.js"] = _script("x", doc_id, [stored_summary, body, names, tags])
+
+    full: dict[str, list[object]] = {}
+    size: dict[str, int] = {}
+    for term, lists in postings.items():
+        entry = _entry(term, lists, spellings.get(term))
+        assert entry is not None
+        full[term] = entry
+        size[term] = len(_js_json(term)) + len(_js_json(entry)) + 2
+
+    def short(term: str) -> list[object] | None:
+        return _entry(term, [*postings[term][:2], [], []], spellings.get(term))
+
+    shards: dict[str, list[object]] = {}
+    split: set[str] = set()
+
+    def emit(prefix: str, terms: list[str]) -> None:
+        if sum(size[t] for t in terms) <= SPLIT_BYTES or all(len(t) == len(prefix) for t in terms):
+            shards[prefix] = [x for t in terms for x in (t, full[t])]
+            return
+        split.add(prefix)
+        flat: list[object] = []
+        children: dict[str, list[str]] = {}
+        for t in terms:
+            if len(t) == len(prefix):
+                flat.extend((t, full[t]))
+                continue
+            entry = short(t)
+            if entry is not None:
+                flat.extend((t, entry))
+            children.setdefault(t[: len(prefix) + 1], []).append(t)
+        shards[prefix] = flat
+        for child, child_terms in children.items():
+            emit(child, child_terms)
+
+    roots: dict[str, list[str]] = {}
+    for term in sorted(postings, key=_utf16_key):
+        roots.setdefault(shard_key(term), []).append(term)
+    for key, terms in roots.items():
+        emit(key, terms)
+
+    for n in range(0, len(rows), DOC_CHUNK):
+        files[f"search/d/{n // DOC_CHUNK}.js"] = _script(
+            "d", n // DOC_CHUNK, rows[n : n + DOC_CHUNK]
+        )
+
+    for key, flat in shards.items():
+        name = shard_name(key)
+        # The document rows of each term's first title/name matches ride along,
+        # so that most suggestions need no document chunk.
+        # The top of the ranking of every term found in a title or names (a
+        # one-term query); past SHARD_ROWS_MAX, the smallest ids, which are
+        # the top of a prefix query over many terms.
+        candidates: set[int] = set()
+        for t in flat[::2]:
+            lists = postings[str(t)]
+            if lists[_TITLE] or lists[_NAMES]:
+                ranked = lists[_TITLE] + lists[_NAMES] + lists[_SUMMARY] + lists[_BODY]
+                candidates.update(ranked[:SHARD_ROWS])
+        ids = sorted(candidates)[:SHARD_ROWS_MAX]
+        shard_rows = [[i, *rows[i]] for i in ids]
+        files[f"search/t/{name}.js"] = _script("t", name, flat, shard_rows)
+
+    manifest = {
+        "v": FORMAT_VERSION,
+        "n": len(order),
+        "dc": DOC_CHUNK,
+        "k": kinds,
+        "s": sorted(shard_name(k) for k in shards),
+        "sp": sorted(shard_name(k) for k in split),
+        "sw": sorted(STOP_WORDS),
+        "w": [10, 7, 3, 1],
+    }
+    files["search/index.js"] = _script("m", manifest)
+    return dict(sorted(files.items()))
