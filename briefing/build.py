@@ -42,6 +42,7 @@ from briefing.write import (
     publish,
     uninterrupted,
 )
+from briefing.write import sha as sha256
 
 PARALLEL_MIN = 64  # below this many files, a process pool costs more than it saves
 
@@ -208,14 +209,20 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             problems = strict(problems)
         if has_errors(problems) or not options.write:
             return Result(problems, None, counts)
+        page_salt = theme.digest + code_digest()
+        fingerprints = {j.path: j.fingerprint(page_salt) for j in jobs_list}
         outputs, kept, render_problems = _render_all(
-            jobs_list, theme, cache, manifest, jobs, note, resolved.fresh_html
+            jobs_list, theme, cache, manifest, jobs, note, resolved.fresh_html, fingerprints
         )
         problems += render_problems
         clock.lap("render")
         assets = _assets(inputs, resolved.assets, site)
         outputs.update(_extras(views, config.base_url, jobs_list))
-        outputs.update(search.build_index(_search_docs(views, bodies)))
+        search_files, search_kept, search_record = _search_index(
+            views, bodies, parse_keys, cache, manifest
+        )
+        outputs.update(search_files)
+        kept.update(search_kept)
         clock.lap("search")
         clash = sorted(set(outputs) & set(assets))
         for path in clash:
@@ -247,7 +254,6 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         with uninterrupted():
             report, _manifest, new_stats = publish(out, outputs, assets, kept, manifest, stats)
         clock.lap("write")
-        fingerprints = {j.path: j.fingerprint(theme.digest + code_digest()) for j in jobs_list}
         cache.replace_all(
             "pages",
             ((p, [fingerprints.get(p, ""), *new_stats[p]]) for p in sorted(new_stats)),
@@ -258,7 +264,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
                 "problems": [p.to_json() for p in sorted(set(problems))],
                 "counts": counts,
             }
-            cache.put_many("meta", [("last_build", record)])
+            cache.put_many("meta", [("last_build", record), ("search", search_record)])
         clock.lap("cache")
         return Result(problems, report, counts, timings=clock.laps)
     finally:
@@ -456,6 +462,7 @@ def _render_all(
     jobs: int,
     note: Progress,
     fresh_html: dict[str, str],
+    fingerprints: dict[str, str],
 ) -> tuple[dict[str, bytes], dict[str, str], list[Problem]]:
     previous = cache.all("pages")
     todo: list[Job] = []
@@ -465,7 +472,7 @@ def _render_all(
         if (
             isinstance(before, list)
             and before
-            and before[0] == job.fingerprint(theme.digest + code_digest())
+            and before[0] == fingerprints[job.path]
             and job.path in manifest
         ):
             kept[job.path] = manifest[job.path]
@@ -532,9 +539,63 @@ def generated_css() -> dict[str, bytes]:
     return {"assets/pygments.css": pygments_css.encode(), "assets/figures.css": figures.encode()}
 
 
-def _search_docs(views: Views, bodies: Bodies) -> list[search.SearchDoc]:
+def _search_index(
+    views: Views, bodies: Bodies, parse_keys: dict[str, str], cache: Cache, manifest: dict[str, str]
+) -> tuple[dict[str, bytes], dict[str, str], dict[str, Any]]:
+    """The search index: (files to write, files kept as they are, the record to cache).
+
+    Documents are digested without reading a single body (a briefing's parse key stands for
+    its text). When no document changed, the index is left as it is; else only the changed
+    documents are analysed again, and the index is assembled from the cached analyses.
+    """
+    docs = _search_docs(views, None)
+    keys = []
+    for doc in docs:
+        text_key = parse_keys.get(doc.body, "") if doc.kind == "briefing" else ""
+        fields = (
+            doc.kind,
+            doc.title,
+            doc.url,
+            doc.date,
+            doc.date_label,
+            doc.summary,
+            doc.names,
+            doc.tags,
+        )
+        keys.append(digest(str(search.FORMAT_VERSION), repr(fields), text_key))
+    wanted = digest(*keys)
+    last = cache.get_many("meta", ["search"]).get("search")
+    if isinstance(last, dict) and last.get("digest") == wanted:
+        files = last.get("files")
+        if isinstance(files, dict) and all(manifest.get(p) == sha for p, sha in files.items()):
+            return {}, {str(p): str(sha) for p, sha in files.items()}, last
+    analyses: dict[str, search.Analysis] = {}
+    for key, value in cache.get_many("search_docs", keys).items():
+        with contextlib.suppress(ValueError, TypeError):
+            analyses[key] = search.Analysis.from_json(value)
+    missing = [i for i, key in enumerate(keys) if key not in analyses]
+    if missing:
+        texts = bodies.text([docs[i].body for i in missing if docs[i].kind == "briefing"])
+        fresh = []
+        for i in missing:
+            doc = docs[i]
+            if doc.kind == "briefing":
+                doc = dataclasses.replace(doc, body=texts.get(doc.body, ""))
+            analyses[keys[i]] = search.analyze(doc)
+            fresh.append((keys[i], analyses[keys[i]].to_json()))
+        cache.put_many("search_docs", fresh)
+        cache.keep_only("search_docs", keys)
+    built = search.build_index(docs, [analyses[key] for key in keys])
+    record = {"digest": wanted, "files": {p: sha256(data) for p, data in sorted(built.items())}}
+    return built, {}, record
+
+
+def _search_docs(views: Views, bodies: Bodies | None) -> list[search.SearchDoc]:
+    """What search knows of each briefing and actor. Without ``bodies``, a briefing's body
+    is its file's path (enough to digest the docs without reading any text)."""
     site = views.site
-    texts = bodies.text([item.briefing.path for item in site.items])
+    paths = [item.briefing.path for item in site.items]
+    texts = bodies.text(paths) if bodies is not None else {p: p for p in paths}
     docs = []
     for index, item in enumerate(site.items):
         card = views.card(index)

@@ -487,10 +487,78 @@ def _entry(
     return entry
 
 
-def build_index(docs: Sequence[SearchDoc]) -> dict[str, bytes]:
-    """Return output files: path from the site root -> bytes, all under "search/"."""
+@dataclass(frozen=True)
+class Analysis:
+    """What one document contributes to the index, whatever its id: its terms with their
+    best tier, their spellings, its document-table row and its stored text. It depends on
+    the document alone, so a build caches it and re-analyses only documents that changed."""
+
+    tiers: dict[str, int]
+    spellings: dict[str, str]
+    row: list[object]  # [kind, title, url, date, date label, aliases]
+    text: list[object]  # [summary, body, names, tags]
+
+    def to_json(self) -> list[object]:
+        return [self.tiers, self.spellings, self.row, self.text]
+
+    @classmethod
+    def from_json(cls, value: object) -> Analysis:
+        if not (isinstance(value, list) and len(value) == 4):
+            raise ValueError("search analysis")
+        tiers, spellings, row, text = value
+        if not (isinstance(tiers, dict) and isinstance(spellings, dict)):
+            raise ValueError("search analysis")
+        if not (
+            isinstance(row, list) and len(row) == 6 and isinstance(text, list) and len(text) == 4
+        ):
+            raise ValueError("search analysis")
+        return cls(
+            {str(k): int(v) for k, v in tiers.items()},
+            {str(k): str(v) for k, v in spellings.items()},
+            row,
+            text,
+        )
+
+
+def analyze(doc: SearchDoc) -> Analysis:
+    title = _nfc(doc.title)
+    summary = _nfc(doc.summary)
+    names = [_nfc(n) for n in doc.names]
+    tags = [_nfc(t) for t in doc.tags]
+    body, body_words = _body(_nfc(doc.body))
+    summary_words = _findwords(summary)
+    fields: list[tuple[int, Sequence[str]]] = [
+        (_TITLE, _findwords(title)),
+        (_NAMES, [w for name in names for w in _findwords(name)]),
+        (_SUMMARY, summary_words + [w for tag in tags for w in _findwords(tag)]),
+        (_BODY, body_words),
+    ]
+    tier_of, spelling_of = _doc_terms(fields)
+    aliases: list[str] = []
+    if doc.kind in _ACTOR_KINDS:
+        seen = {fold(title)}
+        for name in names:
+            folded = fold(name)
+            if folded and folded not in seen:
+                seen.add(folded)
+                aliases.append(name)
+    # A summary that is the start of the body is not stored twice.
+    repeated = summary_words and body_words[: len(summary_words)] == summary_words
+    stored_summary = "" if repeated else summary
+    row: list[object] = [doc.kind, title, doc.url, doc.date, _nfc(doc.date_label), aliases]
+    return Analysis(tier_of, spelling_of, row, [stored_summary, body, names, tags])
+
+
+def build_index(
+    docs: Sequence[SearchDoc], analyses: Sequence[Analysis] | None = None
+) -> dict[str, bytes]:
+    """Return output files: path from the site root -> bytes, all under "search/".
+
+    ``analyses`` (one per document, as ``analyze`` gives) spares analysing again."""
     order = _doc_order(docs)
     kinds = list(KINDS) + sorted({d.kind for d in docs} - set(KINDS))
+    if analyses is None:
+        analyses = [analyze(d) for d in docs]
 
     postings: dict[str, list[list[int]]] = {}  # term -> tier -> ascending doc ids
     spellings: dict[str, dict[int, str]] = {}  # term -> doc id -> spelling, if not the term
@@ -498,43 +566,17 @@ def build_index(docs: Sequence[SearchDoc]) -> dict[str, bytes]:
     rows: list[list[object]] = []  # document table, by id
 
     for doc_id, index in enumerate(order):
-        doc = docs[index]
-        title = _nfc(doc.title)
-        summary = _nfc(doc.summary)
-        names = [_nfc(n) for n in doc.names]
-        tags = [_nfc(t) for t in doc.tags]
-        body, body_words = _body(_nfc(doc.body))
-        summary_words = _findwords(summary)
-        fields: list[tuple[int, Sequence[str]]] = [
-            (_TITLE, _findwords(title)),
-            (_NAMES, [w for name in names for w in _findwords(name)]),
-            (_SUMMARY, summary_words + [w for tag in tags for w in _findwords(tag)]),
-            (_BODY, body_words),
-        ]
-        tier_of, spelling_of = _doc_terms(fields)
-        for term, tier in tier_of.items():
+        found = analyses[index]
+        for term, tier in found.tiers.items():
             lists = postings.get(term)
             if lists is None:
                 lists = postings[term] = [[], [], [], []]
             lists[tier].append(doc_id)
-        for term, spelling in spelling_of.items():
+        for term, spelling in found.spellings.items():
             spellings.setdefault(term, {})[doc_id] = spelling
-
-        aliases: list[str] = []
-        if doc.kind in _ACTOR_KINDS:
-            seen = {fold(title)}
-            for name in names:
-                folded = fold(name)
-                if folded and folded not in seen:
-                    seen.add(folded)
-                    aliases.append(name)
-        rows.append(
-            [kinds.index(doc.kind), title, doc.url, doc.date, _nfc(doc.date_label), aliases]
-        )
-        # A summary that is the start of the body is not stored twice.
-        repeated = summary_words and body_words[: len(summary_words)] == summary_words
-        stored_summary = "" if repeated else summary
-        files[f"search/x/{doc_id}.js"] = _script("x", doc_id, [stored_summary, body, names, tags])
+        kind, *rest = found.row
+        rows.append([kinds.index(str(kind)), *rest])
+        files[f"search/x/{doc_id}.js"] = _script("x", doc_id, found.text)
 
     full: dict[str, list[object]] = {}
     size: dict[str, int] = {}
