@@ -1,0 +1,120 @@
+"""The build cache: reused when it should be, never trusted when it should not be."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+from briefing.cli import Progress
+from tests.fixture_site import SITE
+from tests.sitekit import run, snapshot, write_site
+
+
+def _cold(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    out = tmp_path / "cold"
+    assert run("build", "--site", site, "--output", out, "--no-cache", "--quiet").code == 0
+    return snapshot(out)
+
+
+def test_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    assert run("build", "--site", site, "--quiet").code == 0
+    db = site / ".briefing-cache/cache.sqlite"
+    db.write_bytes(b"this is not a database" * 100)
+    for extra in ("cache.sqlite-wal", "cache.sqlite-shm"):
+        (site / ".briefing-cache" / extra).unlink(missing_ok=True)
+    uno = site / "content/briefings/a/uno.md"
+    uno.write_text(uno.read_text("utf-8").replace("Después", "Luego"), "utf-8")
+    result = run("build", "--site", site, "--quiet")
+    assert result.code == 0, result.err
+    assert snapshot(site / "output") == _cold(site, tmp_path)
+
+
+def test_tampered_entries_are_misses_not_trusted(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    assert run("build", "--site", site, "--quiet").code == 0
+    db = sqlite3.connect(site / ".briefing-cache/cache.sqlite")
+    with db:
+        db.execute("UPDATE parsed SET value = ?", (json.dumps({"path": 1, "briefing": "x"}),))
+        db.execute("UPDATE finished SET value = 'not json'")
+        db.execute("UPDATE search_docs SET value = '[1, 2]'")
+        db.execute("DELETE FROM meta WHERE key = 'last_build'")
+    db.close()
+    (site / "output").rename(tmp_path / "old-output")
+    result = run("build", "--site", site, "--quiet")
+    assert result.code == 0, result.err
+    assert snapshot(site / "output") == _cold(site, tmp_path)
+
+
+def test_foreign_cache_schema_is_reset(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    (site / ".briefing-cache").mkdir()
+    db = sqlite3.connect(site / ".briefing-cache/cache.sqlite")
+    with db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('schema', 'someone else')")
+        db.execute("CREATE TABLE parsed (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO parsed VALUES ('k', '{}')")
+    db.close()
+    assert run("build", "--site", site, "--quiet").code == 0
+    db = sqlite3.connect(site / ".briefing-cache/cache.sqlite")
+    assert db.execute("SELECT count(*) FROM parsed WHERE key = 'k'").fetchone() == (0,)
+    db.close()
+    assert snapshot(site / "output") == _cold(site, tmp_path)
+
+
+def test_no_cache_writes_no_cache_and_clean_removes_it(tmp_path: Path) -> None:
+    site = write_site(tmp_path, SITE)
+    assert run("build", "--site", site, "--no-cache", "--quiet").code == 0
+    assert not (site / ".briefing-cache").exists()
+    assert run("build", "--site", site, "--quiet").code == 0
+    assert (site / ".briefing-cache").is_dir()
+    assert run("clean", "--site", site).code == 0
+    assert not (site / ".briefing-cache").exists()
+
+
+def test_config_and_template_changes_reach_the_pages(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    assert run("build", "--site", site, "--quiet").code == 0
+    config = site / "briefing.yaml"
+    config.write_text(
+        config.read_text("utf-8").replace("title: Fixture Briefings", "title: Otro sitio"), "utf-8"
+    )
+    assert run("build", "--site", site, "--quiet").code == 0
+    html = (site / "output/briefings/uno.html").read_text("utf-8")
+    assert "<title>Uno — García viaja a Tokio · Otro sitio</title>" in html
+    (site / "layouts").mkdir()
+    (site / "layouts/page.html").write_text(
+        "{% extends 'base.html' %}{% block main %}<p class=own>{{ content.title }}</p>{% endblock %}\n",
+        "utf-8",
+    )
+    assert run("build", "--site", site, "--quiet").code == 0
+    assert "<p class=own>Acerca de</p>" in (site / "output/acerca.html").read_text("utf-8")
+    assert snapshot(site / "output") == _cold(site, tmp_path)
+
+
+def test_progress_on_a_terminal() -> None:
+    stream = io.StringIO()
+    progress = Progress(stream, delay=0)
+    progress("parse", 10, 100)
+    progress("render", 100, 100)
+    progress.clear()
+    text = stream.getvalue()
+    assert "parsed 10/100 files" in text
+    assert "rendered 100/100 pages" in text
+    quiet = io.StringIO()
+    Progress(quiet, delay=60)("parse", 1, 2)
+    assert quiet.getvalue() == ""
+
+
+def test_summary_line_without_a_terminal(tmp_path: Path) -> None:
+    site = write_site(tmp_path, SITE)
+    result = run("build", "--site", site)
+    assert result.code == 0
+    lines = result.out.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("built 4 briefings, ")
+    verbose = run("build", "--site", site, "--no-cache", "--verbose")
+    assert "  time: load " in verbose.out
