@@ -32,6 +32,7 @@ def code_digest() -> str:
             h.update(path.read_bytes())
     return h.hexdigest()
 
+
 DEFAULT_DIR = ".briefing-cache"
 _BATCH = 500
 

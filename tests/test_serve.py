@@ -70,7 +70,12 @@ def test_serve_rebuilds_and_keeps_last_good_site(served: tuple[Path, str]) -> No
     # The reload script is added while serving only, never written to the output.
     assert "EventSource" not in (site / "output/briefings/uno.html").read_text("utf-8")
     uno = site / "content/briefings/a/uno.md"
-    uno.write_text(uno.read_text("utf-8").replace("Uno — García viaja a Tokio", "Uno — García vuelve de Tokio"), "utf-8")
+    uno.write_text(
+        uno.read_text("utf-8").replace(
+            "Uno — García viaja a Tokio", "Uno — García vuelve de Tokio"
+        ),
+        "utf-8",
+    )
     wait_for(url + "briefings/uno.html", "García vuelve de Tokio")
     # A content error: shown over the page and the last good site stays.
     (site / "content/briefings/a/roto.md").write_text("---\ntitle: [roto\n---\n", "utf-8")
@@ -90,7 +95,12 @@ def test_open_page_reloads_within_a_second(served: tuple[Path, str]) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+            ],
         )
         try:
             page = browser.new_page()
@@ -98,8 +108,13 @@ def test_open_page_reloads_within_a_second(served: tuple[Path, str]) -> None:
             page.wait_for_timeout(300)  # let the event stream connect
             uno = site / "content/briefings/a/uno.md"
             started = time.monotonic()
-            uno.write_text(uno.read_text("utf-8").replace("Uno — García viaja a Tokio", "Uno — recargado"), "utf-8")
-            page.wait_for_function("document.querySelector('h1').textContent.includes('recargado')", timeout=5000)
+            uno.write_text(
+                uno.read_text("utf-8").replace("Uno — García viaja a Tokio", "Uno — recargado"),
+                "utf-8",
+            )
+            page.wait_for_function(
+                "document.querySelector('h1').textContent.includes('recargado')", timeout=5000
+            )
             elapsed = time.monotonic() - started
         finally:
             browser.close()
