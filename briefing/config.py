@@ -16,10 +16,9 @@ from briefing.text import closest, digest
 
 CONFIG_FILE = "briefing.yaml"
 
+# What briefings use; abbr, attr_list, def_list and the like cost about a millisecond a
+# briefing between them, so a site that wants them lists them in `markdown.extensions`.
 DEFAULT_EXTENSIONS = (
-    "abbr",
-    "attr_list",
-    "def_list",
     "fenced_code",
     "footnotes",
     "tables",
