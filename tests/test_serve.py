@@ -9,6 +9,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,34 +89,22 @@ def test_serve_rebuilds_and_keeps_last_good_site(served: tuple[Path, str]) -> No
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
-def test_open_page_reloads_within_a_second(served: tuple[Path, str]) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_open_page_reloads_within_a_second(served: tuple[Path, str], browser: Any) -> None:
     site, url = served
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--no-first-run",
-            ],
+    page = browser.new_page()
+    try:
+        page.goto(url + "briefings/uno.html")
+        page.wait_for_timeout(300)  # let the event stream connect
+        uno = site / "content/briefings/a/uno.md"
+        started = time.monotonic()
+        uno.write_text(
+            uno.read_text("utf-8").replace("Uno — García viaja a Tokio", "Uno — recargado"),
+            "utf-8",
         )
-        try:
-            page = browser.new_page()
-            page.goto(url + "briefings/uno.html")
-            page.wait_for_timeout(300)  # let the event stream connect
-            uno = site / "content/briefings/a/uno.md"
-            started = time.monotonic()
-            uno.write_text(
-                uno.read_text("utf-8").replace("Uno — García viaja a Tokio", "Uno — recargado"),
-                "utf-8",
-            )
-            page.wait_for_function(
-                "document.querySelector('h1').textContent.includes('recargado')", timeout=5000
-            )
-            elapsed = time.monotonic() - started
-        finally:
-            browser.close()
+        page.wait_for_function(
+            "document.querySelector('h1').textContent.includes('recargado')", timeout=5000
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        page.close()
     assert elapsed < 2.0, elapsed
