@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from briefing import __version__, charts, feeds, search, worldmap
 from briefing.cache import DEFAULT_DIR, Cache, code_digest
 from briefing.check import lint
-from briefing.config import load_config
+from briefing.config import SiteConfig, load_config
 from briefing.link import link_site
 from briefing.load import Asset, Inputs, read_site, theme_assets
 from briefing.model import KINDS, Briefing, Entry, Page, Parsed, parsed_from_json, parsed_to_json
@@ -28,9 +28,9 @@ from briefing.parse import Settings, parse_file
 from briefing.problems import Problem, error, has_errors, strict, warning
 from briefing.registry import build_registry
 from briefing.render import Renderer, TemplateProblem
-from briefing.resolve import check_slugs, resolve
+from briefing.resolve import Resolved, check_slugs, resolve
 from briefing.text import digest
-from briefing.theme import load_theme
+from briefing.theme import Theme, load_theme
 from briefing.urls import absolute
 from briefing.write import (
     MANIFEST,
@@ -106,15 +106,12 @@ def build(options: Options) -> Result:
 
 
 def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
-    site = options.site
-    jobs = options.jobs or os.cpu_count() or 1
-    note = options.progress or (lambda stage, done, total: None)
     clock = Clock()
+    site = options.site
     config, problems = load_config(site, options.base_url)
     theme, theme_problems = load_theme(site)
-    problems += theme_problems
     inputs = read_site(site)
-    problems += inputs.problems
+    problems += theme_problems + list(inputs.problems)
     cache = Cache((options.cache_dir or site / DEFAULT_DIR) if options.use_cache else None)
     try:
         whole = digest(
@@ -130,145 +127,193 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             if last is not None:
                 before, counts = last
                 before += problems
-                return Result(
-                    strict(before) if options.strict else before, Report(kept=len(manifest)), counts
-                )
+                before = strict(before) if options.strict else before
+                return Result(before, Report(kept=len(manifest)), counts)
         clock.lap("load")
-        settings = Settings.of(config)
-        salt = digest(code_digest(), json.dumps(settings.__dict__, sort_keys=True, default=str))
-        parsed, parse_keys, bodies = _parse_all(inputs, settings, salt, cache, jobs, note)
-        clock.lap("parse")
-        briefings: list[Briefing] = []
-        entries: list[Entry] = []
-        pages: list[Page] = []
-        for item in parsed:
-            problems.extend(item.problems)
-            if item.briefing and (options.drafts or not item.briefing.draft):
-                briefings.append(item.briefing)
-            if item.entry:
-                entries.append(item.entry)
-            if item.page:
-                pages.append(item.page)
-        problems += check_slugs(briefings, pages)
-        registry, reg_problems = build_registry(entries, config.language)
-        problems += reg_problems
-        clock.lap("registry")
-        resolved = resolve(
-            config,
-            registry,
-            briefings,
-            entries,
-            pages,
-            inputs,
-            cache,
-            digest(salt, "finish"),
-            parse_keys,
-            bodies.html,
-        )
-        problems += resolved.problems
-        clock.lap("resolve")
-        site_model = link_site(
-            resolved.items, resolved.actors, resolved.pages, resolved.facts.country_of
-        )
-        clock.lap("link")
-        if not config.base_url:
-            problems.append(
-                warning(
-                    "briefing.yaml",
-                    0,
-                    "no `base_url`: the sitemap, canonical links and absolute links in feeds are left out",
-                    "set `base_url:` in briefing.yaml or pass --base-url",
-                )
-            )
-        if options.lint:
-            texts = {
-                f.path: f.data.decode("utf-8-sig", "replace")
-                .replace("\r\n", "\n")
-                .replace("\r", "\n")
-                for f in inputs.files
-                if f.kind == "briefing"
-            }
-            problems += lint(
-                site_model.items,
-                resolved.actors,
-                registry,
-                resolved.tag_spellings,
-                texts,
-                config.language,
-                bodies.text([item.briefing.path for item in site_model.items]),
-            )
-        views = Views(site_model, config, theme, __version__, resolved.facts)
-        jobs_list = _jobs(views, resolved.redirects)
-        clock.lap("pages")
-        counts = {
-            "files": len(inputs.files),
-            "briefings": len(site_model.items),
-            "pages": sum(1 for j in jobs_list if j.kind == "html"),
-        }
+        model = _compute(options, config, theme, inputs, cache, clock)
+        model.problems[:0] = problems
         if options.strict:
-            problems = strict(problems)
-        if has_errors(problems) or not options.write:
-            return Result(problems, None, counts)
-        page_salt = theme.digest + code_digest()
-        fingerprints = {j.path: j.fingerprint(page_salt) for j in jobs_list}
-        outputs, kept, render_problems = _render_all(
-            jobs_list, theme, cache, manifest, jobs, note, resolved.fresh_html, fingerprints
-        )
-        problems += render_problems
-        clock.lap("render")
-        assets = _assets(inputs, resolved.assets, site)
-        outputs.update(_extras(views, config.base_url, jobs_list))
-        search_files, search_kept, search_record = _search_index(
-            views, bodies, parse_keys, cache, manifest
-        )
-        outputs.update(search_files)
-        kept.update(search_kept)
-        clock.lap("search")
-        clash = sorted(set(outputs) & set(assets))
-        for path in clash:
-            problems.append(
-                error(
-                    assets[path].path,
-                    0,
-                    f"`{path}` is also a page the site generates",
-                    "rename or move the file",
-                )
-            )
-        planned = sorted({*outputs, *assets, *kept})
-        for path in foreign_conflicts(out, planned, manifest):
-            problems.append(
-                error(
-                    path,
-                    0,
-                    f"{out / path} exists and was not generated by briefing; not overwriting it",
-                    "move it away, or remove the file that would replace it",
-                )
-            )
-        if has_errors(problems):
-            return Result(problems, None, counts)
-        stats = {
-            k: (v[1], v[2])
-            for k, v in cache.all("pages").items()
-            if isinstance(v, list) and len(v) == 3
-        }
-        with uninterrupted():
-            report, _manifest, new_stats = publish(out, outputs, assets, kept, manifest, stats)
-        clock.lap("write")
-        cache.replace_all(
-            "pages",
-            ((p, [fingerprints.get(p, ""), *new_stats[p]]) for p in sorted(new_stats)),
-        )
-        if not has_errors(problems):
-            record = {
-                "inputs": whole,
-                "problems": [p.to_json() for p in sorted(set(problems))],
-                "counts": counts,
-            }
-            cache.put_many("meta", [("last_build", record), ("search", search_record)])
-        clock.lap("cache")
-        return Result(problems, report, counts, timings=clock.laps)
+            model.problems = strict(model.problems)
+        if has_errors(model.problems) or not options.write:
+            return Result(model.problems, None, model.counts, timings=clock.laps)
+        return _publish(options, model, inputs, cache, out, manifest, whole, clock)
     finally:
         cache.close()
+
+
+@dataclass
+class Computed:
+    """Everything a build knows before it renders: the pages to make, and the problems."""
+
+    config: SiteConfig
+    theme: Theme
+    views: Views
+    jobs: list[Job]
+    resolved: Resolved
+    parse_keys: dict[str, str]
+    bodies: Bodies
+    counts: dict[str, int]
+    problems: list[Problem]
+
+
+def _compute(
+    options: Options, config: SiteConfig, theme: Theme, inputs: Inputs, cache: Cache, clock: Clock
+) -> Computed:
+    """parse -> registry -> resolve -> link -> pages (and lints, for `briefing check`)."""
+    jobs = options.jobs or os.cpu_count() or 1
+    note = options.progress or _silent
+    problems: list[Problem] = []
+    settings = Settings.of(config)
+    salt = digest(code_digest(), json.dumps(settings.__dict__, sort_keys=True, default=str))
+    parsed, parse_keys, bodies = _parse_all(inputs, settings, salt, cache, jobs, note)
+    clock.lap("parse")
+    briefings: list[Briefing] = []
+    entries: list[Entry] = []
+    pages: list[Page] = []
+    for item in parsed:
+        problems.extend(item.problems)
+        if item.briefing and (options.drafts or not item.briefing.draft):
+            briefings.append(item.briefing)
+        if item.entry:
+            entries.append(item.entry)
+        if item.page:
+            pages.append(item.page)
+    problems += check_slugs(briefings, pages)
+    registry, reg_problems = build_registry(entries, config.language)
+    problems += reg_problems
+    clock.lap("registry")
+    resolved = resolve(
+        config,
+        registry,
+        briefings,
+        entries,
+        pages,
+        inputs,
+        cache,
+        digest(salt, "finish"),
+        parse_keys,
+        bodies.html,
+    )
+    problems += resolved.problems
+    clock.lap("resolve")
+    site_model = link_site(
+        resolved.items, resolved.actors, resolved.pages, resolved.facts.country_of
+    )
+    clock.lap("link")
+    if not config.base_url:
+        problems.append(
+            warning(
+                "briefing.yaml",
+                0,
+                "no `base_url`: the sitemap, canonical links and absolute links in feeds are left out",
+                "set `base_url:` in briefing.yaml or pass --base-url",
+            )
+        )
+    if options.lint:
+        texts = {
+            f.path: f.data.decode("utf-8-sig", "replace").replace("\r\n", "\n").replace("\r", "\n")
+            for f in inputs.files
+            if f.kind == "briefing"
+        }
+        body_texts = bodies.text([item.briefing.path for item in site_model.items])
+        problems += lint(
+            site_model.items,
+            resolved.actors,
+            registry,
+            resolved.tag_spellings,
+            texts,
+            config.language,
+            body_texts,
+        )
+    views = Views(site_model, config, theme, __version__, resolved.facts)
+    jobs_list = _jobs(views, resolved.redirects)
+    clock.lap("pages")
+    counts = {
+        "files": len(inputs.files),
+        "briefings": len(site_model.items),
+        "pages": sum(1 for j in jobs_list if j.kind == "html"),
+    }
+    return Computed(config, theme, views, jobs_list, resolved, parse_keys, bodies, counts, problems)
+
+
+def _publish(
+    options: Options,
+    model: Computed,
+    inputs: Inputs,
+    cache: Cache,
+    out: Path,
+    manifest: dict[str, str],
+    whole: str,
+    clock: Clock,
+) -> Result:
+    """render -> search -> check the plan against the output -> write -> remember."""
+    jobs = options.jobs or os.cpu_count() or 1
+    problems = model.problems
+    page_salt = model.theme.digest + code_digest()
+    fingerprints = {j.path: j.fingerprint(page_salt) for j in model.jobs}
+    outputs, kept, render_problems = _render_all(
+        model.jobs,
+        model.theme,
+        cache,
+        manifest,
+        jobs,
+        options.progress or _silent,
+        model.resolved.fresh_html,
+        fingerprints,
+    )
+    problems += render_problems
+    clock.lap("render")
+    assets = _assets(inputs, model.resolved.assets, options.site)
+    outputs.update(_extras(model.views, model.config.base_url, model.jobs))
+    search_files, search_kept, search_record = _search_index(
+        model.views, model.bodies, model.parse_keys, cache, manifest
+    )
+    outputs.update(search_files)
+    kept.update(search_kept)
+    clock.lap("search")
+    for path in sorted(set(outputs) & set(assets)):
+        problems.append(
+            error(
+                assets[path].path,
+                0,
+                f"`{path}` is also a page the site generates",
+                "rename or move the file",
+            )
+        )
+    for path in foreign_conflicts(out, sorted({*outputs, *assets, *kept}), manifest):
+        problems.append(
+            error(
+                path,
+                0,
+                f"{out / path} exists and was not generated by briefing; not overwriting it",
+                "move it away, or remove the file that would replace it",
+            )
+        )
+    if has_errors(problems):
+        return Result(problems, None, model.counts, timings=clock.laps)
+    stats = {
+        k: (v[1], v[2])
+        for k, v in cache.all("pages").items()
+        if isinstance(v, list) and len(v) == 3
+    }
+    with uninterrupted():
+        report, _manifest, new_stats = publish(out, outputs, assets, kept, manifest, stats)
+    clock.lap("write")
+    cache.replace_all(
+        "pages", ((p, [fingerprints.get(p, ""), *new_stats[p]]) for p in sorted(new_stats))
+    )
+    record = {
+        "inputs": whole,
+        "problems": [p.to_json() for p in sorted(set(problems))],
+        "counts": model.counts,
+    }
+    cache.put_many("meta", [("last_build", record), ("search", search_record)])
+    clock.lap("cache")
+    return Result(problems, report, model.counts, timings=clock.laps)
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    pass
 
 
 T = TypeVar("T")

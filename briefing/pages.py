@@ -70,7 +70,7 @@ class Views:
         self.version = version
         self.lang = config.language
         self.words = theme.words(self.lang)
-        self._cards: dict[int, dict[str, Any]] = {}
+        self._cards: dict[tuple[int, str], dict[str, Any]] = {}
 
     # -- shared pieces --------------------------------------------------------------
 
@@ -123,19 +123,24 @@ class Views:
         day = moment.date() if isinstance(moment, dt.datetime) else moment
         return long_date(day, lang or self.lang)
 
-    def card(self, index: int) -> dict[str, Any]:
-        found = self._cards.get(index)
+    def card(self, index: int, page_lang: str | None = None) -> dict[str, Any]:
+        """A briefing in a list: its date in the page's language, its title and summary
+        marked with the briefing's own language when that differs."""
+        lang = page_lang or self.lang
+        found = self._cards.get((index, lang))
         if found is None:
             item = self.site.items[index]
+            own = item.briefing.lang or self.lang
             found = {
                 "title": item.briefing.title,
                 "url": item.url,
                 "date": item.moment.date().isoformat(),
-                "date_label": self.date_label(item.moment),
+                "date_label": self.date_label(item.moment, lang),
                 "summary": _clip(item.summary, 320),
-                "lang": item.briefing.lang or "",
+                "lang": own if primary(own) != primary(lang) else "",
+                "dir": "rtl" if is_rtl(own) else "",
             }
-            self._cards[index] = found
+            self._cards[(index, lang)] = found
         return found
 
     def actor_chip(self, key: Key, lang: str | None = None) -> dict[str, Any]:
@@ -176,6 +181,7 @@ class Views:
         b = item.briefing
         ctx = self.base(item.url, b.title, lang=b.lang, description=item.summary, kind="briefing")
         words = ctx["t"]
+        lang = ctx["lang"]
         story_prev, story_next = site.story.get(index, (None, None))
         actors = [self.actor_chip(k, b.lang) for k in item.actors]
         ctx["briefing"] = {
@@ -207,14 +213,14 @@ class Views:
                 for s in b.sources
             ],
             "story": b.story,
-            "story_prev": self.card(story_prev) if story_prev is not None else None,
-            "story_next": self.card(story_next) if story_next is not None else None,
-            "newer": self._neighbour(index, -1),
-            "older": self._neighbour(index, +1),
-            "related": [self.card(i) for i in site.related[index]],
+            "story_prev": self.card(story_prev, lang) if story_prev is not None else None,
+            "story_next": self.card(story_next, lang) if story_next is not None else None,
+            "newer": self._neighbour(index, -1, lang),
+            "older": self._neighbour(index, +1, lang),
+            "related": [self.card(i, lang) for i in site.related[index]],
             "translations": [
                 {
-                    **self.card(i),
+                    **self.card(i, lang),
                     "lang_name": language_name(
                         site.items[i].briefing.lang or self.lang, ctx["lang"]
                     ),
@@ -222,20 +228,20 @@ class Views:
                 }
                 for i in site.translations.get(index, [])
             ],
-            "backlinks": [self.card(i) for i in site.backlinks.get(index, [])],
+            "backlinks": [self.card(i, lang) for i in site.backlinks.get(index, [])],
             "extra": b.extra,
         }
         ctx["count_words"] = words
         return Job(item.url, "html", "briefing.html", ctx)
 
-    def _neighbour(self, index: int, step: int) -> dict[str, Any] | None:
+    def _neighbour(self, index: int, step: int, lang: str) -> dict[str, Any] | None:
         """The next briefing in time, passing over translations of this one."""
         items = self.site.items
         own = items[index].briefing.translation_key
         other = index + step
         while 0 <= other < len(items):
             if not own or items[other].briefing.translation_key != own:
-                return self.card(other)
+                return self.card(other, lang)
             other += step
         return None
 
@@ -353,7 +359,7 @@ class Views:
                 {
                     "id": absolute(base, item.url) or f"urn:briefing:{b.slug}",
                     "title": b.title,
-                    "url": absolute(base, item.url),
+                    "url": absolute(base, item.url) or relative(path, item.url),
                     "published": item.moment.isoformat(),
                     "updated": b.updated or item.moment.isoformat(),
                     "summary": item.summary,
@@ -366,13 +372,14 @@ class Views:
         return {
             "title": title,
             "subtitle": self.config.description or None,
-            "feed_url": absolute(base, path),
-            "site_url": absolute(base, alternate),
+            "feed_url": absolute(base, path) or path.rsplit("/", 1)[-1],
+            "site_url": absolute(base, alternate) or relative(path, alternate),
             "feed_id": absolute(base, path) or f"urn:briefing:{path}",
             "lang": self.lang,
             "author": self.config.author or self.config.title,
             "entries": entries,
             "base_url": base,
+            "feed_path": path,
             "version": self.version,
         }
 

@@ -126,7 +126,9 @@ def _feed(ctx: dict[str, Any]) -> bytes:
             published=dt.datetime.fromisoformat(_aware(e["published"])),
             updated=dt.datetime.fromisoformat(_aware(e["updated"])),
             summary=e["summary"],
-            content_html=_absolutize(e["content_html"], ctx["base_url"], e["path"])
+            content_html=_absolutize(
+                e["content_html"], ctx["base_url"], e["path"], ctx["feed_path"]
+            )
             if e["content_html"] is not None
             else None,
             authors=(),
@@ -152,16 +154,20 @@ def _aware(text: str) -> str:
     return text if "T" in text else text + "T00:00:00+00:00"
 
 
-def _absolutize(body: str, base_url: str, page: str) -> str:
-    """Feed readers need absolute links; relative ones are resolved against the page."""
-    if not base_url:
-        return body
+def _absolutize(body: str, base_url: str, page: str, feed: str) -> str:
+    """Links in a feed entry, made to work from the feed: absolute under ``base_url``, or
+    relative to the feed's own file when the site has no base URL."""
     folder = posixpath.dirname(page)
 
     def fix(match: re.Match[str]) -> str:
         attr, url = match.group(1), match.group(2)
-        if url.startswith(("#", "http:", "https:", "mailto:", "//")):
+        if url.startswith(("http:", "https:", "mailto:", "//")):
             return match.group(0)
-        return f'{attr}="{base_url}{posixpath.normpath(posixpath.join(folder, url))}"'
+        target = (
+            page + url if url.startswith("#") else posixpath.normpath(posixpath.join(folder, url))
+        )
+        if base_url:
+            return f'{attr}="{base_url}{target}"'
+        return f'{attr}="{relative(feed, target)}"'
 
     return re.sub(r'\b(href|src)="([^"]*)"', fix, body)

@@ -1,0 +1,333 @@
+"""Search on the built example site, in Chromium, from file:// and over HTTP under /repo/.
+
+Typing in the header box of the home page suggests briefings and actors (accents
+and case folded, Japanese names found by their kanji); the arrows and Enter open a
+suggestion; the search page marks the matches. ``briefingSearch.query`` is timed in
+the page: a query on a page whose index is loaded must take less than 50 ms.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import statistics
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"{CHROMIUM} is missing", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+SUBPATH = "/repo/"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+BOX = "header form[role=search] input[name=q]"
+WARM_LIMIT_MS = 50.0
+RUNS = 5
+
+# Resolves once the suggestions shown are those of the query ``q`` (the last option,
+# "all results for …", names the query it was rendered for).
+SETTLED_JS = """q => {
+  const list = document.querySelector('header .site-search-suggestions');
+  const all = list && !list.hidden && list.querySelector('.site-search-all a');
+  return !!all && new URL(all.href).searchParams.get('q') === q;
+}"""
+
+OPTIONS_JS = """() => Array.from(
+  document.querySelectorAll('header .site-search-suggestions [role=option]'),
+  o => {
+    const a = o.querySelector('a');
+    return {id: o.id, text: o.textContent.replace(/\\s+/g, ' ').trim(),
+            href: a ? a.href : null, disabled: o.getAttribute('aria-disabled') === 'true'};
+  })"""
+
+TIME_QUERY_JS = """async q => {
+  const t0 = performance.now();
+  const res = await window.briefingSearch.query(q);
+  return {ms: performance.now() - t0, total: res.total};
+}"""
+
+
+# --------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("search-site")
+    out, cache = base / "out", base / "cache"
+    command = [sys.executable, "-m", "briefing", "build", "--site", str(REPO)]
+    command += ["--output", str(out), "--strict", "--quiet", "--cache-dir", str(cache)]
+    proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (out / "index.html").is_file()
+    return out
+
+
+class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves ``directory`` at ``/repo/`` and nothing anywhere else."""
+
+    def _route(self) -> bool:
+        if not self.path.startswith(SUBPATH):
+            self.send_error(404, "outside " + SUBPATH)
+            return False
+        self.path = self.path[len(SUBPATH) - 1 :]
+        return True
+
+    def do_GET(self) -> None:
+        if self._route():
+            super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if self._route():
+            super().do_HEAD()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def http_root(site_dir: Path) -> Iterator[str]:
+    handler = functools.partial(_SubPathHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{SUBPATH}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class Site:
+    mode: str
+    dir: Path
+    root: str  # ends with "/"
+
+    def url(self, rel: str) -> str:
+        return self.root + rel
+
+    def rel(self, url: str) -> str | None:
+        """The site path of ``url`` (without query or fragment), or None if outside."""
+        if not url.startswith(self.root):
+            return None
+        return unquote(urlsplit(url[len(self.root) :]).path)
+
+
+@pytest.fixture(scope="module", params=["file", "http"])
+def site(request: pytest.FixtureRequest, site_dir: Path) -> Site:
+    if request.param == "file":
+        return Site("file", site_dir, site_dir.as_uri() + "/")
+    root: str = request.getfixturevalue("http_root")
+    return Site("http", site_dir, root)
+
+
+@dataclass
+class Watch:
+    """Console errors, page errors, failed requests and requests leaving the site."""
+
+    site: Site
+    problems: list[str] = field(default_factory=list)
+
+    def attach(self, pg: Any) -> None:
+        pg.on("console", self._console)
+        pg.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
+        pg.on("requestfailed", self._failed)
+        pg.on("response", self._response)
+        pg.on("request", self._request)
+
+    def _probe(self, url: str) -> bool:
+        # Chromium's own /favicon.ico guess at the host's root; test_browser checks
+        # that every page names its icon.
+        return url.endswith("/favicon.ico") and not url.startswith(self.site.root)
+
+    def _request(self, req: Any) -> None:
+        url = req.url
+        if not url.startswith((self.site.root, "data:", "blob:", "about:")) and not self._probe(
+            url
+        ):
+            self.problems.append(f"request outside the site: {url}")
+
+    def _console(self, msg: Any) -> None:
+        loc = msg.location or {}
+        if msg.type == "error" and not self._probe(loc.get("url", "")):
+            self.problems.append(f"console error: {msg.text} @ {loc.get('url', '')}")
+
+    def _failed(self, req: Any) -> None:
+        if req.failure != "net::ERR_ABORTED" and not self._probe(req.url):
+            self.problems.append(f"request failed: {req.url} ({req.failure})")
+
+    def _response(self, resp: Any) -> None:
+        if resp.status >= 400 and not self._probe(resp.url):
+            self.problems.append(f"HTTP {resp.status}: {resp.url}")
+
+
+@contextlib.contextmanager
+def open_tab(browser: Any, site: Site) -> Iterator[tuple[Any, Watch]]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    pg = context.new_page()
+    watch = Watch(site)
+    watch.attach(pg)
+    try:
+        yield pg, watch
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def tab(browser: Any, site: Site) -> Iterator[tuple[Any, Watch]]:
+    with open_tab(browser, site) as (pg, watch):
+        yield pg, watch
+        assert not watch.problems, "\n".join(watch.problems)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def go(pg: Any, site: Site, rel: str) -> None:
+    resp = pg.goto(site.url(rel), wait_until="load")
+    if site.mode == "http":
+        assert resp is not None and resp.status == 200, rel
+    pg.wait_for_function("() => window.briefingSearch && window.briefingSearch.query")
+
+
+def type_query(pg: Any, text: str) -> list[dict[str, Any]]:
+    """Type ``text`` key by key into the header box; the suggestions shown for it."""
+    box = pg.locator(BOX)
+    box.click()
+    box.press_sequentially(text, delay=40)
+    pg.wait_for_function(SETTLED_JS, arg=text)
+    options: list[dict[str, Any]] = pg.evaluate(OPTIONS_JS)
+    return options
+
+
+def suggested(site: Site, options: list[dict[str, Any]], rel: str) -> dict[str, Any]:
+    """The suggestion that links to the site page ``rel``, which must exist."""
+    found = [o for o in options if o["href"] and site.rel(o["href"]) == rel]
+    assert found, f"no suggestion links to {rel}: {options}"
+    assert (site.dir / rel).is_file()
+    return found[0]
+
+
+# ------------------------------------------------------------------------ tests
+
+
+def test_japon_suggests_a_briefing_that_arrows_and_enter_open(
+    tab: tuple[Any, Watch], site: Site
+) -> None:
+    pg, _ = tab
+    go(pg, site, "index.html")
+    options = type_query(pg, "japon")
+    briefings = [
+        o
+        for o in options
+        if "Japón" in o["text"]
+        and o["href"]
+        and (site.rel(o["href"]) or "").startswith("briefings/")
+    ]
+    assert briefings, f"no briefing about Japón among {options}"
+    target = briefings[0]
+    rel = site.rel(target["href"])
+    assert rel is not None and rel.endswith(".html") and (site.dir / rel).is_file()
+    # The suggestion's title (its first part) names Japón, accents and all.
+    title = pg.locator(f"#{target['id']} .site-search-option-title").inner_text()
+    assert "Japón" in title
+    enabled = [o for o in options if not o["disabled"]]
+    for _ in range(enabled.index(target) + 1):
+        pg.keyboard.press("ArrowDown")
+    assert pg.locator(BOX).get_attribute("aria-activedescendant") == target["id"]
+    assert pg.locator(f"#{target['id']}").get_attribute("aria-selected") == "true"
+    with pg.expect_navigation(wait_until="load"):
+        pg.keyboard.press("Enter")
+    assert site.rel(pg.url) == rel
+    heading = " ".join(pg.locator("main h1").first.inner_text().split())
+    assert heading == title.strip()
+
+
+def test_otan_suggests_nato(tab: tuple[Any, Watch], site: Site) -> None:
+    pg, _ = tab
+    go(pg, site, "index.html")
+    options = type_query(pg, "otan")
+    nato = suggested(site, options, "organizations/nato.html")
+    assert "OTAN" in nato["text"] or "NATO" in nato["text"]
+
+
+@pytest.mark.parametrize("q", ["岸田", "kishida", "KISHIDA"])
+def test_kishida_by_name_or_kanji(tab: tuple[Any, Watch], site: Site, q: str) -> None:
+    pg, _ = tab
+    go(pg, site, "index.html")
+    options = type_query(pg, q)
+    kishida = suggested(site, options, "people/fumio-kishida.html")
+    assert "Fumio Kishida" in kishida["text"]
+
+
+def test_search_page_marks_matches(tab: tuple[Any, Watch], site: Site) -> None:
+    pg, _ = tab
+    go(pg, site, "search.html?q=japon")
+    pg.wait_for_selector("#search-results .search-result-title mark")
+    assert pg.locator(BOX).input_value() == "japon"
+    marks = pg.locator("#search-results mark").all_inner_texts()
+    assert marks and all(m.casefold() in ("japón", "japon") for m in marks), marks
+    hrefs = pg.eval_on_selector_all(
+        "#search-results a.search-result-title", "els => els.map(e => e.href)"
+    )
+    assert len(hrefs) >= 4
+    for href in hrefs:
+        rel = site.rel(href)
+        assert rel is not None and (site.dir / rel).is_file(), href
+
+
+def test_query_speed(browser: Any, site: Site) -> None:
+    """Median time of ``briefingSearch.query("japon")``: on a fresh page (the index
+    still to load) and again on the same page (warm)."""
+    cold: list[float] = []
+    warm: list[float] = []
+    problems: list[str] = []
+    for _ in range(RUNS):
+        with open_tab(browser, site) as (pg, watch):
+            go(pg, site, "index.html")
+            first = pg.evaluate(TIME_QUERY_JS, "japon")
+            again = pg.evaluate(TIME_QUERY_JS, "japon")
+            assert first["total"] == again["total"] > 0
+            cold.append(first["ms"])
+            warm.append(again["ms"])
+            problems += watch.problems
+    cold_ms, warm_ms = statistics.median(cold), statistics.median(warm)
+    print(
+        f"\n[{site.mode}] query('japon'): cold median {cold_ms:.1f} ms, warm median {warm_ms:.1f} ms"
+    )
+    assert not problems, "\n".join(problems)
+    assert warm_ms < WARM_LIMIT_MS, f"warm query took {warm_ms:.1f} ms (runs: {warm})"
