@@ -120,16 +120,6 @@ def http_root(site_dir: Path) -> Iterator[str]:
         thread.join(5)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @dataclass
 class Site:
     mode: str
