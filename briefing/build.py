@@ -10,7 +10,7 @@ import dataclasses
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -443,23 +443,24 @@ def _parse_all(
 
 
 def _fill_html(todo: list[Job], cache: Cache, fresh: dict[str, str]) -> list[Job]:
-    """Put the finished bodies into the contexts of the pages about to be rendered."""
-    wanted: set[str] = set()
+    """Put the finished bodies into the contexts of the pages about to be rendered.
 
-    def collect(value: Any) -> None:
-        if isinstance(value, dict):
-            key = value.get("finished")
-            if isinstance(key, str) and len(value) == 1:
-                wanted.add(key)
-                return
-            for v in value.values():
-                collect(v)
-        elif isinstance(value, list):
-            for v in value:
-                collect(v)
+    A finished body is a mapping ``{"finished": key}`` in another mapping, or in the
+    entries of a feed; lists of cards and chips are passed over."""
 
-    for job in todo:
-        collect(job.context)
+    def lazies(value: Any) -> Iterator[str]:
+        for v in value.values():
+            if isinstance(v, dict):
+                key = v.get("finished")
+                if isinstance(key, str) and len(v) == 1:
+                    yield key
+                else:
+                    yield from lazies(v)
+        for entry in value.get("entries", ()) if value.get("entries") else ():
+            if isinstance(entry, dict):
+                yield from lazies(entry)
+
+    wanted = {key for job in todo for key in lazies(job.context)}
     found = {k: fresh[k] for k in wanted if k in fresh}
     found.update(
         {k: str(v) for k, v in cache.get_many("finished_html", wanted - found.keys()).items()}
@@ -468,17 +469,19 @@ def _fill_html(todo: list[Job], cache: Cache, fresh: dict[str, str]) -> list[Job
     if missing:
         raise RuntimeError(f"finished bodies missing from the cache: {len(missing)}")
 
-    def fill(value: Any) -> Any:
-        if isinstance(value, dict):
-            key = value.get("finished")
-            if isinstance(key, str) and len(value) == 1:
-                return found[key]
-            return {k: fill(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [fill(v) for v in value]
-        return value
+    def fill(value: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if isinstance(v, dict):
+                key = v.get("finished")
+                out[k] = found[key] if isinstance(key, str) and len(v) == 1 else fill(v)
+            elif k == "entries" and isinstance(v, list):
+                out[k] = [fill(e) if isinstance(e, dict) else e for e in v]
+            else:
+                out[k] = v
+        return out
 
-    return [dataclasses.replace(job, context=fill(job.context)) for job in todo]
+    return [dataclasses.replace(job, context=fill(job.context)) if wanted else job for job in todo]
 
 
 def _jobs(views: Views, redirects: list[tuple[str, str, str]]) -> list[Job]:

@@ -64,9 +64,12 @@ def draw(spec: dict[str, Any]) -> str:
 
 
 def materialize(value: Any) -> Any:
-    """A copy of a context with every figure spec replaced by its SVG."""
+    """A copy of a context with every figure spec replaced by its SVG.
+
+    Figures sit in mappings, never in lists, so lists (of cards, of chips: the bulk of
+    a large page's context) are passed over."""
     if isinstance(value, dict):
         if "figure" in value and isinstance(value["figure"], str):
             return draw(value)
-        return {k: materialize(v) for k, v in value.items()}
+        return {k: materialize(v) if isinstance(v, dict) else v for k, v in value.items()}
     return value

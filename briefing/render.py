@@ -62,14 +62,17 @@ def _url(context: jinja2.runtime.Context, target: str) -> str:
     """A site path (``people/x.html``) as a link relative to the page being rendered."""
     page = context["path"]
     if page == "404.html":
-        # GitHub Pages serves 404.html at any depth: links start from the site's own path.
-        base = context["site"]["base_url"]
-        prefix = "/" + base.split("://", 1)[-1].split("/", 1)[-1] if base else "/"
-        return prefix + target
+        return _site_path(context) + target
     if "#" in target:
         path, frag = target.split("#", 1)
         return (relative(page, path) if path else "") + "#" + frag
     return relative(page, target)
+
+
+def _site_path(ctx: dict[str, Any]) -> str:
+    """The site's own path ("/repo/"): GitHub Pages serves 404.html at any depth."""
+    base = ctx["site"]["base_url"]
+    return "/" + base.split("://", 1)[-1].split("/", 1)[-1] if base else "/"
 
 
 def choose_template(env: jinja2.Environment, name: str) -> jinja2.Template:
@@ -85,7 +88,7 @@ def _render_html(dirs: tuple[Path, ...], job: Job) -> bytes:
     try:
         template = choose_template(env, job.template)
         ctx: dict[str, Any] = figures.materialize(job.context)
-        ctx["root"] = root_of(job.path)
+        ctx["root"] = root_of(job.path) if job.path != "404.html" else _site_path(ctx)
         return template.render(ctx).encode("utf-8")
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(

@@ -23,6 +23,9 @@ _MERGE = "tag:yaml.org,2002:merge"
 
 MAX_NODES = 100_000
 """The most values a document may expand to through aliases (a "billion laughs" stops here)."""
+MAX_DEPTH = 100
+"""The deepest nesting of lists and mappings: deeper data would overflow the recursive code
+that caches, fingerprints and renders it (JSON, pickle, Jinja)."""
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -107,7 +110,10 @@ def load(text: str, first_line: int = 1) -> Document:
     try:
         node = loader.get_single_node()
         if node is not None:
-            _check(node, first_line)
+            if "*" in text:
+                _check(node, first_line)
+            else:  # no alias: nothing can expand or recur, only keys can repeat
+                _check_keys(node, first_line)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark
@@ -152,13 +158,36 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+def _check_keys(node: yaml.Node, first_line: int) -> None:
+    """Refuse duplicate keys (in a document without aliases)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag != _MERGE:
+                if key.value in seen:
+                    mark = key.start_mark
+                    raise YamlError(
+                        f"invalid YAML: duplicate key `{key.value}` (first on line {seen[key.value]})",
+                        first_line + mark.line,
+                        mark.column + 1,
+                    )
+                seen[key.value] = first_line + key.start_mark.line
+            if isinstance(value, yaml.CollectionNode):
+                _check_keys(value, first_line)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            if isinstance(item, yaml.CollectionNode):
+                _check_keys(item, first_line)
+
+
 def _check(root: yaml.Node, first_line: int) -> None:
-    """Refuse duplicate keys, an alias inside its own anchor, and alias bombs.
+    """Refuse duplicate keys, an alias inside its own anchor, alias bombs and deep nesting.
 
     YAML 1.2 wants the keys of a mapping unique (PyYAML silently keeps the last
     one); a recursive or exponentially shared structure cannot be cached as JSON.
     """
     size: dict[int, int] = {}
+    height: dict[int, int] = {}
     active: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
 
@@ -175,6 +204,9 @@ def _check(root: yaml.Node, first_line: int) -> None:
             size[ident] = 1 + sum(size[id(child)] for child in children)
             if size[ident] > MAX_NODES:
                 raise fail(f"this value expands to more than {MAX_NODES} values (aliases)", node)
+            height[ident] = 1 + max((height[id(child)] for child in children), default=0)
+            if height[ident] > MAX_DEPTH:
+                raise fail(f"lists and mappings are nested more than {MAX_DEPTH} deep", node)
             continue
         if ident in size:
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run("build", "--site", site, "--quiet", "--jobs", "1")
     assert result.code == 0, result.err
     return site / "output"
+
+
+def resolve(page_path: str, href: str) -> str:
+    """Where a relative link on ``page_path`` leads, from the site root."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(page_path), href))
 
 
 def _slugs(section_cards: list[str]) -> set[str]:
@@ -121,8 +127,8 @@ def test_wikilinks_and_backlinks(built: Path) -> None:
 def test_tags_fold_case_accents_and_spacing(built: Path) -> None:
     index = page(built, "tags/index.html")
     rows = {a.text: a.attrs["href"] for a in index.find_all("a", cls="chip")}
-    assert rows["Seguridad"] == "seguridad.html"
-    assert rows["Diplomacia"] == "diplomacia.html"
+    assert resolve("tags/index.html", rows["Seguridad"]) == "tags/seguridad.html"
+    assert resolve("tags/index.html", rows["Diplomacia"]) == "tags/diplomacia.html"
     assert len([r for r in rows if r.lower() == "seguridad"]) == 1
 
 
