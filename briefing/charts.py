@@ -130,13 +130,23 @@ def _check_count(count: int) -> None:
         raise ValueError(f"counts must not be negative: {count}")
 
 
-def _open(kind: str, height: float, *, id_prefix: str, title: str, desc: str) -> list[str]:
-    """The opening ``<svg>`` tag with its accessible title and description."""
+def _open(
+    kind: str, height: float, *, id_prefix: str, title: str, desc: str, links: bool = False
+) -> list[str]:
+    """The opening ``<svg>`` tag with its accessible title and description.
+
+    A picture without links is one image to assistive technology (``role="img"``); one
+    with links keeps its links reachable, so it is labelled and described instead."""
     pid = _esc(id_prefix)
+    label = (
+        f'aria-labelledby="{pid}-title" aria-describedby="{pid}-desc"'
+        if links
+        else f'role="img" aria-labelledby="{pid}-title {pid}-desc"'
+    )
     return [
         f'<svg xmlns="{_SVG_NS}" class="chart chart-{kind}" '
         f'viewBox="0 0 {_n(_WIDTH)} {_n(height)}" width="100%" '
-        f'role="img" aria-labelledby="{pid}-title {pid}-desc" fill="currentColor">',
+        f'{label} fill="currentColor">',
         f'<title id="{pid}-title">{_esc(title)}</title>',
         f'<desc id="{pid}-desc">{_esc(desc)}</desc>',
     ]
@@ -441,7 +451,7 @@ def network(
     cy = pad - top_edge
     height = bottom_edge - top_edge + 2 * pad
 
-    out = _open("network", height, id_prefix=id_prefix, title=title, desc=desc)
+    out = _open("network", height, id_prefix=id_prefix, title=title, desc=desc, links=True)
     out.append('<g class="edges">')
     for (_, _, count, kind), x, dy, *_ in layout:
         width = 1 + 5 * count / count_max
@@ -499,7 +509,7 @@ def ranking(
     row_h = 38.0
     height = row_h * len(rows) - 6
 
-    out = _open("ranking", height, id_prefix=id_prefix, title=title, desc=desc)
+    out = _open("ranking", height, id_prefix=id_prefix, title=title, desc=desc, links=True)
     for i, (label, href, count) in enumerate(rows):
         y0 = i * row_h
         bar_w = count / count_max * bar_room
@@ -584,7 +594,7 @@ def timeline(
     header_h, row_h = 22.0, 30.0
     height = header_h + row_h * len(grid) - 4
 
-    out = _open("timeline", height, id_prefix=id_prefix, title=title, desc=desc)
+    out = _open("timeline", height, id_prefix=id_prefix, title=title, desc=desc, links=True)
     out.append('<g class="months">')
     for m, abbreviation in enumerate(_month_abbreviations(month_name)):
         shown = _truncate(abbreviation, slot - 2, _TICK_SIZE)

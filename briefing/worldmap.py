@@ -222,9 +222,15 @@ def _open_svg(kind: str, title: str, desc: str, body_key: str) -> str:
     world = _world()
     digest = hashlib.sha1(f"{kind}\0{title}\0{desc}\0{body_key}".encode(), usedforsecurity=False)
     uid = f"wm-{digest.hexdigest()[:10]}"
+    # The choropleth's countries are links, which role="img" would hide.
+    label = (
+        f'aria-labelledby="{uid}-t" aria-describedby="{uid}-d"'
+        if kind == "choropleth"
+        else f'role="img" aria-labelledby="{uid}-t {uid}-d"'
+    )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="worldmap worldmap-{kind}"'
-        f' viewBox="{world.view_box}" role="img" aria-labelledby="{uid}-t {uid}-d"'
+        f' viewBox="{world.view_box}" {label}'
         f' fill-rule="evenodd">'
         f'<title id="{uid}-t">{_text(title)}</title>'
         f'<desc id="{uid}-d">{_text(desc)}</desc>'

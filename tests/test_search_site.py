@@ -50,16 +50,17 @@ RUNS = 5
 # "all results for …", names the query it was rendered for).
 SETTLED_JS = """q => {
   const list = document.querySelector('header .site-search-suggestions');
-  const all = list && !list.hidden && list.querySelector('.site-search-all a');
-  return !!all && new URL(all.href).searchParams.get('q') === q;
+  const all = list && !list.hidden && list.querySelector('.site-search-all[data-href]');
+  return !!all && new URL(all.getAttribute('data-href'), location.href).searchParams.get('q') === q;
 }"""
 
 OPTIONS_JS = """() => Array.from(
   document.querySelectorAll('header .site-search-suggestions [role=option]'),
   o => {
-    const a = o.querySelector('a');
+    const target = o.getAttribute('data-href');
     return {id: o.id, text: o.textContent.replace(/\\s+/g, ' ').trim(),
-            href: a ? a.href : null, disabled: o.getAttribute('aria-disabled') === 'true'};
+            href: target ? new URL(target, location.href).href : null,
+            disabled: o.getAttribute('aria-disabled') === 'true'};
   })"""
 
 TIME_QUERY_JS = """async q => {

@@ -107,7 +107,9 @@ def test_choropleth_links_buckets_and_titles() -> None:
         {"JP": 3, "SG": 1, "NO": 5}, href=href, name=name, title="Stories by country"
     )
     root = parse(svg)
-    assert root.attrib["role"] == "img"
+    # Its countries are links: labelled and described, not one image that would hide them.
+    assert "role" not in root.attrib
+    assert root.attrib["aria-describedby"].endswith("-d")
     assert root.attrib["viewBox"].startswith("0 0 1000 ")
     found = links(root)
     assert set(found) == {href("JP"), href("SG"), href("NO")}
@@ -127,7 +129,7 @@ def test_choropleth_links_buckets_and_titles() -> None:
 def test_choropleth_accessible_name_and_description() -> None:
     svg = worldmap.choropleth({"JP": 3, "SG": 1, "NO": 5}, href=href, name=name, title="Map")
     root = parse(svg)
-    title_id, desc_id = root.attrib["aria-labelledby"].split()
+    title_id, desc_id = root.attrib["aria-labelledby"], root.attrib["aria-describedby"]
     by_id = {e.attrib["id"]: e for e in root.iter() if "id" in e.attrib}
     assert by_id[title_id].tag == f"{SVG}title" and by_id[title_id].text == "Map"
     assert by_id[desc_id].tag == f"{SVG}desc"

@@ -768,11 +768,8 @@
       li.setAttribute("aria-selected", "false");
       li.className = "site-search-option" + (extraClass ? " " + extraClass : "");
       if (href) {
-        var a = document.createElement("a");
-        a.href = href;
-        a.tabIndex = -1;
-        a.innerHTML = html;
-        li.appendChild(a);
+        li.setAttribute("data-href", href);
+        li.innerHTML = html;
       } else {
         li.setAttribute("aria-disabled", "true");
         li.innerHTML = html;
@@ -884,10 +881,10 @@
         move(e.key === "ArrowDown" ? 1 : -1);
       } else if (e.key === "Enter") {
         if (!list.hidden && active >= 0) {
-          var a = options[active].querySelector("a");
-          if (a) {
+          var target = options[active].getAttribute("data-href");
+          if (target) {
             e.preventDefault();
-            window.location.href = a.href;
+            window.location.href = target;
           }
         }
       } else if (e.key === "Escape") {
@@ -901,6 +898,12 @@
     });
     list.addEventListener("mousedown", function (e) {
       e.preventDefault();
+    });
+    list.addEventListener("click", function (e) {
+      var li = e.target.closest ? e.target.closest("[data-href]") : null;
+      if (li) {
+        window.location.href = li.getAttribute("data-href");
+      }
     });
     list.addEventListener("mousemove", function (e) {
       var li = e.target.closest ? e.target.closest("[role=option]") : null;
