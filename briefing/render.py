@@ -69,7 +69,7 @@ def _url(context: jinja2.runtime.Context, target: str) -> str:
     return relative(page, target)
 
 
-def _site_path(ctx: dict[str, Any]) -> str:
+def _site_path(ctx: Any) -> str:
     """The site's own path ("/repo/"): GitHub Pages serves 404.html at any depth."""
     base = ctx["site"]["base_url"]
     return "/" + base.split("://", 1)[-1].split("/", 1)[-1] if base else "/"
