@@ -3,8 +3,15 @@ browser test of a run: playwright's sync API allows one live instance per thread
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,3 +41,59 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def example_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's example site, built once per test session with --strict."""
+    base = tmp_path_factory.mktemp("example-site")
+    out, cache = base / "out", base / "cache"
+    command = [sys.executable, "-m", "briefing", "build", "--site", str(REPO)]
+    command += ["--output", str(out), "--strict", "--quiet", "--cache-dir", str(cache)]
+    proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (out / "index.html").is_file()
+    return out
+
+
+class SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves ``directory`` at ``prefix`` (like a GitHub project site) and 404s elsewhere."""
+
+    prefix = "/"
+
+    def _route(self) -> bool:
+        if not self.path.startswith(self.prefix):
+            self.send_error(404, "outside " + self.prefix)
+            return False
+        self.path = self.path[len(self.prefix) - 1 :]
+        return True
+
+    def do_GET(self) -> None:
+        if self._route():
+            super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if self._route():
+            super().do_HEAD()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve_under(folder: Path, prefix: str) -> Iterator[str]:
+    """A local server (127.0.0.1, a free port) for ``folder`` under ``prefix``; yields its URL."""
+    handler_class = type("Handler", (SubPathHandler,), {"prefix": prefix})
+    handler = functools.partial(handler_class, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -11,18 +11,15 @@ links are absolute from that path, gets its style sheet as it would on the host.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
-import subprocess
-import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import serve_under
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -65,16 +62,8 @@ UNLOADED_STYLESHEETS_JS = """() => Array.from(document.querySelectorAll('link[re
 
 
 @pytest.fixture(scope="module")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example site, built once for this module."""
-    base = tmp_path_factory.mktemp("a11y-site")
-    out, cache = base / "out", base / "cache"
-    command = [sys.executable, "-m", "briefing", "build", "--site", str(REPO)]
-    command += ["--output", str(out), "--strict", "--quiet", "--cache-dir", str(cache)]
-    proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert (out / "index.html").is_file()
-    return out
+def site_dir(example_output: Path) -> Path:
+    return example_output
 
 
 def _redirects(out: Path) -> list[str]:
@@ -128,42 +117,10 @@ def _base_path(out: Path) -> str:
     return found.group(1) if found else "/site/"
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    prefix = "/"
-
-    def _route(self) -> bool:
-        if not self.path.startswith(self.prefix):
-            self.send_error(404, "outside " + self.prefix)
-            return False
-        self.path = self.path[len(self.prefix) - 1 :]
-        return True
-
-    def do_GET(self) -> None:
-        if self._route():
-            super().do_GET()
-
-    def do_HEAD(self) -> None:
-        if self._route():
-            super().do_HEAD()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def root_url(site_dir: Path) -> Iterator[str]:
-    prefix = _base_path(site_dir)
-    handler_class = type("Handler", (_Handler,), {"prefix": prefix})
-    handler = functools.partial(handler_class, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serve_under(site_dir, _base_path(site_dir)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module", params=SCHEMES)

@@ -9,13 +9,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import functools
-import http.server
 import os
 import re
-import subprocess
-import sys
-import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +19,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+
+from tests.conftest import serve_under
 
 CHROMIUM = "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):
@@ -92,58 +89,14 @@ PAGE_INFO_JS = """() => {
 
 
 @pytest.fixture(scope="session")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example site, built once per session."""
-    base = tmp_path_factory.mktemp("browser-site")
-    out, cache = base / "out", base / "cache"
-    command = [sys.executable, "-m", "briefing", "build", "--site", str(REPO)]
-    command += ["--output", str(out), "--strict", "--quiet", "--cache-dir", str(cache)]
-    proc = subprocess.run(
-        command,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert (out / "index.html").is_file()
-    return out
-
-
-class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves ``directory`` at ``/briefing-site/`` and nothing anywhere else."""
-
-    def _route(self) -> bool:
-        if not self.path.startswith(SUBPATH):
-            self.send_error(404, "outside " + SUBPATH)
-            return False
-        self.path = self.path[len(SUBPATH) - 1 :]
-        return True
-
-    def do_GET(self) -> None:
-        if self._route():
-            super().do_GET()
-
-    def do_HEAD(self) -> None:
-        if self._route():
-            super().do_HEAD()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+def site_dir(example_output: Path) -> Path:
+    return example_output
 
 
 @pytest.fixture(scope="session")
 def http_root(site_dir: Path) -> Iterator[str]:
-    handler = functools.partial(_SubPathHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{SUBPATH}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serve_under(site_dir, SUBPATH) as url:
+        yield url
 
 
 @dataclass

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -46,16 +45,8 @@ KIND_FOLDERS = ("briefings", "people", "countries", "organizations", "tags", "ti
 
 
 @pytest.fixture(scope="module")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example site, built once for this module."""
-    base = tmp_path_factory.mktemp("html-valid-site")
-    out, cache = base / "out", base / "cache"
-    command = [sys.executable, "-m", "briefing", "build", "--site", str(REPO)]
-    command += ["--output", str(out), "--strict", "--quiet", "--cache-dir", str(cache)]
-    proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert (out / "index.html").is_file()
-    return out
+def site_dir(example_output: Path) -> Path:
+    return example_output
 
 
 def vnu(files: list[Path]) -> list[dict[str, Any]]:
