@@ -266,7 +266,7 @@ def _publish(
     assets = _assets(inputs, model.resolved.assets, options.site)
     outputs.update(_extras(model.views, model.config.base_url, model.jobs))
     search_files, search_kept, search_record = _search_index(
-        model.views, model.bodies, model.parse_keys, cache, manifest
+        model.views, model.bodies, model.parse_keys, cache, manifest, jobs
     )
     outputs.update(search_files)
     kept.update(search_kept)
@@ -588,7 +588,12 @@ def generated_css() -> dict[str, bytes]:
 
 
 def _search_index(
-    views: Views, bodies: Bodies, parse_keys: dict[str, str], cache: Cache, manifest: dict[str, str]
+    views: Views,
+    bodies: Bodies,
+    parse_keys: dict[str, str],
+    cache: Cache,
+    manifest: dict[str, str],
+    jobs: int,
 ) -> tuple[dict[str, bytes], dict[str, str], dict[str, Any]]:
     """The search index: (files to write, files kept as they are, the record to cache).
 
@@ -624,14 +629,16 @@ def _search_index(
     missing = [i for i, key in enumerate(keys) if key not in analyses]
     if missing:
         texts = bodies.text([docs[i].body for i in missing if docs[i].kind == "briefing"])
-        fresh = []
-        for i in missing:
-            doc = docs[i]
-            if doc.kind == "briefing":
-                doc = dataclasses.replace(doc, body=texts.get(doc.body, ""))
-            analyses[keys[i]] = search.analyze(doc)
-            fresh.append((keys[i], analyses[keys[i]].to_json()))
-        cache.put_many("search_docs", fresh)
+        todo = [
+            dataclasses.replace(docs[i], body=texts.get(docs[i].body, ""))
+            if docs[i].kind == "briefing"
+            else docs[i]
+            for i in missing
+        ]
+        done = _map(search.analyze, [(doc,) for doc in todo], jobs)
+        for i, analysis in zip(missing, done, strict=True):
+            analyses[keys[i]] = analysis
+        cache.put_many("search_docs", ((keys[i], analyses[keys[i]].to_json()) for i in missing))
         cache.keep_only("search_docs", keys)
     built = search.build_index(docs, [analyses[key] for key in keys])
     record = {"digest": wanted, "files": {p: sha256(data) for p, data in sorted(built.items())}}
