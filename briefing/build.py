@@ -200,7 +200,7 @@ def _compute(
         resolved.items, resolved.actors, resolved.pages, resolved.facts.country_of
     )
     clock.lap("link")
-    if not config.base_url:
+    if not config.base_url and not options.lint:
         problems.append(
             warning(
                 "briefing.yaml",
@@ -227,6 +227,18 @@ def _compute(
         )
     views = Views(site_model, config, theme, __version__, resolved.facts)
     jobs_list = _jobs(views, resolved.redirects)
+    seen: set[str] = set()
+    for job in jobs_list:
+        if job.path in seen:
+            problems.append(
+                error(
+                    job.path,
+                    0,
+                    f"two pages would be written to `{job.path}`",
+                    "rename one of the slugs",
+                )
+            )
+        seen.add(job.path)
     clock.lap("pages")
     counts = {
         "files": len(inputs.files),
@@ -260,17 +272,20 @@ def _publish(
         options.progress or _silent,
         model.resolved.fresh_html,
         fingerprints,
+        out,
     )
     problems += render_problems
     clock.lap("render")
     assets = _assets(inputs, model.resolved.assets, options.site)
     outputs.update(_extras(model.views, model.config.base_url, model.jobs))
     search_files, search_kept, search_record = _search_index(
-        model.views, model.bodies, model.parse_keys, cache, manifest, jobs
+        model.views, model.bodies, model.parse_keys, cache, manifest, jobs, out
     )
     outputs.update(search_files)
     kept.update(search_kept)
     clock.lap("search")
+    if ".nojekyll" in assets:  # the site brought its own
+        outputs.pop(".nojekyll", None)
     for path in sorted(set(outputs) & set(assets)):
         problems.append(
             error(
@@ -341,6 +356,17 @@ def _unchanged_since_last_build(
         return [Problem.from_json(p) for p in last["problems"]], counts
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
+
+
+def _intact(out: Path, rel: str, recorded: Any) -> bool:
+    """The file is still as the last build left it (its size and modification time)."""
+    if not isinstance(recorded, list) or len(recorded) != 3:
+        return False
+    try:
+        st = (out / rel).stat()
+    except OSError:
+        return False
+    return recorded[1:] == [st.st_size, st.st_mtime_ns]
 
 
 def _map(
@@ -511,6 +537,7 @@ def _render_all(
     note: Progress,
     fresh_html: dict[str, str],
     fingerprints: dict[str, str],
+    out: Path,
 ) -> tuple[dict[str, bytes], dict[str, str], list[Problem]]:
     previous = cache.all("pages")
     todo: list[Job] = []
@@ -522,6 +549,7 @@ def _render_all(
             and before
             and before[0] == fingerprints[job.path]
             and job.path in manifest
+            and _intact(out, job.path, before)
         ):
             kept[job.path] = manifest[job.path]
         else:
@@ -594,6 +622,7 @@ def _search_index(
     cache: Cache,
     manifest: dict[str, str],
     jobs: int,
+    out: Path,
 ) -> tuple[dict[str, bytes], dict[str, str], dict[str, Any]]:
     """The search index: (files to write, files kept as they are, the record to cache).
 
@@ -615,12 +644,15 @@ def _search_index(
             doc.names,
             doc.tags,
         )
-        keys.append(digest(str(search.FORMAT_VERSION), repr(fields), text_key))
+        keys.append(digest(code_digest(), repr(fields), text_key))
     wanted = digest(*keys)
     last = cache.get_many("meta", ["search"]).get("search")
     if isinstance(last, dict) and last.get("digest") == wanted:
         files = last.get("files")
-        if isinstance(files, dict) and all(manifest.get(p) == sha for p, sha in files.items()):
+        stats = cache.all("pages")
+        if isinstance(files, dict) and all(
+            manifest.get(p) == sha and _intact(out, p, stats.get(p)) for p, sha in files.items()
+        ):
             return {}, {str(p): str(sha) for p, sha in files.items()}, last
     analyses: dict[str, search.Analysis] = {}
     for key, value in cache.get_many("search_docs", keys).items():

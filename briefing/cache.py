@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -26,6 +27,12 @@ def code_digest() -> str:
     """The generator's own code and data: a cache written by other code is not trusted."""
     root = Path(__file__).resolve().parent
     h = hashlib.sha256(__version__.encode())
+    # What renders, sanitizes and localizes is part of the code too.
+    for package in ("markdown", "nh3", "pygments", "babel", "jinja2", "pyyaml", "markupsafe"):
+        try:
+            h.update(f"{package}={importlib.metadata.version(package)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(package.encode())
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".json", ".yaml") and "__pycache__" not in path.parts:
             h.update(path.relative_to(root).as_posix().encode())

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from briefing import countries
 from briefing.link import Item
-from briefing.problems import Problem, warning
+from briefing.problems import Problem, visible, warning
 from briefing.registry import Actor, Key, Registry
 from briefing.text import fold
 
@@ -119,9 +119,9 @@ _FIELD = {
 
 
 def _slug_of(text: str) -> str:
-    from briefing.text import slugify
+    from briefing.text import actor_slug
 
-    return slugify(text)
+    return actor_slug(text)
 
 
 def _body_start(lines: list[str]) -> int:
@@ -229,7 +229,7 @@ def github_annotations(problems: Iterable[Problem]) -> str:
     """GitHub Actions workflow commands, so a pull request shows each problem on its line."""
     out = []
     for p in sorted(set(problems)):
-        message = p.message + (f" ({p.hint})" if p.hint else "")
+        message = visible(p.message) + (f" ({visible(p.hint)})" if p.hint else "")
         message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         where = f"file={p.path}"
         if p.line:

@@ -20,7 +20,7 @@ from briefing import __version__
 from briefing.build import Options, build
 from briefing.cache import DEFAULT_DIR
 from briefing.problems import report
-from briefing.write import OutputRefused
+from briefing.write import OutputRefused, PublishFailed
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -220,6 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "new":
         return _new(args)
+    if not 0 <= getattr(args, "port", 0) <= 65535:
+        print("briefing: error: --port is a number from 0 to 65535", file=sys.stderr)
+        return EXIT_USAGE
     if getattr(args, "jobs", 0) < 0:
         print("briefing: error: --jobs must be 0 (all cores) or more", file=sys.stderr)
         return EXIT_USAGE
@@ -257,6 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputRefused as exc:
         print(f"briefing: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except PublishFailed as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
     except KeyboardInterrupt:
         print("\nbriefing: interrupted; the output was not touched", file=sys.stderr)
         return 130

@@ -7,10 +7,11 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
-from briefing import yamlio
+from briefing import markup, yamlio
 from briefing.problems import Problem, error, warning
 from briefing.text import closest, digest
 
@@ -154,8 +155,19 @@ def load_config(site: Path, base_url: str | None = None) -> tuple[SiteConfig, li
         language = "en"
     kwargs["language"] = language.replace("_", "-")
     url = base_url if base_url is not None else text("base_url", "")
-    if url and not url.startswith(("http://", "https://")):
-        bad("base_url", f"`base_url` must be an http(s) URL, not `{url}`")
+    parts = urlsplit(url) if url else None
+    if parts is not None and (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or any(c.isspace() or c in "\"'<>" for c in url)
+        or parts.query
+        or parts.fragment
+    ):
+        bad(
+            "base_url",
+            f"`base_url` must be an http(s) URL with a host and no spaces, query or fragment, not `{url}`",
+            "e.g. https://user.github.io/repo/",
+        )
         url = ""
     kwargs["base_url"] = (url.rstrip("/") + "/") if url else ""
     tz = text("timezone", "UTC")
@@ -176,7 +188,15 @@ def load_config(site: Path, base_url: str | None = None) -> tuple[SiteConfig, li
                 and isinstance(item.get("title"), str)
                 and isinstance(item.get("url"), str)
             ):
-                items.append(MenuItem(item["title"], item["url"]))
+                url = item["url"].strip()
+                scheme = url.split(":", 1)[0].lower() if ":" in url.split("/", 1)[0] else ""
+                if scheme and scheme not in ("http", "https", "mailto"):
+                    bad(
+                        "menu",
+                        f"menu link `{url}`: only site paths, http(s) and mailto links are allowed",
+                    )
+                    continue
+                items.append(MenuItem(item["title"], url))
             else:
                 bad("menu", "each `menu` item needs a `title` and a `url`")
     kwargs["menu"] = tuple(items)
@@ -194,6 +214,15 @@ def load_config(site: Path, base_url: str | None = None) -> tuple[SiteConfig, li
             bad("markdown", "`markdown.extension_configs` must map extension names to settings")
         else:
             kwargs["markdown_configs"] = configs
+        try:
+            markup.converter(
+                kwargs.get("markdown_extensions", DEFAULT_EXTENSIONS),
+                kwargs.get("markdown_configs", {}),
+            )
+        except markup.MarkdownError as exc:
+            bad("markdown", str(exc), "check the names in `markdown.extensions`")
+            kwargs.pop("markdown_extensions", None)
+            kwargs.pop("markdown_configs", None)
     raw = text("raw_html", "sanitize")
     if raw not in ("sanitize", "trust"):
         bad("raw_html", f"`raw_html` is `sanitize` or `trust`, not `{raw}`")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
 
@@ -42,13 +42,20 @@ def codes() -> frozenset[str]:
 
 
 @cache
-def _locale(language: str) -> Locale:
-    return Locale.parse(language.replace("-", "_"))
+def locale(language: str) -> Locale:
+    """The CLDR locale for a BCP 47 code; its primary language, or English, when CLDR has
+    no such locale (a briefing's `lang` is only warned about when unknown)."""
+    for candidate in (language.replace("-", "_"), language.replace("_", "-").split("-")[0]):
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return Locale("en")
 
 
 def name(code: str, language: str) -> str:
     """The country's name in ``language`` ("JP", "es" -> "Japón"); English as fallback."""
-    names = _locale(language).territories
+    names = locale(language).territories
     return str(names.get(code) or Locale("en").territories.get(code) or code)
 
 

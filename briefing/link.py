@@ -108,8 +108,9 @@ def link_site(
             if other is not None and other != index:
                 backlinks[other].append(index)
     people_of_country: dict[Key, list[Key]] = defaultdict(list)
-    for person, country in sorted(country_of.items()):
-        people_of_country[country].append(person)
+    for actor, country in sorted(country_of.items()):
+        if actor[0] == "person":
+            people_of_country[country].append(actor)
     newest = items[0].moment if items else None
     active: list[tuple[Key, int]] = []
     if newest is not None:

@@ -48,12 +48,12 @@ class Inputs:
     problems: tuple[Problem, ...]
 
 
-def _hidden(rel: Path) -> bool:
-    return any(part.startswith(".") for part in rel.parts)
+_NEVER = {".git", ".DS_Store", ".hg", ".svn"}
 
 
-def walk(root: Path, site: Path, problems: list[Problem]) -> list[Path]:
-    """Every regular file below ``root``, sorted; links that leave the site are refused."""
+def walk(root: Path, site: Path, problems: list[Problem], hidden: bool = False) -> list[Path]:
+    """Every regular file below ``root``, sorted; links that leave the site are refused.
+    Hidden files are skipped unless ``hidden`` (static files: `.well-known/`, `.nojekyll`)."""
     found: list[Path] = []
     if not root.is_dir():
         return found
@@ -63,7 +63,7 @@ def walk(root: Path, site: Path, problems: list[Problem]) -> list[Path]:
         kept = []
         for d in sorted(dirnames):
             sub = here / d
-            if d.startswith("."):
+            if d in _NEVER or (d.startswith(".") and not hidden):
                 continue
             if sub.is_symlink() and not sub.resolve().is_relative_to(site_real):
                 problems.append(
@@ -75,7 +75,7 @@ def walk(root: Path, site: Path, problems: list[Problem]) -> list[Path]:
             kept.append(d)
         dirnames[:] = kept
         for name in sorted(filenames):
-            if name.startswith(".") or name.endswith("~"):
+            if name in _NEVER or (name.startswith(".") and not hidden) or name.endswith("~"):
                 continue
             path = here / name
             if path.is_symlink() and not path.resolve().is_relative_to(site_real):
@@ -136,7 +136,7 @@ def read_site(site: Path) -> Inputs:
                 )
     statics = [
         _asset(p, site, p.relative_to(content / "static").as_posix())
-        for p in walk(content / "static", site, problems)
+        for p in walk(content / "static", site, problems, hidden=True)
     ]
     if content.is_dir():
         for child in sorted(content.iterdir()):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import pickle
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -36,12 +35,15 @@ class Job:
     template: str
     context: dict[str, Any]
 
-    def fingerprint(self, theme_digest: str) -> str:
-        """A digest of everything the page shows. The context is plain data (dicts, lists,
-        strings, numbers) built the same way every time, so its pickle is stable, and pickling
-        is several times quicker than JSON for the 20,000 pages of a large site."""
-        data = pickle.dumps((self.kind, self.template, self.context), protocol=5)
-        return hashlib.blake2b(data, digest_size=20, key=theme_digest.encode()[:64]).hexdigest()
+    def fingerprint(self, salt: str) -> str:
+        """A digest of everything the page shows, and of ``salt`` (the theme and the code).
+
+        The context is plain data (dicts, lists, strings, numbers) built in the same order
+        every time; its ``repr`` depends on values only (a pickle would also depend on which
+        equal strings are the same object) and is quick to make for 20,000 pages."""
+        h = hashlib.blake2b(salt.encode(), digest_size=20)
+        h.update(repr((self.kind, self.template, self.context)).encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,13 @@ class Views:
                 "language": self.lang,
                 "base_url": self.config.base_url,
                 "menu": [
-                    {"title": m.title, "url": m.url.lstrip("/") or "index.html"}
+                    {"title": m.title, "url": m.url, "external": True}
+                    if ":" in m.url.split("/", 1)[0] or m.url.startswith("//")
+                    else {
+                        "title": m.title,
+                        "url": m.url.lstrip("/") or "index.html",
+                        "external": False,
+                    }
                     for m in self.config.menu
                 ],
                 "params": self.config.params,

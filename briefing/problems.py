@@ -23,12 +23,12 @@ class Problem:
     hint: str = ""
 
     def format(self) -> str:
-        where = self.path
+        where = visible(self.path)
         if self.line:
             where += f":{self.line}:{self.col or 1}"
-        text = f"{where}: {self.severity}: {self.message}"
+        text = f"{where}: {self.severity}: {visible(self.message)}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {visible(self.hint)}"
         return text
 
     def to_json(self) -> dict[str, object]:
@@ -54,6 +54,14 @@ class Problem:
             message=str(data["message"]),
             hint=str(data["hint"]),
         )
+
+
+def visible(text: str) -> str:
+    """Content quoted in a message, with control characters shown as escapes: a newline
+    in a title must not start a forged problem line, an ESC must not drive the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 def error(path: str, line: int, message: str, hint: str = "", col: int = 1) -> Problem:

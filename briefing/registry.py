@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from briefing import countries
 from briefing.model import FOLDERS, Entry, Kind, Ref
 from briefing.problems import Problem, error, warning
-from briefing.text import closest, fold, slugify
+from briefing.text import RESERVED_SLUGS, actor_slug, closest, fold
 
 Key = tuple[Kind, str]
 
@@ -99,6 +99,16 @@ def build_registry(entries: Iterable[Entry], language: str) -> tuple[Registry, l
             country_entries[code] = entry
             continue
         key: Key = (entry.kind, entry.id)
+        if entry.id in RESERVED_SLUGS:
+            problems.append(
+                error(
+                    entry.path,
+                    1,
+                    f"`{entry.id}` is the name of the index page",
+                    "rename the file or set `slug:`",
+                )
+            )
+            continue
         if key in reg.actors:
             other = reg.actors[key].entry
             problems.append(
@@ -249,7 +259,7 @@ class Resolver:
                     else "use an ISO 3166 code (JP, JPN) or the country's name",
                 )
             ]
-        slug = slugify(ref.text)
+        slug = actor_slug(ref.text)
         key: Key = (kind, slug)
         while key in reg.actors and not self._same_unregistered(key, ref.text):
             slug += "-x"

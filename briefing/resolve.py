@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from briefing import countries
 from briefing.cache import Cache
@@ -25,7 +26,7 @@ from briefing.model import FOLDERS, Body, Briefing, Entry, Page
 from briefing.pages import Facts
 from briefing.problems import Problem, error
 from briefing.registry import Actor, Key, Registry, Resolver, mention_table
-from briefing.text import digest, slugify
+from briefing.text import actor_slug, digest
 
 RESERVED = {"index", "search", "404", "feed", "sitemap", "robots"}
 
@@ -129,7 +130,7 @@ def resolve(
         resolved_actors[b.path] = tuple(keys)
         tags: dict[Key, int] = {}
         for ref in b.tags:
-            slug = slugify(ref.text)
+            slug = actor_slug(ref.text)
             tag_spellings[slug][ref.text] += 1
             tags.setdefault(("tag", slug), ref.line)
         tag_keys[b.path] = tuple(tags)
@@ -211,7 +212,7 @@ def resolve(
             return by_slug[slug]
         if slug in page_slugs:
             return page_slugs[slug]
-        tag = ("tag", slugify(text))
+        tag = ("tag", actor_slug(text))
         if tag in actors:
             return actors[tag].url, actors[tag].name
         return None
@@ -352,7 +353,11 @@ class _Finisher:
                 url = posixpath.normpath(
                     posixpath.join(posixpath.dirname(source), url.split("#")[0].split("?")[0])
                 )
-            parts.append(f"{url}>{t.source_pages.get(url, '')}>{t.source_assets.get(url, '')}")
+            # The rewrite also tries the percent-decoded path (`my%20photo.png`): so does the key.
+            for candidate in dict.fromkeys((url, unquote(url))):
+                parts.append(
+                    f"{candidate}>{t.source_pages.get(candidate, '')}>{t.source_assets.get(candidate, '')}"
+                )
         for wiki in body.wikilinks:
             parts.append(f"{wiki.url}>{t.wiki(wiki.url[2:-2].split('|')[0])}")
         names = t.names_digest(body.words) if mentions else ""
@@ -417,6 +422,8 @@ class _Finisher:
             )
         self.cache.put_many("finished", new_records)
         self.cache.put_many("finished_html", new_html)
+        self.cache.keep_only("finished", keys.values())
+        self.cache.keep_only("finished_html", keys.values())
         return out
 
 

@@ -15,7 +15,10 @@ _SPACE = re.compile(r"\s+")
 _ACCENT = re.compile(
     "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u064b-\u065f\u0670]"
 )
-MAX_SLUG = 200
+MAX_SLUG = 200  # characters
+# File systems limit a name to 255 bytes; with ".html", ".xml" or "-12.html" added, a
+# slug stays well below it. Longer names are cut and told apart by a hash.
+MAX_SLUG_BYTES = 200
 
 
 def strip_accents(text: str) -> str:
@@ -38,13 +41,28 @@ def slugify(text: str) -> str:
     slug = re.sub(r"-{2,}", "-", slug).strip("-")
     if not slug:
         slug = "x-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return slug[:120].strip("-")
+    slug = slug[:120].strip("-")
+    if len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
+        mark = hashlib.sha256(slug.encode("utf-8")).hexdigest()[:8]
+        cut = slug.encode("utf-8")[: MAX_SLUG_BYTES - 9].decode("utf-8", "ignore").strip("-")
+        slug = f"{cut}-{mark}"
+    return slug
+
+
+RESERVED_SLUGS = frozenset({"index"})  # each actor folder's index page
+
+
+def actor_slug(text: str) -> str:
+    """The slug of a tag or an unregistered actor: never the name of its folder's index."""
+    slug = slugify(text)
+    return slug + "-1" if slug in RESERVED_SLUGS else slug
 
 
 def is_safe_slug(slug: str) -> bool:
     """A single file name: starts with a letter or digit; then those, marks, `.`, `-`, `_`."""
     return (
         0 < len(slug) <= MAX_SLUG
+        and len(slug.encode("utf-8", "surrogatepass")) <= MAX_SLUG_BYTES
         and slug[0].isalnum()
         and all(_slug_char(c) or c in ".-_" for c in slug)
         and ".." not in slug

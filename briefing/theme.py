@@ -15,7 +15,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, get_month_names
 
-from briefing import yamlio
+from briefing import countries, yamlio
 from briefing.load import theme_dirs
 from briefing.problems import Problem, error
 from briefing.text import digest
@@ -80,10 +80,7 @@ def _shown(path: Path, site: Path) -> str:
 
 @cache
 def _locale(lang: str) -> Locale:
-    try:
-        return Locale.parse(lang.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse(primary(lang)) if primary(lang) != lang else Locale("en")
+    return countries.locale(lang)
 
 
 def is_rtl(lang: str) -> bool:

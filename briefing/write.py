@@ -94,8 +94,13 @@ def uninterrupted() -> Iterator[None]:
 def locked(out: Path) -> Iterator[None]:
     """One build at a time per output folder."""
     created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out, os.O_RDONLY)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out, os.O_RDONLY)
+    except OSError as exc:
+        raise OutputRefused(
+            f"cannot use {out} as the output folder: {exc.strerror or exc}"
+        ) from None
     try:
         if fcntl is not None:
             try:
@@ -132,6 +137,10 @@ def foreign_conflicts(out: Path, planned: list[str], manifest: dict[str, str]) -
     return sorted(p for p in planned if p not in manifest and (out / p).exists())
 
 
+class PublishFailed(Exception):
+    """The disk refused a write (full, read-only, a name too long): exit status 1."""
+
+
 def publish(
     out: Path,
     files: dict[str, bytes],
@@ -145,47 +154,57 @@ def publish(
     ``files`` are new bytes; ``assets`` are copied from source; ``kept`` are pages
     left as they are (unchanged fingerprint), with their hash. ``stats`` are the
     (size, mtime_ns) each file had after the last build: a file whose stat still
-    matches and whose hash is unchanged is not even read.
+    matches and whose hash is unchanged is not even read. If the disk refuses a
+    write, the manifest still names every file the old and the new build made, so
+    the next build can take over.
     """
     report = Report(kept=len(kept))
     new_manifest: dict[str, str] = dict(kept)
     new_stats: dict[str, tuple[int, int]] = {p: stats[p] for p in kept if p in stats}
-    for rel, data in sorted(files.items()):
-        assert _safe(rel), rel
-        digest = sha(data)
-        new_manifest[rel] = digest
-        target = out / rel
-        if _unchanged(target, rel, digest, len(data), manifest, stats):
-            report.unchanged += 1
-        else:
-            _atomic_write(target, data)
-            report.written.append(rel)
-        new_stats[rel] = _stat(target)
-    for rel, asset in sorted(assets.items()):
-        assert _safe(rel), rel
-        new_manifest[rel] = asset.sha
-        target = out / rel
-        if _unchanged(target, rel, asset.sha, asset.size, manifest, stats):
-            report.unchanged += 1
-        else:
-            _atomic_copy(asset.src, target)
-            report.written.append(rel)
-        new_stats[rel] = _stat(target)
+    try:
+        for rel, data in sorted(files.items()):
+            assert _safe(rel), rel
+            digest = sha(data)
+            new_manifest[rel] = digest
+            target = out / rel
+            if _unchanged(target, rel, digest, len(data), manifest, stats):
+                report.unchanged += 1
+            else:
+                _atomic_write(target, data)
+                report.written.append(rel)
+            new_stats[rel] = _stat(target)
+        for rel, asset in sorted(assets.items()):
+            assert _safe(rel), rel
+            new_manifest[rel] = asset.sha
+            target = out / rel
+            if _unchanged(target, rel, asset.sha, asset.size, manifest, stats):
+                report.unchanged += 1
+            else:
+                _atomic_copy(asset.src, target)
+                report.written.append(rel)
+            new_stats[rel] = _stat(target)
+    except OSError as exc:
+        both = {**manifest, **{p: "" for p in new_manifest}}
+        _write_manifest(out, both)
+        where = exc.filename or out
+        raise PublishFailed(f"cannot write {where}: {exc.strerror or exc}") from None
     for rel in sorted(set(manifest) - set(new_manifest)):
         target = out / rel
         if target.is_file() or target.is_symlink():
             target.unlink()
             report.removed.append(rel)
             _prune(target.parent, out)
+    _write_manifest(out, new_manifest)
+    return report, new_manifest, new_stats
+
+
+def _write_manifest(out: Path, files: dict[str, str]) -> None:
     body = json.dumps(
-        {"generator": "briefing", "files": dict(sorted(new_manifest.items()))},
-        indent=0,
-        sort_keys=True,
+        {"generator": "briefing", "files": dict(sorted(files.items()))}, indent=0, sort_keys=True
     ).encode()
     manifest_path = out / MANIFEST
     if not manifest_path.exists() or manifest_path.read_bytes() != body:
         _atomic_write(manifest_path, body)
-    return report, new_manifest, new_stats
 
 
 def _unchanged(
