@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefing import countries
 from briefing.config import load_config
 from briefing.load import read_site
 from briefing.model import Entry, Ref
@@ -101,18 +102,32 @@ STRINGS = {
         "title": "Mis informes",
         "description": "Informes breves sobre asuntos internacionales.",
         "briefing_title": "Primer informe",
-        "briefing_body": "Un primer informe, escrito con nuestras propias palabras, que cita sus fuentes.",
+        "briefing_body": "Un primer informe, escrito con nuestras propias palabras, sobre el trabajo de "
+        "Ada Example en {country}, que cita sus fuentes.",
         "person_role": "Persona de ejemplo: edite o borre este archivo",
         "about": "Acerca de",
         "about_body": "Este sitio reúne informes breves. Cada informe cita sus fuentes.",
         "key_points": "Claves",
         "summary_hint": "Qué ha pasado y por qué importa, en dos o tres frases: este primer párrafo es el resumen.",
     },
+    "fr": {
+        "title": "Mes notes",
+        "description": "Notes brèves sur les affaires internationales.",
+        "briefing_title": "Première note",
+        "briefing_body": "Une première note, écrite avec nos propres mots, sur le travail d'Ada Example "
+        "au {country}, qui cite ses sources.",
+        "person_role": "Une personne d'exemple : modifiez ou supprimez ce fichier",
+        "about": "À propos",
+        "about_body": "Ce site rassemble des notes brèves. Chaque note cite ses sources.",
+        "key_points": "Points clés",
+        "summary_hint": "Ce qui s'est passé et pourquoi c'est important, en deux ou trois phrases : ce premier paragraphe est le résumé.",
+    },
     "en": {
         "title": "My briefings",
         "description": "Short briefings on world affairs.",
         "briefing_title": "First briefing",
-        "briefing_body": "A first briefing, written in our own words, citing its sources.",
+        "briefing_body": "A first briefing, written in our own words, on the work of Ada Example "
+        "in the {country}, citing its sources.",
         "person_role": "An example person: edit or delete this file",
         "about": "About",
         "about_body": "This site collects short briefings. Each briefing cites its sources.",
@@ -153,8 +168,7 @@ def init(folder: Path, language: str = "en", install: str = "briefing") -> list[
             "tags: [example]\n"
             "sources:\n"
             '  - {title: Example source, url: "https://example.org/", publisher: Example}\n'
-            "---\n"
-            f"{words['briefing_body']} Ada Example.\n"
+            "---\n" + words["briefing_body"].format(country=countries.name("GB", language)) + "\n"
         ),
         "content/pages/about.md": f"---\ntitle: {words['about']}\n---\n{words['about_body']}\n",
         "content/static/.gitkeep": "",

@@ -39,6 +39,15 @@ def test_init_makes_a_site_that_builds_at_once(tmp_path: Path) -> None:
     ).read_text("utf-8")
 
 
+def test_init_site_passes_its_own_pull_request_check(tmp_path: Path) -> None:
+    for language in ("en", "es", "fr"):
+        site = tmp_path / language
+        assert run("init", site, "--language", language).code == 0
+        result = run("check", "--site", site, "--strict")
+        assert result.code == 0, result.err
+        assert result.err == ""
+
+
 def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("x", "utf-8")
     result = run("init", tmp_path)
