@@ -75,7 +75,6 @@ class Cache:
                     for table in self.TABLES:
                         db.execute(f"DELETE FROM {table}")
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))
-                db.execute("PRAGMA quick_check").fetchone()
                 return db
             except sqlite3.Error:
                 if attempt:

@@ -307,7 +307,7 @@ class Views:
             "aliases": list(entry.aliases) if entry else [],
             "count": len(named),
             "count_label": self.count_label(len(named)),
-            "mentioned": [self.card(i) for i in mentioned],
+            "mentioned": [],
             "co": co,
             "activity_svg": activity,
             "network_svg": network,
@@ -333,16 +333,22 @@ class Views:
         if actor.kind == "organization":
             info["members"] = [self.actor_chip(k) for k in self.members.get(key, [])]
         info["bio_html"] = self.bios.get(key, "")
-        pages = [named[i : i + PER_PAGE] for i in range(0, len(named), PER_PAGE)] or [[]]
+        # Both lists are cut into pages of PER_PAGE side by side: page n shows the n-th part
+        # of each, so together the pages list every briefing exactly once.
+        named_parts = [named[i : i + PER_PAGE] for i in range(0, len(named), PER_PAGE)]
+        mentioned_parts = [mentioned[i : i + PER_PAGE] for i in range(0, len(mentioned), PER_PAGE)]
+        total = max(len(named_parts), len(mentioned_parts), 1)
         jobs = []
-        for number, chunk in enumerate(pages, start=1):
+        for number in range(1, total + 1):
             path = actor.url if number == 1 else actor.url.removesuffix(".html") + f"-{number}.html"
             ctx = dict(base_ctx)
             ctx["path"] = path
             ctx["canonical"] = absolute(self.config.base_url, path)
-            ctx["entity"] = info
+            part = mentioned_parts[number - 1] if number <= len(mentioned_parts) else []
+            ctx["entity"] = {**info, "mentioned": [self.card(i) for i in part]}
+            chunk = named_parts[number - 1] if number <= len(named_parts) else []
             ctx["groups"] = self.cards_by_year(chunk)
-            ctx["pagination"] = _pagination(actor.url, number, len(pages))
+            ctx["pagination"] = _pagination(actor.url, number, total)
             template = f"{actor.kind}.html"
             jobs.append(Job(path, "html", template, ctx))
         jobs.append(self.entity_feed(key, feed, named))
