@@ -20,7 +20,12 @@ from briefing.model import Body, Link
 _TAGS = re.compile(r"<[^>]*>")
 _FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
 _WORD = re.compile(r"[^\W\d_][\w]*")
-_URL_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
+# href and src (and SVG's xlink:href) quoted in any way, as raw HTML may write them under
+# `raw_html: trust`; groups: the name, then the value double-quoted, single-quoted or bare
+URL_ATTR = re.compile(
+    r"""(?<![\w:-])((?:xlink:)?(?:href|src))\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+    re.I,
+)
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
 _CODE_SPAN = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
 # a tag (its name, whether it closes) or a wikilink placeholder
@@ -139,10 +144,15 @@ def render(
     words = tuple(sorted({w for w in _WORD.findall(text) if w[0].isupper()}))
     links = tuple(
         Link(html.unescape(url), _line_of(lines, html.unescape(url), first_line))
-        for url in dict.fromkeys(_URL_ATTR.findall(out))
+        for url in dict.fromkeys(attr_value(m) for m in URL_ATTR.finditer(out))
         if url and not url.startswith("#")
     )
     return Body(out, text, first_paragraph, words, links, tuple(wikilinks))
+
+
+def attr_value(match: re.Match[str]) -> str:
+    """The value of a URL_ATTR match, however it was quoted."""
+    return next((g for g in match.group(2, 3, 4) if g is not None), "")
 
 
 def _place_wikilinks(out: str, wikis: list[tuple[str, str | None]]) -> tuple[str, set[int]]:

@@ -14,16 +14,19 @@ import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from briefing.markup import URL_ATTR, attr_value
 from briefing.model import Body
 from briefing.problems import Problem, error
 from briefing.registry import Key
 from briefing.text import digest
 from briefing.urls import relative, split_fragment
 
-_TOKEN = re.compile(r"<[^>]*>|[^<]+")
+# a tag (a quoted attribute value may hold `>`: raw HTML under `raw_html: trust` has them
+# unescaped), else anything from `<` to `>` (a comment), else text; a lone `<` is text.
+# No alternative reads past a `<` but the last resort, so a run of `<` stays linear.
+_TOKEN = re.compile(r"""<(?:[^<>"']|"[^"<]*"|'[^'<]*')*>|<[^>]*>|[^<]+|<""")
 _WORD = re.compile(r"[^\W\d_][\w]*")
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
-_ATTR = re.compile(r'(?<![\w-])(href|src)="([^"]*)"')  # not data-href
 _WIKI = re.compile(r'<a data-wikilink="([^"]*)"( data-auto)?>')
 _SPACE = re.compile(r"\s+")
 SKIP = {
@@ -116,12 +119,7 @@ def finish(
     lines = {link.url: link.line for link in (*body.links, *body.wikilinks)}
     out: list[str] = []
     firsts = set(body.words) & targets.names.keys() if link_mentions else set()
-    if (
-        not firsts
-        and "href=" not in body.html
-        and "src=" not in body.html
-        and "data-wikilink" not in body.html
-    ):
+    if not firsts and "data-wikilink" not in body.html and not URL_ATTR.search(body.html):
         return Finished(body.html, (), (), (), ())
     skip = 0
     wiki_open = False
@@ -168,8 +166,9 @@ def finish(
                 if tag in SKIP and not token.endswith("/>"):
                     skip += -1 if token.startswith("</") else 1
                     skip = max(skip, 0)
-            if "href=" in token or "src=" in token:
-                token = _ATTR.sub(
+            lowered = token.lower()
+            if "href" in lowered or "src" in lowered:
+                token = URL_ATTR.sub(
                     lambda m: _rewrite(m, source, page, targets, lines, problems, assets, links_to),
                     token,
                 )
@@ -251,7 +250,7 @@ def _rewrite(
     assets: dict[str, None],
     links_to: dict[str, None],
 ) -> str:
-    attr, raw = match.group(1), match.group(2)
+    attr, raw = match.group(1), attr_value(match)
     url = html.unescape(raw)
     compact = "".join(url.split()).lower()
     if compact.startswith(BAD_SCHEMES):

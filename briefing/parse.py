@@ -208,7 +208,7 @@ class _Reader:
         if not isinstance(value, dict):
             self.err(key, f"`{key}` must be a mapping (key: value lines), not {_kind(value)}")
             return {}
-        return {str(k): v for k, v in value.items()}
+        return {str(k): _plain(v) for k, v in value.items()}
 
     def slug(self, key: str, default: str) -> str:
         value = self.text(key)
@@ -274,6 +274,29 @@ def normalize_date(text: str, tz: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(tz))
     return moment.isoformat()
+
+
+def _plain(value: Any) -> Any:
+    """Mapping keys as text at every depth (YAML allows `1:` or `null:` as keys): the parse
+    is cached as JSON, which would turn them into text, so a cached parse and a fresh one
+    would differ (`extra` reaches templates as it is)."""
+    root: list[Any] = [value]
+    stack: list[tuple[list[Any] | dict[str, Any], Any]] = [(root, 0)]
+    while stack:  # not recursive: YAML nests up to 1,000 deep
+        parent, slot = stack.pop()
+        item = parent[slot]
+        copy: Any
+        if isinstance(item, dict):
+            copy = {str(k): v for k, v in item.items()}  # as in JSON, the last one wins
+            slots: Any = list(copy)
+        elif isinstance(item, list):
+            copy = list(item)
+            slots = range(len(copy))
+        else:
+            continue
+        parent[slot] = copy
+        stack.extend((copy, k) for k in slots)
+    return root[0]
 
 
 def _kind(value: Any) -> str:

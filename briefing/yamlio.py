@@ -85,6 +85,8 @@ Loader.add_constructor(_INT, _construct_int)
 Loader.add_constructor(_TIMESTAMP, _construct_text)
 Loader.add_constructor("tag:yaml.org,2002:binary", _refuse)
 Loader.add_constructor("tag:yaml.org,2002:set", _refuse)
+Loader.add_constructor("tag:yaml.org,2002:omap", _refuse)  # lists of pairs (tuples)
+Loader.add_constructor("tag:yaml.org,2002:pairs", _refuse)
 
 
 @dataclass
@@ -158,8 +160,15 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _check_keys(node: yaml.Node, first_line: int) -> None:
-    """Refuse duplicate keys (in a document without aliases)."""
+def _check_keys(node: yaml.Node, first_line: int, depth: int = 1) -> None:
+    """Refuse duplicate keys and deep nesting (in a document without aliases)."""
+    if depth > MAX_DEPTH:
+        mark = node.start_mark
+        raise YamlError(
+            f"invalid YAML: lists and mappings are nested more than {MAX_DEPTH} deep",
+            first_line + mark.line,
+            mark.column + 1,
+        )
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key, value in node.value:
@@ -173,11 +182,11 @@ def _check_keys(node: yaml.Node, first_line: int) -> None:
                     )
                 seen[key.value] = first_line + key.start_mark.line
             if isinstance(value, yaml.CollectionNode):
-                _check_keys(value, first_line)
+                _check_keys(value, first_line, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             if isinstance(item, yaml.CollectionNode):
-                _check_keys(item, first_line)
+                _check_keys(item, first_line, depth + 1)
 
 
 def _check(root: yaml.Node, first_line: int) -> None:
@@ -204,7 +213,11 @@ def _check(root: yaml.Node, first_line: int) -> None:
             size[ident] = 1 + sum(size[id(child)] for child in children)
             if size[ident] > MAX_NODES:
                 raise fail(f"this value expands to more than {MAX_NODES} values (aliases)", node)
-            height[ident] = 1 + max((height[id(child)] for child in children), default=0)
+            height[ident] = (
+                0
+                if isinstance(node, yaml.ScalarNode)
+                else 1 + max((height[id(child)] for child in children), default=0)
+            )
             if height[ident] > MAX_DEPTH:
                 raise fail(f"lists and mappings are nested more than {MAX_DEPTH} deep", node)
             continue
