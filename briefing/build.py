@@ -229,7 +229,8 @@ def _compute(
     jobs_list = _jobs(views, resolved.redirects)
     seen: set[str] = set()
     for job in jobs_list:
-        if job.path in seen:
+        # Duplicate slugs are reported on their files already; this catches the rest.
+        if job.path in seen and not has_errors(problems):
             problems.append(
                 error(
                     job.path,
@@ -630,7 +631,7 @@ def _search_index(
     its text). When no document changed, the index is left as it is; else only the changed
     documents are analysed again, and the index is assembled from the cached analyses.
     """
-    docs = _search_docs(views, None)
+    docs = _search_docs(views)
     keys = []
     for doc in docs:
         text_key = parse_keys.get(doc.body, "") if doc.kind == "briefing" else ""
@@ -677,12 +678,11 @@ def _search_index(
     return built, {}, record
 
 
-def _search_docs(views: Views, bodies: Bodies | None) -> list[search.SearchDoc]:
-    """What search knows of each briefing and actor. Without ``bodies``, a briefing's body
-    is its file's path (enough to digest the docs without reading any text)."""
+def _search_docs(views: Views) -> list[search.SearchDoc]:
+    """What search knows of each briefing and actor. A briefing's ``body`` here is the
+    path of its file, which stands for its text until the text is needed (``_search_index``
+    digests the documents without reading any body)."""
     site = views.site
-    paths = [item.briefing.path for item in site.items]
-    texts = bodies.text(paths) if bodies is not None else {p: p for p in paths}
     docs = []
     for index, item in enumerate(site.items):
         card = views.card(index)
@@ -695,7 +695,7 @@ def _search_docs(views: Views, bodies: Bodies | None) -> list[search.SearchDoc]:
                 date=card["date"],
                 date_label=card["date_label"],
                 summary=item.summary,
-                body=texts.get(b.path, ""),
+                body=b.path,
                 names=tuple(site.actors[k].name for k in item.actors),
                 tags=tuple(site.actors[k].name for k in item.tags),
             )

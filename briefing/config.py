@@ -70,16 +70,6 @@ class SiteConfig:
             "latest_count": self.latest_count,
         }
 
-    @property
-    def markdown_fingerprint(self) -> str:
-        return digest(
-            json.dumps(
-                [list(self.markdown_extensions), self.markdown_configs, self.raw_html],
-                sort_keys=True,
-                default=str,
-            )
-        )
-
 
 KNOWN_KEYS = {
     "title",

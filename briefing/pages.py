@@ -188,7 +188,6 @@ class Views:
         item = site.items[index]
         b = item.briefing
         ctx = self.base(item.url, b.title, lang=b.lang, description=item.summary, kind="briefing")
-        words = ctx["t"]
         lang = ctx["lang"]
         story_prev, story_next = site.story.get(index, (None, None))
         actors = [self.actor_chip(k, b.lang) for k in item.actors]
@@ -239,7 +238,6 @@ class Views:
             "backlinks": [self.card(i, lang) for i in site.backlinks.get(index, [])],
             "extra": b.extra,
         }
-        ctx["count_words"] = words
         return Job(item.url, "html", "briefing.html", ctx)
 
     def _neighbour(self, index: int, step: int, lang: str) -> dict[str, Any] | None:

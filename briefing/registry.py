@@ -26,7 +26,6 @@ class Actor:
     name: str
     registered: bool
     entry: Entry | None = None
-    written: tuple[str, ...] = ()
 
     @property
     def key(self) -> Key:
@@ -209,6 +208,7 @@ class Resolver:
     near: dict[tuple[Kind, str], str | None] = field(default_factory=dict)
 
     def actor(self, key: Key) -> Actor:
+        """A registered actor, or one made from a name as written."""
         return self.registry.actors.get(key) or self.extra[key]
 
     def resolve(self, path: str, ref: Ref) -> tuple[Key | None, list[Problem]]:

@@ -35,9 +35,6 @@ class Renderer:
     def render(self, job: Job) -> bytes:
         if job.kind == "feed":
             return _feed(job.context)
-        if job.kind == "bytes":
-            data = job.context["data"]
-            return data.encode("utf-8") if isinstance(data, str) else bytes(data)
         return _render_html(self.dirs, job)
 
 

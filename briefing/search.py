@@ -97,7 +97,7 @@ such as "un", "who" or "may") are not indexed in any field; numbers are kept
 only up to 4 digits (years); only the first 2,000 words of a body are indexed
 and stored (briefings are 400-900 words, so this only guards against outliers).
 
-Safety: every file is pure ASCII (``\\uXXXX`` escapes), with ``<``, ``>``, ``&``,
+Safety: every file is pure ASCII (``\\u`` escapes with four hex digits), with ``<``, ``>``, ``&``,
 U+2028 and U+2029 escaped as well, so no stored text can end a ``<script>`` or
 depend on the charset the file is served with.
 
