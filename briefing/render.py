@@ -89,32 +89,35 @@ def _render_html(dirs: tuple[Path, ...], job: Job) -> bytes:
         return template.render(ctx).encode("utf-8")
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(
-            _shown(exc.filename or exc.name or job.template),
+            _shown(exc.filename or exc.name or job.template, dirs),
             exc.lineno,
             f"template syntax error: {exc.message}",
         ) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateProblem(job.template, 0, f"template not found: {exc.message}") from None
     except Exception as exc:  # a template's own mistake, e.g. an undefined variable
-        template_name, line = _template_frame(exc)
+        template_name, line = _template_frame(exc, dirs)
         raise TemplateProblem(
             template_name or job.template, line, f"{type(exc).__name__}: {exc}"
         ) from None
 
 
-def _template_frame(exc: BaseException) -> tuple[str | None, int]:
+def _template_frame(exc: BaseException, dirs: tuple[Path, ...]) -> tuple[str | None, int]:
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename.endswith(".html"):
-            return _shown(frame.filename), frame.lineno or 0
+            return _shown(frame.filename, dirs), frame.lineno or 0
     return None, 0
 
 
-def _shown(filename: str) -> str:
-    path = Path(filename)
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return filename
+def _shown(filename: str, dirs: tuple[Path, ...] = ()) -> str:
+    """A template's path as a site author knows it: ``layouts/page.html``."""
+    path = Path(filename).resolve()
+    for folder in dirs:
+        try:
+            return f"{folder.name}/{path.relative_to(folder.resolve()).as_posix()}"
+        except ValueError:
+            continue
+    return filename
 
 
 def _feed(ctx: dict[str, Any]) -> bytes:

@@ -25,9 +25,13 @@ def strip_accents(text: str) -> str:
     return unicodedata.normalize("NFC", _ACCENT.sub("", unicodedata.normalize("NFKD", text)))
 
 
+_INVISIBLE = frozenset("\u200c\u200d" + "".join(chr(c) for c in range(0xFE00, 0xFE10)))
+
+
 def _slug_char(c: str) -> bool:
-    """Letters and digits of every script, with their marks (a Devanagari vowel sign is one)."""
-    return c.isalnum() or unicodedata.category(c).startswith("M")
+    """Letters and digits of every script, with their marks (a Devanagari vowel sign is one),
+    but not the invisible ones (an emoji's variation selector, joiners)."""
+    return c.isalnum() or (unicodedata.category(c).startswith("M") and c not in _INVISIBLE)
 
 
 def fold(text: str) -> str:

@@ -879,3 +879,21 @@ def test_unknown_briefing_language_with_a_country(tmp_path: Path, lang: str) -> 
     assert "content/briefings/x.md:4:1: warning: unknown language" in result.err
     chips = page(site / "output", "briefings/x.html").find_all("a", cls="chip-country")
     assert [a.text for a in chips] == ["Japan"]
+
+
+def test_duplicate_slug_is_reported_once_on_the_content_file(tmp_path: Path) -> None:
+    """Every problem names the content file at fault (README: "duplicate slugs ... on the
+    second file"); a collision of output paths is that same mistake, not a second one."""
+    site = write_site(tmp_path / "site", "-- briefing.yaml --\ntitle: S\n")
+    (site / "content/briefings").mkdir(parents=True)
+    for name in ("b0", "b1"):
+        (site / f"content/briefings/{name}.md").write_text(
+            "---\ntitle: T\ndate: 2023-01-01\nslug: same\n---\nBody.\n", "utf-8"
+        )
+    result = run("build", "--site", site, "--jobs", "1", "--no-cache")
+    assert result.code == 1
+    errors = [line for line in result.err.splitlines() if ": error: " in line]
+    assert errors == [
+        "content/briefings/b1.md:4:1: error: duplicate slug `same`: "
+        "content/briefings/b0.md has it too"
+    ]
