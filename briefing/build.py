@@ -5,46 +5,45 @@ Nothing is written until every page has been computed without an error.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from briefing import __version__, charts, feeds, search, worldmap
+from briefing import __version__, feeds
 from briefing.cache import DEFAULT_DIR, Cache, code_digest
 from briefing.check import lint
 from briefing.config import SiteConfig, load_config
 from briefing.link import link_site
 from briefing.load import Asset, Inputs, read_site, theme_assets
-from briefing.model import KINDS, Briefing, Entry, Page, Parsed, parsed_from_json, parsed_to_json
+from briefing.model import KINDS, Briefing, Entry, Page
 from briefing.pages import Job, Views
-from briefing.parse import Settings, parse_file
+from briefing.parse import Settings
+from briefing.parsing import Bodies, parse_all
 from briefing.problems import Problem, error, has_errors, strict, warning
 from briefing.registry import build_registry
 from briefing.render import Renderer, TemplateProblem
 from briefing.resolve import Resolved, check_slugs, resolve
+from briefing.searchindex import search_index
 from briefing.text import digest
-from briefing.theme import Theme, load_theme
+from briefing.theme import Theme, generated_css, load_theme
 from briefing.urls import absolute
+from briefing.workers import map_jobs
 from briefing.write import (
     MANIFEST,
     OutputRefused,
     Report,
     check_output,
     foreign_conflicts,
+    intact,
     locked,
     publish,
     uninterrupted,
 )
-from briefing.write import sha as sha256
-
-PARALLEL_MIN = 64  # below this many files, a process pool costs more than it saves
 
 Progress = Callable[[str, int, int], None]
 
@@ -165,7 +164,7 @@ def _compute(
     problems: list[Problem] = []
     settings = Settings.of(config)
     salt = digest(code_digest(), json.dumps(settings.__dict__, sort_keys=True, default=str))
-    parsed, parse_keys, bodies = _parse_all(inputs, settings, salt, cache, jobs, note)
+    parsed, parse_keys, bodies = parse_all(inputs, settings, salt, cache, jobs, note)
     clock.lap("parse")
     briefings: list[Briefing] = []
     entries: list[Entry] = []
@@ -279,7 +278,7 @@ def _publish(
     clock.lap("render")
     assets = _assets(inputs, model.resolved.assets, options.site)
     outputs.update(_extras(model.views, model.config.base_url, model.jobs))
-    search_files, search_kept, search_record = _search_index(
+    search_files, search_kept, search_record = search_index(
         model.views, model.bodies, model.parse_keys, cache, manifest, jobs, out
     )
     outputs.update(search_files)
@@ -332,9 +331,6 @@ def _silent(stage: str, done: int, total: int) -> None:
     pass
 
 
-T = TypeVar("T")
-
-
 def _unchanged_since_last_build(
     cache: Cache, whole: str, out: Path, manifest: dict[str, str]
 ) -> tuple[list[Problem], dict[str, int]] | None:
@@ -357,116 +353,6 @@ def _unchanged_since_last_build(
         return [Problem.from_json(p) for p in last["problems"]], counts
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
-
-
-def _intact(out: Path, rel: str, recorded: Any) -> bool:
-    """The file is still as the last build left it (its size and modification time)."""
-    if not isinstance(recorded, list) or len(recorded) != 3:
-        return False
-    try:
-        st = (out / rel).stat()
-    except OSError:
-        return False
-    return recorded[1:] == [st.st_size, st.st_mtime_ns]
-
-
-def _map(
-    func: Callable[..., T], items: list[Any], jobs: int, tick: Callable[[int], None] | None = None
-) -> list[T]:
-    """``func(*item)`` for every item, in order; across processes when it pays off."""
-    results: list[T] = []
-    step = max(1, len(items) // 50)
-    if jobs <= 1 or len(items) < PARALLEL_MIN:
-        for item in items:
-            results.append(func(*item))
-            if tick and len(results) % step == 0:
-                tick(len(results))
-        return results
-    chunk = max(1, min(64, len(items) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in pool.map(_star, [(func, item) for item in items], chunksize=chunk):
-            results.append(result)
-            if tick and len(results) % step == 0:
-                tick(len(results))
-    return results
-
-
-def _star(pair: tuple[Callable[..., T], tuple[Any, ...]]) -> T:
-    func, args = pair
-    return func(*args)
-
-
-class Bodies:
-    """Rendered Markdown and plain text, kept apart from the parse records: most rebuilds
-    need them for a handful of files, and 10,000 of them are a lot to read for nothing."""
-
-    def __init__(self, cache: Cache, keys: dict[str, str]) -> None:
-        self.cache = cache
-        self.keys = keys
-        self.fresh: dict[str, tuple[str, str]] = {}
-
-    def _get(self, paths: Iterable[str]) -> dict[str, tuple[str, str]]:
-        wanted = [p for p in paths if p in self.keys]
-        found = {p: self.fresh[p] for p in wanted if p in self.fresh}
-        rest = {self.keys[p]: p for p in wanted if p not in found}
-        for key, value in self.cache.get_many("bodies", rest).items():
-            if isinstance(value, list) and len(value) == 2:
-                found[rest[key]] = (str(value[0]), str(value[1]))
-        return found
-
-    def html(self, paths: list[str]) -> dict[str, str]:
-        return {p: v[0] for p, v in self._get(paths).items()}
-
-    def text(self, paths: list[str]) -> dict[str, str]:
-        return {p: v[1] for p, v in self._get(paths).items()}
-
-
-def _slim(parsed: Parsed) -> tuple[Parsed, tuple[str, str] | None]:
-    """The parse record without the body's HTML and text, and those two."""
-    for name in ("briefing", "entry", "page"):
-        value = getattr(parsed, name)
-        body = getattr(value, "body", None) if value is not None else None
-        if body is not None:
-            slim_body = dataclasses.replace(body, html="", text="")
-            slim_value = dataclasses.replace(value, body=slim_body)
-            return dataclasses.replace(parsed, **{name: slim_value}), (body.html, body.text)
-    return parsed, None
-
-
-def _parse_all(
-    inputs: Inputs, settings: Settings, salt: str, cache: Cache, jobs: int, note: Progress
-) -> tuple[list[Parsed], dict[str, str], Bodies]:
-    keys = {f.path: digest(salt, f.path, f.sha) for f in inputs.files}
-    bodies = Bodies(cache, keys)
-    cached = cache.get_many("parsed", keys.values())
-    parsed: dict[str, Parsed] = {}
-    for f in inputs.files:
-        value = cached.get(keys[f.path])
-        if value is not None:
-            with contextlib.suppress(KeyError, TypeError, ValueError):
-                parsed[f.path] = parsed_from_json(value)
-    missing = [f for f in inputs.files if f.path not in parsed]
-    done = len(parsed)
-    note("parse", done, len(inputs.files))
-    fresh = _map(
-        parse_file,
-        [(f.path, f.kind, f.data, settings) for f in missing],
-        jobs,
-        lambda n: note("parse", done + n, len(inputs.files)),
-    )
-    new_bodies = []
-    for f, result in zip(missing, fresh, strict=True):
-        slim, body = _slim(result)
-        parsed[f.path] = slim
-        if body is not None:
-            bodies.fresh[f.path] = body
-            new_bodies.append((keys[f.path], list(body)))
-    note("parse", len(inputs.files), len(inputs.files))
-    cache.put_many("parsed", ((keys[f.path], parsed_to_json(parsed[f.path])) for f in missing))
-    cache.put_many("bodies", new_bodies)
-    cache.keep_only("parsed", keys.values())
-    cache.keep_only("bodies", keys.values())
-    return [parsed[f.path] for f in inputs.files], keys, bodies
 
 
 def _fill_html(todo: list[Job], cache: Cache, fresh: dict[str, str]) -> list[Job]:
@@ -550,7 +436,7 @@ def _render_all(
             and before
             and before[0] == fingerprints[job.path]
             and job.path in manifest
-            and _intact(out, job.path, before)
+            and intact(out, job.path, before)
         ):
             kept[job.path] = manifest[job.path]
         else:
@@ -558,7 +444,7 @@ def _render_all(
     note("render", 0, len(todo))
     todo = _fill_html(todo, cache, fresh_html)
     renderer = Renderer(theme.dirs)
-    results = _map(
+    results = map_jobs(
         _render_one, [(renderer, job) for job in todo], jobs, lambda n: note("render", n, len(todo))
     )
     outputs: dict[str, bytes] = {}
@@ -603,122 +489,6 @@ def _extras(views: Views, base_url: str, jobs_list: list[Job]) -> dict[str, byte
         out["sitemap.xml"] = feeds.sitemap(pages)
     out["robots.txt"] = feeds.robots_txt(absolute(base_url, "sitemap.xml") if base_url else None)
     return out
-
-
-def generated_css() -> dict[str, bytes]:
-    """Stylesheets made from code: Pygments' token colours, and the pictures' styles."""
-    from pygments.formatters import HtmlFormatter
-
-    light = HtmlFormatter(style="friendly").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
-    dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
-    pygments_css = f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
-    figures = charts.CHARTS_CSS + "\n" + worldmap.MAP_CSS
-    return {"assets/pygments.css": pygments_css.encode(), "assets/figures.css": figures.encode()}
-
-
-def _search_index(
-    views: Views,
-    bodies: Bodies,
-    parse_keys: dict[str, str],
-    cache: Cache,
-    manifest: dict[str, str],
-    jobs: int,
-    out: Path,
-) -> tuple[dict[str, bytes], dict[str, str], dict[str, Any]]:
-    """The search index: (files to write, files kept as they are, the record to cache).
-
-    Documents are digested without reading a single body (a briefing's parse key stands for
-    its text). When no document changed, the index is left as it is; else only the changed
-    documents are analysed again, and the index is assembled from the cached analyses.
-    """
-    docs = _search_docs(views)
-    keys = []
-    for doc in docs:
-        text_key = parse_keys.get(doc.body, "") if doc.kind == "briefing" else ""
-        fields = (
-            doc.kind,
-            doc.title,
-            doc.url,
-            doc.date,
-            doc.date_label,
-            doc.summary,
-            doc.names,
-            doc.tags,
-        )
-        keys.append(digest(code_digest(), repr(fields), text_key))
-    wanted = digest(*keys)
-    last = cache.get_many("meta", ["search"]).get("search")
-    if isinstance(last, dict) and last.get("digest") == wanted:
-        files = last.get("files")
-        stats = cache.all("pages")
-        if isinstance(files, dict) and all(
-            manifest.get(p) == sha and _intact(out, p, stats.get(p)) for p, sha in files.items()
-        ):
-            return {}, {str(p): str(sha) for p, sha in files.items()}, last
-    analyses: dict[str, search.Analysis] = {}
-    for key, value in cache.get_many("search_docs", keys).items():
-        with contextlib.suppress(ValueError, TypeError):
-            analyses[key] = search.Analysis.from_json(value)
-    missing = [i for i, key in enumerate(keys) if key not in analyses]
-    if missing:
-        texts = bodies.text([docs[i].body for i in missing if docs[i].kind == "briefing"])
-        todo = [
-            dataclasses.replace(docs[i], body=texts.get(docs[i].body, ""))
-            if docs[i].kind == "briefing"
-            else docs[i]
-            for i in missing
-        ]
-        done = _map(search.analyze, [(doc,) for doc in todo], jobs)
-        for i, analysis in zip(missing, done, strict=True):
-            analyses[keys[i]] = analysis
-        cache.put_many("search_docs", ((keys[i], analyses[keys[i]].to_json()) for i in missing))
-        cache.keep_only("search_docs", keys)
-    built = search.build_index(docs, [analyses[key] for key in keys])
-    record = {"digest": wanted, "files": {p: sha256(data) for p, data in sorted(built.items())}}
-    return built, {}, record
-
-
-def _search_docs(views: Views) -> list[search.SearchDoc]:
-    """What search knows of each briefing and actor. A briefing's ``body`` here is the
-    path of its file, which stands for its text until the text is needed (``_search_index``
-    digests the documents without reading any body)."""
-    site = views.site
-    docs = []
-    for index, item in enumerate(site.items):
-        card = views.card(index)
-        b = item.briefing
-        docs.append(
-            search.SearchDoc(
-                kind="briefing",
-                title=b.title,
-                url=item.url,
-                date=card["date"],
-                date_label=card["date_label"],
-                summary=item.summary,
-                body=b.path,
-                names=tuple(site.actors[k].name for k in item.actors),
-                tags=tuple(site.actors[k].name for k in item.tags),
-            )
-        )
-    for key, actor in sorted(site.actors.items()):
-        names = [actor.name]
-        if actor.entry:
-            names += [*actor.entry.aliases, *actor.entry.labels.values()]
-        count = len(site.named.get(key, []))
-        docs.append(
-            search.SearchDoc(
-                kind=actor.kind,
-                title=actor.name,
-                url=actor.url,
-                date="",
-                date_label=views.count_label(count),
-                summary=(actor.entry.role or "") if actor.entry else "",
-                body="",
-                names=tuple(dict.fromkeys(names)),
-                tags=(),
-            )
-        )
-    return docs
 
 
 __all__ = ["Options", "OutputRefused", "Result", "build"]

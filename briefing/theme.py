@@ -15,7 +15,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, get_month_names
 
-from briefing import countries, yamlio
+from briefing import charts, countries, worldmap, yamlio
 from briefing.load import theme_dirs
 from briefing.problems import Problem, error
 from briefing.text import digest
@@ -116,3 +116,14 @@ def language_name(code: str, in_lang: str) -> str:
     except (UnknownLocaleError, ValueError):
         return code
     return str(name) if name else code
+
+
+def generated_css() -> dict[str, bytes]:
+    """Stylesheets made from code: Pygments' token colours, and the pictures' styles."""
+    from pygments.formatters import HtmlFormatter
+
+    light = HtmlFormatter(style="friendly").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
+    dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
+    pygments_css = f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+    figures = charts.CHARTS_CSS + "\n" + worldmap.MAP_CSS
+    return {"assets/pygments.css": pygments_css.encode(), "assets/figures.css": figures.encode()}

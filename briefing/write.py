@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from briefing.load import Asset
 
@@ -265,3 +266,14 @@ def _prune(folder: Path, out: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+def intact(out: Path, rel: str, recorded: Any) -> bool:
+    """The file is still as the last build left it (its size and modification time)."""
+    if not isinstance(recorded, list) or len(recorded) != 3:
+        return False
+    try:
+        st = (out / rel).stat()
+    except OSError:
+        return False
+    return recorded[1:] == [st.st_size, st.st_mtime_ns]
