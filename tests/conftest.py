@@ -11,8 +11,10 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -44,6 +46,32 @@ def browser() -> Iterator[Any]:
 
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Site:
+    """Where a built site is, and the URL its pages are opened from (file:// or http)."""
+
+    mode: str
+    dir: Path
+    root: str  # ends with "/"
+
+    def url(self, rel: str) -> str:
+        return self.root + rel
+
+    def rel(self, url: str) -> str | None:
+        """The site path of ``url`` (without query or fragment), or None if outside."""
+        if not url.startswith(self.root):
+            return None
+        return unquote(urlsplit(url[len(self.root) :]).path)
+
+    def outside_but_local(self, url: str) -> bool:
+        """A link that leaves the site's folder yet stays on its host (a root-relative
+        or too-many-``..`` link: it would break under a sub-path)."""
+        if self.mode == "file":
+            return url.startswith("file:") and not url.startswith(self.root)
+        origin = self.root[: self.root.index("/", len("http://"))]
+        return url.startswith(origin) and not url.startswith(self.root)
 
 
 @pytest.fixture(scope="session")

@@ -15,11 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.conftest import serve_under
+from tests.conftest import Site, serve_under
 
 CHROMIUM = "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):
@@ -79,22 +78,6 @@ def site_dir(example_output: Path) -> Path:
 def http_root(site_dir: Path) -> Iterator[str]:
     with serve_under(site_dir, SUBPATH) as url:
         yield url
-
-
-@dataclass
-class Site:
-    mode: str
-    dir: Path
-    root: str  # ends with "/"
-
-    def url(self, rel: str) -> str:
-        return self.root + rel
-
-    def rel(self, url: str) -> str | None:
-        """The site path of ``url`` (without query or fragment), or None if outside."""
-        if not url.startswith(self.root):
-            return None
-        return unquote(urlsplit(url[len(self.root) :]).path)
 
 
 @pytest.fixture(scope="module", params=["file", "http"])
