@@ -486,7 +486,7 @@ def _extras(views: Views, base_url: str, jobs_list: list[Job]) -> dict[str, byte
             for j in jobs_list
             if j.kind == "html" and j.template not in ("404.html", "redirect.html")
         )
-        out["sitemap.xml"] = feeds.sitemap(pages)
+        out.update(feeds.sitemap_files(pages, base_url))
     out["robots.txt"] = feeds.robots_txt(absolute(base_url, "sitemap.xml") if base_url else None)
     return out
 

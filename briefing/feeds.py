@@ -140,6 +140,24 @@ def sitemap(urls: Sequence[tuple[str, str | None]]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def sitemap_files(
+    urls: Sequence[tuple[str, str | None]], base_url: str, limit: int = SITEMAP_MAX_URLS
+) -> dict[str, bytes]:
+    """``sitemap.xml``, or past ``limit`` URLs an index of ``sitemap-1.xml``, ``sitemap-2.xml``…
+    (the protocol allows 50,000 URLs a file)."""
+    if len(urls) <= limit:
+        return {"sitemap.xml": sitemap(urls)}
+    files: dict[str, bytes] = {}
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f"<sitemapindex xmlns={_attr(SITEMAP_NS)}>"]
+    for number, start in enumerate(range(0, len(urls), limit), start=1):
+        name = f"sitemap-{number}.xml"
+        files[name] = sitemap(urls[start : start + limit])
+        lines.append(f"<sitemap>{_el('loc', base_url + name)}</sitemap>")
+    lines.append("</sitemapindex>")
+    files["sitemap.xml"] = ("\n".join(lines) + "\n").encode("utf-8")
+    return files
+
+
 def robots_txt(sitemap_url: str | None) -> bytes:
     """Render a robots.txt that allows every crawler and names the sitemap if known."""
     lines = ["User-agent: *", "Allow: /"]

@@ -9,7 +9,7 @@ from typing import Any
 import feedparser
 import pytest
 
-from briefing.feeds import FeedEntry, atom_feed, robots_txt, sitemap
+from briefing.feeds import FeedEntry, atom_feed, robots_txt, sitemap, sitemap_files
 
 A = "{http://www.w3.org/2005/Atom}"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -185,3 +185,20 @@ def test_robots_txt() -> None:
     )
     with pytest.raises(ValueError):
         robots_txt("https://example.org/s.xml\nDisallow: /")
+
+
+def test_sitemap_index_past_the_limit() -> None:
+    urls = [(f"https://example.org/p{n}.html", None) for n in range(5)]
+    assert set(sitemap_files(urls, "https://example.org/", limit=5)) == {"sitemap.xml"}
+    files = sitemap_files(urls, "https://example.org/", limit=2)
+    assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap.xml"]
+    index = ET.fromstring(files["sitemap.xml"])
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    locs = [e.text for e in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locs == [f"https://example.org/sitemap-{n}.xml" for n in (1, 2, 3)]
+    listed = [
+        e.text
+        for name in ("sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml")
+        for e in ET.fromstring(files[name]).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+    ]
+    assert listed == [u for u, _ in urls]
