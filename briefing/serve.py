@@ -175,6 +175,8 @@ def serve(
     out = options.output or options.site / "output"
     options = replace(options, output=out)
     state = State()
+    # What the first build reads: an edit made while it runs, or right after, is seen.
+    seen = snapshot(options.site)
     rebuild(options, state, say)
     out.mkdir(parents=True, exist_ok=True)
     handler = partial(Handler, directory=str(out))
@@ -188,7 +190,6 @@ def serve(
         ready(url)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    seen = snapshot(options.site)
     try:
         while True:
             time.sleep(0.2)
