@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -125,3 +125,52 @@ def serve_under(folder: Path, prefix: str) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@dataclass
+class Watch:
+    """Console errors, page errors, failed requests and requests leaving the site, of one page."""
+
+    site: Site
+    problems: list[str] = field(default_factory=list)
+
+    def attach(self, page: Any) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
+        page.on("requestfailed", self._failed)
+        page.on("response", self._response)
+        page.on("request", self._request)
+
+    def _probe(self, url: str) -> bool:
+        """The browser's own /favicon.ico request at the host's root, made (or not,
+        depending on timing) when a page names no icon: the crawl checks that every
+        page has <link rel=icon> instead, which is deterministic."""
+        return url.endswith("/favicon.ico") and not url.startswith(self.site.root)
+
+    def _request(self, req: Any) -> None:
+        # The site must work offline: nothing but its own files may load.
+        # (Listening is cheaper than routing every request through Playwright.)
+        url = req.url
+        if not url.startswith((self.site.root, "data:", "blob:", "about:")) and not self._probe(
+            url
+        ):
+            self.problems.append(f"request outside the site: {url}")
+
+    def _console(self, msg: Any) -> None:
+        loc = msg.location or {}
+        if msg.type == "error" and not self._probe(loc.get("url", "")):
+            self.problems.append(f"console error: {msg.text} @ {loc.get('url', '')}")
+
+    def _failed(self, req: Any) -> None:
+        # ERR_ABORTED: a load cut short by the next navigation (the favicon often is);
+        # a missing file is ERR_FILE_NOT_FOUND or an HTTP status.
+        if req.failure != "net::ERR_ABORTED" and not self._probe(req.url):
+            self.problems.append(f"request failed: {req.url} ({req.failure})")
+
+    def _response(self, resp: Any) -> None:
+        if resp.status >= 400 and not self._probe(resp.url):
+            self.problems.append(f"HTTP {resp.status}: {resp.url}")
+
+    def take(self) -> list[str]:
+        out, self.problems = self.problems, []
+        return out

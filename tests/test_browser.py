@@ -13,15 +13,14 @@ import os
 import re
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import Site, serve_under
+from tests.conftest import CHROMIUM, LAUNCH_ARGS, Site, Watch, serve_under
 
-CHROMIUM = "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is missing", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -30,14 +29,6 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parent.parent
 SUBPATH = "/briefing-site/"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 ENTITY_DIRS = ("people", "countries", "organizations", "tags")
 # Folders whose every page must be reachable by clicking from the home page.
 REACHABLE_DIRS = (*ENTITY_DIRS, "briefings", "timeline")
@@ -109,55 +100,6 @@ def sites(site_dir: Path, http_root: str) -> dict[str, Site]:
 @pytest.fixture(scope="session", params=["file", "http"])
 def site(request: pytest.FixtureRequest, sites: dict[str, Site]) -> Site:
     return sites[request.param]
-
-
-@dataclass
-class Watch:
-    """Console errors, page errors and failed requests of one page."""
-
-    site: Site
-    problems: list[str] = field(default_factory=list)
-
-    def attach(self, page: Any) -> None:
-        page.on("console", self._console)
-        page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
-        page.on("requestfailed", self._failed)
-        page.on("response", self._response)
-        page.on("request", self._request)
-
-    def _probe(self, url: str) -> bool:
-        """The browser's own /favicon.ico request at the host's root, made (or not,
-        depending on timing) when a page names no icon: the crawl checks that every
-        page has <link rel=icon> instead, which is deterministic."""
-        return url.endswith("/favicon.ico") and not url.startswith(self.site.root)
-
-    def _request(self, req: Any) -> None:
-        # The site must work offline: nothing but its own files may load.
-        # (Listening is cheaper than routing every request through Playwright.)
-        url = req.url
-        if not url.startswith((self.site.root, "data:", "blob:", "about:")) and not self._probe(
-            url
-        ):
-            self.problems.append(f"request outside the site: {url}")
-
-    def _console(self, msg: Any) -> None:
-        loc = msg.location or {}
-        if msg.type == "error" and not self._probe(loc.get("url", "")):
-            self.problems.append(f"console error: {msg.text} @ {loc.get('url', '')}")
-
-    def _failed(self, req: Any) -> None:
-        # ERR_ABORTED: a load cut short by the next navigation (the favicon often is);
-        # a missing file is ERR_FILE_NOT_FOUND or an HTTP status.
-        if req.failure != "net::ERR_ABORTED" and not self._probe(req.url):
-            self.problems.append(f"request failed: {req.url} ({req.failure})")
-
-    def _response(self, resp: Any) -> None:
-        if resp.status >= 400 and not self._probe(resp.url):
-            self.problems.append(f"HTTP {resp.status}: {resp.url}")
-
-    def take(self) -> list[str]:
-        out, self.problems = self.problems, []
-        return out
 
 
 @contextlib.contextmanager

@@ -12,15 +12,13 @@ import contextlib
 import os
 import statistics
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import Site, serve_under
+from tests.conftest import CHROMIUM, Site, Watch, serve_under
 
-CHROMIUM = "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is missing", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -29,14 +27,6 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parent.parent
 SUBPATH = "/repo/"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 TIMEOUT_MS = 10_000
 BOX = "header form[role=search] input[name=q]"
 WARM_LIMIT_MS = 50.0
@@ -86,46 +76,6 @@ def site(request: pytest.FixtureRequest, site_dir: Path) -> Site:
         return Site("file", site_dir, site_dir.as_uri() + "/")
     root: str = request.getfixturevalue("http_root")
     return Site("http", site_dir, root)
-
-
-@dataclass
-class Watch:
-    """Console errors, page errors, failed requests and requests leaving the site."""
-
-    site: Site
-    problems: list[str] = field(default_factory=list)
-
-    def attach(self, pg: Any) -> None:
-        pg.on("console", self._console)
-        pg.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
-        pg.on("requestfailed", self._failed)
-        pg.on("response", self._response)
-        pg.on("request", self._request)
-
-    def _probe(self, url: str) -> bool:
-        # Chromium's own /favicon.ico guess at the host's root; test_browser checks
-        # that every page names its icon.
-        return url.endswith("/favicon.ico") and not url.startswith(self.site.root)
-
-    def _request(self, req: Any) -> None:
-        url = req.url
-        if not url.startswith((self.site.root, "data:", "blob:", "about:")) and not self._probe(
-            url
-        ):
-            self.problems.append(f"request outside the site: {url}")
-
-    def _console(self, msg: Any) -> None:
-        loc = msg.location or {}
-        if msg.type == "error" and not self._probe(loc.get("url", "")):
-            self.problems.append(f"console error: {msg.text} @ {loc.get('url', '')}")
-
-    def _failed(self, req: Any) -> None:
-        if req.failure != "net::ERR_ABORTED" and not self._probe(req.url):
-            self.problems.append(f"request failed: {req.url} ({req.failure})")
-
-    def _response(self, resp: Any) -> None:
-        if resp.status >= 400 and not self._probe(resp.url):
-            self.problems.append(f"HTTP {resp.status}: {resp.url}")
 
 
 @contextlib.contextmanager
