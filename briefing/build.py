@@ -37,11 +37,14 @@ from briefing.write import (
     MANIFEST,
     OutputRefused,
     Report,
+    Staged,
     check_output,
     foreign_conflicts,
     intact,
     locked,
     publish,
+    stage,
+    staging,
     uninterrupted,
 )
 
@@ -259,10 +262,27 @@ def _publish(
     clock: Clock,
 ) -> Result:
     """render -> search -> check the plan against the output -> write -> remember."""
+    with staging(out):
+        return _render_and_publish(options, model, inputs, cache, out, manifest, whole, clock)
+
+
+def _render_and_publish(
+    options: Options,
+    model: Computed,
+    inputs: Inputs,
+    cache: Cache,
+    out: Path,
+    manifest: dict[str, str],
+    whole: str,
+    clock: Clock,
+) -> Result:
     jobs = options.jobs or os.cpu_count() or 1
     problems = model.problems
     page_salt = model.theme.digest + code_digest()
     fingerprints = {j.path: j.fingerprint(page_salt) for j in model.jobs}
+    previous = cache.all("pages")
+    stats = {k: (v[1], v[2]) for k, v in previous.items() if isinstance(v, list) and len(v) == 3}
+    outputs: dict[str, bytes | Staged]
     outputs, kept, render_problems = _render_all(
         model.jobs,
         model.theme,
@@ -273,6 +293,8 @@ def _publish(
         model.resolved.fresh_html,
         fingerprints,
         out,
+        previous,
+        stats,
     )
     problems += render_problems
     clock.lap("render")
@@ -306,11 +328,6 @@ def _publish(
         )
     if has_errors(problems):
         return Result(problems, None, model.counts, timings=clock.laps)
-    stats = {
-        k: (v[1], v[2])
-        for k, v in cache.all("pages").items()
-        if isinstance(v, list) and len(v) == 3
-    }
     with uninterrupted():
         report, _manifest, new_stats = publish(out, outputs, assets, kept, manifest, stats)
     clock.lap("write")
@@ -425,8 +442,10 @@ def _render_all(
     fresh_html: dict[str, str],
     fingerprints: dict[str, str],
     out: Path,
-) -> tuple[dict[str, bytes], dict[str, str], list[Problem]]:
-    previous = cache.all("pages")
+    previous: dict[str, Any],
+    stats: dict[str, tuple[int, int]],
+) -> tuple[dict[str, bytes | Staged], dict[str, str], list[Problem]]:
+    """Render the pages whose fingerprint changed, each staged by the worker that made it."""
     todo: list[Job] = []
     kept: dict[str, str] = {}
     for job in jobs_list:
@@ -445,12 +464,25 @@ def _render_all(
     todo = _fill_html(todo, cache, fresh_html)
     renderer = Renderer(theme.dirs)
     results = map_jobs(
-        _render_one, [(renderer, job) for job in todo], jobs, lambda n: note("render", n, len(todo))
+        _render_one,
+        [
+            (
+                renderer,
+                job,
+                out,
+                str(n),
+                {job.path: manifest[job.path]} if job.path in manifest else {},
+                {job.path: stats[job.path]} if job.path in stats else {},
+            )
+            for n, job in enumerate(todo)
+        ],
+        jobs,
+        lambda n: note("render", n, len(todo)),
     )
-    outputs: dict[str, bytes] = {}
+    outputs: dict[str, bytes | Staged] = {}
     problems: list[Problem] = []
     for job, result in zip(todo, results, strict=True):
-        if isinstance(result, bytes):
+        if isinstance(result, Staged):
             outputs[job.path] = result
         else:
             template, line, message = result
@@ -459,11 +491,19 @@ def _render_all(
     return outputs, kept, problems
 
 
-def _render_one(renderer: Renderer, job: Job) -> bytes | tuple[str, int, str]:
+def _render_one(
+    renderer: Renderer,
+    job: Job,
+    out: Path,
+    name: str,
+    manifest: dict[str, str],
+    stats: dict[str, tuple[int, int]],
+) -> Staged | tuple[str, int, str]:
     try:
-        return renderer.render(job)
+        data = renderer.render(job)
     except TemplateProblem as exc:
         return (exc.template, exc.line, exc.message)
+    return stage(data, out, job.path, name, manifest, stats)
 
 
 def _assets(inputs: Inputs, used: Iterable[str], site: Path) -> dict[str, Asset]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from briefing import countries
 from briefing.model import FOLDERS, Entry, Kind, Ref
 from briefing.problems import Problem, error, warning
-from briefing.text import RESERVED_SLUGS, actor_slug, closest, fold
+from briefing.text import RESERVED_SLUGS, Matcher, actor_slug, closest, fold
 
 Key = tuple[Kind, str]
 
@@ -206,6 +206,7 @@ class Resolver:
     extra: dict[Key, Actor] = field(default_factory=dict)
     spellings: dict[Key, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
     near: dict[tuple[Kind, str], str | None] = field(default_factory=dict)
+    matchers: dict[Kind, Matcher] = field(default_factory=dict)
 
     def actor(self, key: Key) -> Actor:
         """A registered actor, or one made from a name as written."""
@@ -285,7 +286,9 @@ class Resolver:
         """The closest registered name, computed once per spelling: unknown names recur."""
         memo = (kind, text)
         if memo not in self.near:
-            self.near[memo] = closest(text, self.registry.all_names([kind]), 0.8)
+            if kind not in self.matchers:
+                self.matchers[kind] = Matcher(self.registry.all_names([kind]))
+            self.near[memo] = self.matchers[kind].closest(text, 0.8)
         return self.near[memo]
 
     def _same_unregistered(self, key: Key, text: str) -> bool:

@@ -22,7 +22,7 @@ from briefing.config import SiteConfig
 from briefing.link import FinishedPage, Item
 from briefing.load import Inputs
 from briefing.mentions import Targets, build_names, finish
-from briefing.model import FOLDERS, Body, Briefing, Entry, Page
+from briefing.model import FOLDERS, Body, Briefing, Entry, Kind, Page
 from briefing.pages import Facts
 from briefing.problems import Problem, error
 from briefing.registry import Actor, Key, Registry, Resolver, mention_table
@@ -116,6 +116,10 @@ def resolve(
     cache without it; it is asked only for bodies whose finished form is not cached."""
     problems: list[Problem] = []
     resolver = Resolver(registry)
+    near_key = digest(
+        *(f"{k}\0{n}" for k in ("person", "organization") for n in sorted(registry.all_names([k])))
+    )
+    resolver.near.update(_cached_suggestions(cache, near_key))
     resolved_actors: dict[str, tuple[Key, ...]] = {}
     tag_spellings: dict[str, Counter[str]] = defaultdict(Counter)
     tag_keys: dict[str, tuple[Key, ...]] = {}
@@ -135,6 +139,15 @@ def resolve(
             tags.setdefault(("tag", slug), ref.line)
         tag_keys[b.path] = tuple(tags)
         ref_lines[b.path] = {**keys, **tags}
+    cache.put_many(
+        "meta",
+        [
+            (
+                "near",
+                {"names": near_key, "near": [[*k, v] for k, v in sorted(resolver.near.items())]},
+            )
+        ],
+    )
     actors: dict[Key, Actor] = {}
     used: set[Key] = {k for ks in resolved_actors.values() for k in ks}
     for key, actor in registry.actors.items():
@@ -280,6 +293,22 @@ def resolve(
     return Resolved(
         items, actors, finished_pages, facts, redirects, assets, tag_names, fresh_html, problems
     )
+
+
+def _cached_suggestions(cache: Cache, names_key: str) -> dict[tuple[Kind, str], str | None]:
+    """Last build's "did you mean" answers, if the registered names are the same: finding
+    them costs a few milliseconds per unknown name, and a large archive has hundreds."""
+    record = cache.get_many("meta", ["near"]).get("near")
+    if not isinstance(record, dict) or record.get("names") != names_key:
+        return {}
+    out: dict[tuple[Kind, str], str | None] = {}
+    try:
+        for kind, text, near in record["near"]:
+            if kind in ("person", "organization") and isinstance(text, str):
+                out[(kind, text)] = near if isinstance(near, str) else None
+    except (KeyError, TypeError, ValueError):
+        return {}
+    return out
 
 
 def _add(actors: dict[Key, Actor], registry: Registry, key: Key) -> bool:

@@ -109,7 +109,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -206,12 +205,18 @@ _CJK_SEGMENT = re.compile(f"[{_CJK_RANGES}]+|[^{_CJK_RANGES}]+")
 _CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
 
 
-def _mark_class() -> str:
+# Combining marks are in planes 0 and 1 and in plane 14's variation selectors; planes 2-3
+# hold ideographs only, the rest are private or unassigned. Scanning just these takes a
+# tenth of the time of all 1.1 million code points (tests check both give the same class).
+_MARK_PLANES = (*range(0x20000), *range(0xE0000, 0xE1000))
+
+
+def _mark_class(code_points: Iterable[int] | None = None) -> str:
     """A regex character class body matching every combining mark (category M)."""
     parts: list[str] = []
     start = -1
     prev = -2
-    for cp in range(sys.maxunicode + 1):
+    for cp in _MARK_PLANES if code_points is None else code_points:
         if unicodedata.category(chr(cp)).startswith("M"):
             if cp != prev + 1:
                 if start >= 0:

@@ -73,11 +73,21 @@ def is_safe_slug(slug: str) -> bool:
     )
 
 
+class Matcher:
+    """Closest-match lookups against one fixed pool: the pool is folded once, which is
+    most of the cost when hundreds of unknown names are checked against it."""
+
+    def __init__(self, candidates: Iterable[str]) -> None:
+        self.folded = {fold(c): c for c in sorted(set(candidates))}
+        self.keys = list(self.folded)
+
+    def closest(self, word: str, cutoff: float = 0.75) -> str | None:
+        hits = difflib.get_close_matches(fold(word), self.keys, n=1, cutoff=cutoff)
+        return self.folded[hits[0]] if hits else None
+
+
 def closest(word: str, candidates: Iterable[str], cutoff: float = 0.75) -> str | None:
-    pool = sorted(set(candidates))
-    folded = {fold(c): c for c in pool}
-    hits = difflib.get_close_matches(fold(word), list(folded), n=1, cutoff=cutoff)
-    return folded[hits[0]] if hits else None
+    return Matcher(candidates).closest(word, cutoff)
 
 
 def digest(*parts: str | bytes) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +90,10 @@ def is_rtl(lang: str) -> bool:
         return primary(lang) in RTL_FALLBACK
 
 
+@lru_cache(maxsize=8192)
 def long_date(value: dt.date, lang: str) -> str:
-    """ "31 de enero de 2023", "January 31, 2023" """
+    """ "31 de enero de 2023", "January 31, 2023" (Babel takes ~30 µs, and a big site shows
+    the same few thousand dates on many pages)."""
     try:
         return str(format_date(value, format="long", locale=_locale(lang)))
     except (UnknownLocaleError, ValueError):

@@ -20,6 +20,9 @@ from typing import Any
 from briefing.load import Asset
 
 MANIFEST = ".briefing-manifest.json"
+# Pages are rendered into this folder of the output (by the workers that render them, so
+# the build never holds the whole site in memory) and moved into place when publishing.
+STAGING = ".briefing-staging"
 
 try:
     import fcntl
@@ -61,7 +64,7 @@ def check_output(out: Path) -> dict[str, str]:
     manifest = read_manifest(out)
     if manifest is not None:
         return manifest
-    if any(out.iterdir()):
+    if any(p.name != STAGING for p in out.iterdir()):
         raise OutputRefused(
             f"{out} is not empty and was not made by briefing (no {MANIFEST}); "
             "refusing to write there. Choose an empty or new folder with --output."
@@ -142,9 +145,52 @@ class PublishFailed(Exception):
     """The disk refused a write (full, read-only, a name too long): exit status 1."""
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A rendered file: its hash and size, and where its bytes wait (None: the output
+    already holds exactly these bytes)."""
+
+    sha: str
+    size: int
+    path: str | None
+
+
+def stage(
+    data: bytes,
+    out: Path,
+    rel: str,
+    name: str,
+    manifest: dict[str, str],
+    stats: dict[str, tuple[int, int]],
+) -> Staged:
+    """Write ``data`` into the staging folder as ``name``, unless the output has it already."""
+    digest = sha(data)
+    if _unchanged(out / rel, rel, digest, len(data), manifest, stats):
+        return Staged(digest, len(data), None)
+    target = out / STAGING / name
+    try:
+        target.write_bytes(data)
+    except OSError as exc:  # nothing is published yet: the output is as it was
+        raise PublishFailed(f"cannot write {target}: {exc.strerror or exc}") from None
+    return Staged(digest, len(data), str(target))
+
+
+@contextlib.contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """An empty staging folder for this build, removed afterwards whatever happens (one
+    left by a build that was killed is removed by the next)."""
+    folder = out / STAGING
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def publish(
     out: Path,
-    files: dict[str, bytes],
+    files: dict[str, bytes | Staged],
     assets: dict[str, Asset],
     kept: dict[str, str],
     manifest: dict[str, str],
@@ -152,7 +198,7 @@ def publish(
 ) -> tuple[Report, dict[str, str], dict[str, tuple[int, int]]]:
     """Write what changed, remove what is stale, then the manifest.
 
-    ``files`` are new bytes; ``assets`` are copied from source; ``kept`` are pages
+    ``files`` are new bytes, or pages already staged; ``assets`` are copied from source; ``kept`` are pages
     left as they are (unchanged fingerprint), with their hash. ``stats`` are the
     (size, mtime_ns) each file had after the last build: a file whose stat still
     matches and whose hash is unchanged is not even read. If the disk refuses a
@@ -165,14 +211,23 @@ def publish(
     try:
         for rel, data in sorted(files.items()):
             assert _safe(rel), rel
-            digest = sha(data)
-            new_manifest[rel] = digest
             target = out / rel
-            if _unchanged(target, rel, digest, len(data), manifest, stats):
-                report.unchanged += 1
+            if isinstance(data, Staged):
+                new_manifest[rel] = data.sha
+                if data.path is None:
+                    report.unchanged += 1
+                else:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(data.path, target)
+                    report.written.append(rel)
             else:
-                _atomic_write(target, data)
-                report.written.append(rel)
+                digest = sha(data)
+                new_manifest[rel] = digest
+                if _unchanged(target, rel, digest, len(data), manifest, stats):
+                    report.unchanged += 1
+                else:
+                    _atomic_write(target, data)
+                    report.written.append(rel)
             new_stats[rel] = _stat(target)
         for rel, asset in sorted(assets.items()):
             assert _safe(rel), rel

@@ -774,3 +774,11 @@ def test_browser_escape_and_more_results(page: Any, site: Path) -> None:
     assert page.locator(".search-more").count() == 0
     # Focus moves to the first new result, a link.
     assert page.evaluate("() => document.activeElement.className") == "search-result-title"
+
+
+def test_mark_class_from_the_planes_that_have_marks_equals_a_scan_of_all_code_points() -> None:
+    import sys
+
+    from briefing import search as search_module
+
+    assert search_module._mark_class() == search_module._mark_class(range(sys.maxunicode + 1))

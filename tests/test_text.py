@@ -143,3 +143,14 @@ def test_digest_separates_parts() -> None:
     assert digest("ab", "c") != digest("a", "bc")
     assert digest("a") == digest(b"a")
     assert digest("\ud800") == digest("\ud800")  # lone surrogates do not raise
+
+
+def test_matcher_gives_the_same_answers_as_closest_for_every_word() -> None:
+    from briefing.text import Matcher
+
+    pool = ["Fumio Kishida", "Pedro Sánchez", "Olaf Scholz", "Emmanuel Macron"]
+    matcher = Matcher(pool)
+    for word in ("Fumio Kishda", "pedro sanchez", "Olaf Sholz", "Nobody At All", "macron"):
+        assert matcher.closest(word, 0.8) == closest(word, pool, 0.8)
+    assert matcher.closest("pedro sanchez", 0.8) == "Pedro Sánchez"
+    assert matcher.closest("Nobody At All", 0.8) is None
