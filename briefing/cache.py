@@ -19,7 +19,7 @@ from typing import Any
 
 from briefing import __version__
 
-SCHEMA = "briefing-cache-3"
+SCHEMA = "briefing-cache-4"
 
 
 @functools.cache
@@ -47,7 +47,16 @@ _BATCH = 500
 class Cache:
     """A key-value store in tables; ``Cache(None)`` is a cache that remembers nothing."""
 
-    TABLES = ("parsed", "bodies", "finished", "finished_html", "search_docs", "pages", "meta")
+    TABLES = (
+        "parsed",
+        "bodies",
+        "finished",
+        "finished_html",
+        "search_docs",
+        "search_text",
+        "pages",
+        "meta",
+    )
 
     def __init__(self, folder: Path | None) -> None:
         self.db: sqlite3.Connection | None = None

@@ -46,6 +46,22 @@ class Job:
         return h.hexdigest()
 
 
+class Shared(dict[str, Any]):
+    """A piece of context that many pages show (a card, the words of a language, the site's
+    settings), never changed once made. Its ``repr`` is a digest made once, so fingerprinting
+    10,000 pages does not spell the same card out hundreds of times."""
+
+    __slots__ = ("_repr",)
+
+    def __repr__(self) -> str:
+        made: str | None = getattr(self, "_repr", None)
+        if made is None:
+            text = dict.__repr__(self).encode("utf-8", "surrogatepass")
+            made = "<" + hashlib.blake2b(text, digest_size=16).hexdigest() + ">"
+            self._repr = made
+        return made
+
+
 @dataclass(frozen=True)
 class Facts:
     """Registry facts pages show: a person's country, an organization's members, biographies."""
@@ -71,13 +87,33 @@ class Views:
         self.theme = theme
         self.version = version
         self.lang = config.language
-        self.words = theme.words(self.lang)
+        self.words = Shared(theme.words(self.lang))
+        self._words: dict[str, Shared] = {self.lang: self.words}
         self._cards: dict[tuple[int, str], dict[str, Any]] = {}
+        self._site = Shared(
+            {
+                "title": config.title,
+                "description": config.description,
+                "language": self.lang,
+                "base_url": config.base_url,
+                "menu": [
+                    {"title": m.title, "url": m.url, "external": True}
+                    if ":" in m.url.split("/", 1)[0] or m.url.startswith("//")
+                    else {
+                        "title": m.title,
+                        "url": m.url.lstrip("/") or "index.html",
+                        "external": False,
+                    }
+                    for m in config.menu
+                ],
+                "params": config.params,
+            }
+        )
 
     # -- shared pieces --------------------------------------------------------------
 
     def t(self, key: str, **values: Any) -> str:
-        text = self.words.get(key, key)
+        text = str(self.words.get(key, key))
         return text.format(**values) if values else text
 
     def count_label(self, n: int, words: dict[str, str] | None = None) -> str:
@@ -95,7 +131,9 @@ class Views:
         kind: str = "page",
     ) -> dict[str, Any]:
         page_lang = lang if lang and self.theme.has_language(lang) else self.lang
-        words = self.theme.words(page_lang) if page_lang != self.lang else self.words
+        words = self._words.get(page_lang)
+        if words is None:
+            words = self._words[page_lang] = Shared(self.theme.words(page_lang))
         return {
             "path": path,
             "kind": kind,
@@ -106,23 +144,7 @@ class Views:
             "canonical": absolute(self.config.base_url, path),
             "feed": feed,
             "feed_abs": absolute(self.config.base_url, feed) if feed else "",
-            "site": {
-                "title": self.config.title,
-                "description": self.config.description,
-                "language": self.lang,
-                "base_url": self.config.base_url,
-                "menu": [
-                    {"title": m.title, "url": m.url, "external": True}
-                    if ":" in m.url.split("/", 1)[0] or m.url.startswith("//")
-                    else {
-                        "title": m.title,
-                        "url": m.url.lstrip("/") or "index.html",
-                        "external": False,
-                    }
-                    for m in self.config.menu
-                ],
-                "params": self.config.params,
-            },
+            "site": self._site,
             "t": words,
             "version": self.version,
         }
@@ -139,15 +161,17 @@ class Views:
         if found is None:
             item = self.site.items[index]
             own = item.briefing.lang or self.lang
-            found = {
-                "title": item.briefing.title,
-                "url": item.url,
-                "date": item.moment.date().isoformat(),
-                "date_label": self.date_label(item.moment, lang),
-                "summary": _clip(item.summary, 320),
-                "lang": own if primary(own) != primary(lang) else "",
-                "dir": "rtl" if is_rtl(own) else "",
-            }
+            found = Shared(
+                {
+                    "title": item.briefing.title,
+                    "url": item.url,
+                    "date": item.moment.date().isoformat(),
+                    "date_label": self.date_label(item.moment, lang),
+                    "summary": _clip(item.summary, 320),
+                    "lang": own if primary(own) != primary(lang) else "",
+                    "dir": "rtl" if is_rtl(own) else "",
+                }
+            )
             self._cards[(index, lang)] = found
         return found
 

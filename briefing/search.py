@@ -120,12 +120,14 @@ __all__ = [
     "STOP_WORDS",
     "SearchDoc",
     "build_index",
+    "doc_order",
     "fold",
     "is_cjk",
     "shard_for",
     "shard_key",
     "shard_name",
     "terms_of",
+    "text_file",
     "word_terms",
 ]
 
@@ -507,14 +509,21 @@ class Analysis:
         return [self.tiers, self.spellings, self.row, self.text]
 
     @classmethod
-    def from_json(cls, value: object) -> Analysis:
+    def from_json(cls, value: object, text: object = None) -> Analysis:
+        """From ``to_json()``, or from its first three items (the text kept apart: it is
+        then ``[]`` until the text file must be written)."""
+        if isinstance(value, list) and len(value) == 3:
+            value = [*value, [] if text is None else text]
         if not (isinstance(value, list) and len(value) == 4):
             raise ValueError("search analysis")
         tiers, spellings, row, text = value
         if not (isinstance(tiers, dict) and isinstance(spellings, dict)):
             raise ValueError("search analysis")
         if not (
-            isinstance(row, list) and len(row) == 6 and isinstance(text, list) and len(text) == 4
+            isinstance(row, list)
+            and len(row) == 6
+            and isinstance(text, list)
+            and len(text) in (0, 4)
         ):
             raise ValueError("search analysis")
         return cls(
@@ -554,12 +563,26 @@ def analyze(doc: SearchDoc) -> Analysis:
     return Analysis(tier_of, spelling_of, row, [stored_summary, body, names, tags])
 
 
+def text_file(doc_id: int, text: list[object]) -> tuple[str, bytes]:
+    """The path and bytes of one document's stored text (``Analysis.text``)."""
+    return f"search/x/{doc_id}.js", _script("x", doc_id, text)
+
+
+def doc_order(docs: Sequence[SearchDoc]) -> list[int]:
+    """The input index of each document id."""
+    return _doc_order(docs)
+
+
 def build_index(
-    docs: Sequence[SearchDoc], analyses: Sequence[Analysis] | None = None
+    docs: Sequence[SearchDoc],
+    analyses: Sequence[Analysis] | None = None,
+    *,
+    texts: bool = True,
 ) -> dict[str, bytes]:
     """Return output files: path from the site root -> bytes, all under "search/".
 
-    ``analyses`` (one per document, as ``analyze`` gives) spares analysing again."""
+    ``analyses`` (one per document, as ``analyze`` gives) spares analysing again;
+    ``texts=False`` leaves out the documents' text files (see ``text_file``)."""
     order = _doc_order(docs)
     kinds = list(KINDS) + sorted({d.kind for d in docs} - set(KINDS))
     if analyses is None:
@@ -581,7 +604,9 @@ def build_index(
             spellings.setdefault(term, {})[doc_id] = spelling
         kind, *rest = found.row
         rows.append([kinds.index(str(kind)), *rest])
-        files[f"search/x/{doc_id}.js"] = _script("x", doc_id, found.text)
+        if texts:
+            path, data = text_file(doc_id, found.text)
+            files[path] = data
 
     full: dict[str, list[object]] = {}
     size: dict[str, int] = {}

@@ -72,11 +72,59 @@ def search_index(
         done = map_jobs(search.analyze, [(doc,) for doc in todo], jobs)
         for i, analysis in zip(missing, done, strict=True):
             analyses[keys[i]] = analysis
-        cache.put_many("search_docs", ((keys[i], analyses[keys[i]].to_json()) for i in missing))
+        cache.put_many("search_docs", ((keys[i], analyses[keys[i]].to_json()[:3]) for i in missing))
+        cache.put_many("search_text", ((keys[i], analyses[keys[i]].text) for i in missing))
         cache.keep_only("search_docs", keys)
-    built = search.build_index(docs, [analyses[key] for key in keys])
-    record = {"digest": wanted, "files": {p: sha256(data) for p, data in sorted(built.items())}}
-    return built, {}, record
+        cache.keep_only("search_text", keys)
+    built = search.build_index(docs, [analyses[key] for key in keys], texts=False)
+    files = {p: sha256(data) for p, data in built.items()}
+    # A document's text file changes only with its analysis or its id: the text of the
+    # others (the bulk of the index) is neither read from the cache nor written again.
+    by_id = [keys[i] for i in search.doc_order(docs)]
+    last_ids = last.get("ids") if isinstance(last, dict) else None
+    last_files = last.get("files") if isinstance(last, dict) else None
+    same = last_ids if isinstance(last_ids, list) and isinstance(last_files, dict) else []
+    stats = cache.all("pages") if same else {}
+    kept: dict[str, str] = {}
+    redo: list[int] = []
+    for doc_id, key in enumerate(by_id):
+        path = f"search/x/{doc_id}.js"
+        old = last_files.get(path) if same and isinstance(last_files, dict) else None
+        if (
+            doc_id < len(same)
+            and same[doc_id] == key
+            and isinstance(old, str)
+            and manifest.get(path) == old
+            and intact(out, path, stats.get(path))
+        ):
+            kept[path] = old
+        else:
+            redo.append(doc_id)
+    stored = cache.get_many("search_text", [by_id[i] for i in redo if not analyses[by_id[i]].text])
+    order = search.doc_order(docs)
+    lost = [
+        order[i] for i in redo if not analyses[by_id[i]].text and not _is_text(stored.get(by_id[i]))
+    ]
+    if lost:  # a damaged cache: analyse those documents again
+        bodies_text = bodies.text([docs[i].body for i in lost if docs[i].kind == "briefing"])
+        for i in lost:
+            doc = docs[i]
+            if doc.kind == "briefing":
+                doc = dataclasses.replace(doc, body=bodies_text.get(doc.body, ""))
+            stored[keys[i]] = search.analyze(doc).text
+    for doc_id in redo:
+        key = by_id[doc_id]
+        text = analyses[key].text or stored[key]
+        path, data = search.text_file(doc_id, text)
+        built[path] = data
+        files[path] = sha256(data)
+    files.update(kept)
+    record = {"digest": wanted, "files": dict(sorted(files.items())), "ids": by_id}
+    return built, kept, record
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 4
 
 
 def search_docs(views: Views) -> list[search.SearchDoc]:

@@ -7,6 +7,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from briefing.cli import Progress
 from tests.fixture_site import SITE
 from tests.sitekit import run, snapshot, write_site
@@ -118,3 +120,50 @@ def test_summary_line_without_a_terminal(tmp_path: Path) -> None:
     assert lines[0].startswith("built 4 briefings, ")
     verbose = run("build", "--site", site, "--no-cache", "--verbose")
     assert "  time: load " in verbose.out
+
+
+def test_an_edit_renders_only_the_pages_that_show_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every stage's cache is written and read back: a body edit beyond the summary renders
+    the briefing's page and the full-text feed again, analyses one search document and
+    rewrites its text file, and leaves every other page alone."""
+    from briefing import search
+    from briefing.build import Options, build
+
+    rendered: list[int] = []
+    analysed: list[str] = []
+    analyze = search.analyze
+
+    def counting(doc: search.SearchDoc) -> search.Analysis:
+        analysed.append(doc.url)
+        return analyze(doc)
+
+    monkeypatch.setattr(search, "analyze", counting)
+
+    def note(stage: str, done: int, total: int) -> None:
+        if stage == "render" and done == 0:
+            rendered.append(total)
+
+    site = write_site(tmp_path, SITE)
+    first = build(Options(site=site, jobs=1, progress=note))
+    assert first.ok and first.report is not None
+    uno = site / "content/briefings/a/uno.md"
+    uno.write_text(uno.read_text("utf-8").replace("no enlaza.", "no enlaza nunca."), "utf-8")
+    analysed.clear()
+    second = build(Options(site=site, jobs=1, progress=note))
+    assert second.ok and second.report is not None
+    assert analysed == ["briefings/uno.html"]
+    assert rendered[0] == first.counts["pages"] + sum(
+        1 for p in first.report.written if p.endswith(".xml") and not p.startswith("sitemap")
+    )
+    assert rendered[1] == 2
+    written = second.report.written
+    assert sorted(p for p in written if not p.startswith("search/")) == [
+        "briefings/uno.html",
+        "feed.xml",
+    ]
+    assert len([p for p in written if p.startswith("search/x/")]) == 1
+    third = build(Options(site=site, jobs=1, progress=note))  # no change: nothing rendered
+    assert third.ok and third.report is not None
+    assert third.report.written == [] and len(rendered) == 2
