@@ -54,6 +54,7 @@ class Cache:
         "finished_html",
         "search_docs",
         "search_text",
+        "search_roots",
         "pages",
         "meta",
     )
@@ -153,6 +154,15 @@ class Cache:
             with self._transaction():
                 self.db.execute(f"DELETE FROM {table}")
                 self.db.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows)
+        except sqlite3.Error:
+            self.db = None
+
+    def delete_many(self, table: str, keys: Iterable[str]) -> None:
+        if self.db is None:
+            return
+        try:
+            with self._transaction():
+                self.db.executemany(f"DELETE FROM {table} WHERE key = ?", ((k,) for k in keys))
         except sqlite3.Error:
             self.db = None
 

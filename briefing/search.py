@@ -573,28 +573,15 @@ def doc_order(docs: Sequence[SearchDoc]) -> list[int]:
     return _doc_order(docs)
 
 
-def build_index(
-    docs: Sequence[SearchDoc],
-    analyses: Sequence[Analysis] | None = None,
-    *,
-    texts: bool = True,
-) -> dict[str, bytes]:
-    """Return output files: path from the site root -> bytes, all under "search/".
+Postings = dict[str, list[list[int]]]  # term -> tier -> ascending doc ids
+Spellings = dict[str, dict[int, str]]  # term -> doc id -> spelling, where it is not the term
 
-    ``analyses`` (one per document, as ``analyze`` gives) spares analysing again;
-    ``texts=False`` leaves out the documents' text files (see ``text_file``)."""
-    order = _doc_order(docs)
-    kinds = list(KINDS) + sorted({d.kind for d in docs} - set(KINDS))
-    if analyses is None:
-        analyses = [analyze(d) for d in docs]
 
-    postings: dict[str, list[list[int]]] = {}  # term -> tier -> ascending doc ids
-    spellings: dict[str, dict[int, str]] = {}  # term -> doc id -> spelling, if not the term
-    files: dict[str, bytes] = {}
-    rows: list[list[object]] = []  # document table, by id
-
-    for doc_id, index in enumerate(order):
-        found = analyses[index]
+def postings_of(analyses: Sequence[Analysis]) -> tuple[Postings, Spellings]:
+    """Every term's documents by tier, and their spellings; ``analyses`` in id order."""
+    postings: Postings = {}
+    spellings: Spellings = {}
+    for doc_id, found in enumerate(analyses):
         for term, tier in found.tiers.items():
             lists = postings.get(term)
             if lists is None:
@@ -602,16 +589,48 @@ def build_index(
             lists[tier].append(doc_id)
         for term, spelling in found.spellings.items():
             spellings.setdefault(term, {})[doc_id] = spelling
+    return postings, spellings
+
+
+def rows_of(analyses: Sequence[Analysis], kinds: Sequence[str]) -> list[list[object]]:
+    """The document table, in id order: [kind code, title, url, date, date label, aliases]."""
+    rows: list[list[object]] = []
+    for found in analyses:
         kind, *rest = found.row
         rows.append([kinds.index(str(kind)), *rest])
-        if texts:
-            path, data = text_file(doc_id, found.text)
-            files[path] = data
+    return rows
 
+
+def roots_of(terms: Iterable[str]) -> dict[str, list[str]]:
+    """Terms by the shard key they start from, each list in search.js's order."""
+    roots: dict[str, list[str]] = {}
+    for term in sorted(terms, key=_utf16_key):
+        roots.setdefault(shard_key(term), []).append(term)
+    return roots
+
+
+@dataclass(frozen=True)
+class RootFiles:
+    """The shard files one shard key gives (one, or more once it is split)."""
+
+    files: dict[str, bytes]
+    shards: list[str]  # shard names
+    split: list[str]  # names of the shards that were split
+    rows: dict[str, list[int]]  # shard name -> ids of the document rows riding along
+
+
+def root_files(
+    key: str,
+    terms: list[str],
+    postings: Postings,
+    spellings: Spellings,
+    rows: Sequence[list[object]],
+) -> RootFiles:
+    """The shard files of one shard key; ``terms`` are its terms, in ``roots_of`` order."""
     full: dict[str, list[object]] = {}
     size: dict[str, int] = {}
-    for term, lists in postings.items():
-        entry = _entry(term, lists, spellings.get(term))
+    for term in terms:
+        entry = _entry(term, postings[term], spellings.get(term))
         assert entry is not None
         full[term] = entry
         size[term] = len(_js_json(term)) + len(_js_json(entry)) + 2
@@ -620,13 +639,13 @@ def build_index(
         return _entry(term, [*postings[term][:2], [], []], spellings.get(term))
 
     shards: dict[str, list[object]] = {}
-    split: set[str] = set()
+    split: list[str] = []
 
     def emit(prefix: str, terms: list[str]) -> None:
         if sum(size[t] for t in terms) <= SPLIT_BYTES or all(len(t) == len(prefix) for t in terms):
             shards[prefix] = [x for t in terms for x in (t, full[t])]
             return
-        split.add(prefix)
+        split.append(prefix)
         flat: list[object] = []
         children: dict[str, list[str]] = {}
         for t in terms:
@@ -641,19 +660,11 @@ def build_index(
         for child, child_terms in children.items():
             emit(child, child_terms)
 
-    roots: dict[str, list[str]] = {}
-    for term in sorted(postings, key=_utf16_key):
-        roots.setdefault(shard_key(term), []).append(term)
-    for key, terms in roots.items():
-        emit(key, terms)
-
-    for n in range(0, len(rows), DOC_CHUNK):
-        files[f"search/d/{n // DOC_CHUNK}.js"] = _script(
-            "d", n // DOC_CHUNK, rows[n : n + DOC_CHUNK]
-        )
-
-    for key, flat in shards.items():
-        name = shard_name(key)
+    emit(key, terms)
+    files: dict[str, bytes] = {}
+    riding: dict[str, list[int]] = {}
+    for prefix, flat in shards.items():
+        name = shard_name(prefix)
         # The document rows of each term's first title/name matches ride along,
         # so that most suggestions need no document chunk.
         # The top of the ranking of every term found in a title or names (a
@@ -666,18 +677,68 @@ def build_index(
                 ranked = lists[_TITLE] + lists[_NAMES] + lists[_SUMMARY] + lists[_BODY]
                 candidates.update(ranked[:SHARD_ROWS])
         ids = sorted(candidates)[:SHARD_ROWS_MAX]
-        shard_rows = [[i, *rows[i]] for i in ids]
-        files[f"search/t/{name}.js"] = _script("t", name, flat, shard_rows)
+        riding[name] = ids
+        files[f"search/t/{name}.js"] = _script("t", name, flat, [[i, *rows[i]] for i in ids])
+    return RootFiles(files, [shard_name(k) for k in shards], [shard_name(k) for k in split], riding)
 
+
+def chunk_file(rows: Sequence[list[object]], chunk: int) -> tuple[str, bytes]:
+    """Document table chunk ``chunk``: the rows of ids chunk*DOC_CHUNK and on."""
+    start = chunk * DOC_CHUNK
+    return f"search/d/{chunk}.js", _script("d", chunk, list(rows[start : start + DOC_CHUNK]))
+
+
+def manifest_file(
+    n: int, kinds: Sequence[str], shards: Iterable[str], split: Iterable[str]
+) -> bytes:
     manifest = {
         "v": FORMAT_VERSION,
-        "n": len(order),
+        "n": n,
         "dc": DOC_CHUNK,
-        "k": kinds,
-        "s": sorted(shard_name(k) for k in shards),
-        "sp": sorted(shard_name(k) for k in split),
+        "k": list(kinds),
+        "s": sorted(shards),
+        "sp": sorted(split),
         "sw": sorted(STOP_WORDS),
         "w": [10, 7, 3, 1],
     }
-    files["search/index.js"] = _script("m", manifest)
+    return _script("m", manifest)
+
+
+def kinds_of(docs: Sequence[SearchDoc]) -> list[str]:
+    return list(KINDS) + sorted({d.kind for d in docs} - set(KINDS))
+
+
+def build_index(
+    docs: Sequence[SearchDoc],
+    analyses: Sequence[Analysis] | None = None,
+    *,
+    texts: bool = True,
+) -> dict[str, bytes]:
+    """Return output files: path from the site root -> bytes, all under "search/".
+
+    ``analyses`` (one per document, as ``analyze`` gives) spares analysing again;
+    ``texts=False`` leaves out the documents' text files (see ``text_file``)."""
+    order = _doc_order(docs)
+    kinds = kinds_of(docs)
+    if analyses is None:
+        analyses = [analyze(d) for d in docs]
+    in_order = [analyses[i] for i in order]
+    postings, spellings = postings_of(in_order)
+    rows = rows_of(in_order, kinds)
+    files: dict[str, bytes] = {}
+    if texts:
+        for doc_id, found in enumerate(in_order):
+            path, data = text_file(doc_id, found.text)
+            files[path] = data
+    for n in range(0, len(rows), DOC_CHUNK):
+        path, data = chunk_file(rows, n // DOC_CHUNK)
+        files[path] = data
+    shards: list[str] = []
+    split: list[str] = []
+    for key, terms in roots_of(postings).items():
+        made = root_files(key, terms, postings, spellings, rows)
+        files.update(made.files)
+        shards += made.shards
+        split += made.split
+    files["search/index.js"] = manifest_file(len(order), kinds, shards, split)
     return dict(sorted(files.items()))

@@ -1,9 +1,21 @@
-"""The search index of a site, rebuilt only as far as its documents changed."""
+"""The search index of a site, rebuilt only as far as its documents changed.
+
+A document's analysis (its terms, spellings, row and text) is cached by a digest of the
+document. When the documents are the same ones in the same order as last time and only
+some changed, the index is patched: the postings of the shard keys whose terms those
+documents gained, lost or moved between tiers are read from the cache, updated, and only
+their shard files are made again, with the document-table chunks and text files of the
+changed documents. Otherwise (a document added, removed or moved) it is assembled in
+full from the cached analyses. Both ways give the same bytes.
+"""
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +28,21 @@ from briefing.workers import map_jobs
 from briefing.write import intact
 from briefing.write import sha as sha256
 
+Files = dict[str, bytes]
+
+
+@dataclass
+class _Last:
+    """What the last build's index was made of (the ``search`` record, checked)."""
+
+    ids: list[str]  # analysis key per document id
+    urls: list[str]  # document url per id
+    kinds: list[str]
+    rows: list[list[object]]
+    roots: dict[str, list[list[str]]]  # shard key -> [shard names, split names]
+    riding: dict[str, list[int]]  # shard name -> ids of the rows riding along
+    files: dict[str, str]  # path -> sha256
+
 
 def search_index(
     views: Views,
@@ -25,102 +52,363 @@ def search_index(
     manifest: dict[str, str],
     jobs: int,
     out: Path,
-) -> tuple[dict[str, bytes], dict[str, str], dict[str, Any]]:
+) -> tuple[Files, dict[str, str], dict[str, Any]]:
     """The search index: (files to write, files kept as they are, the record to cache).
 
     Documents are digested without reading a single body (a briefing's parse key stands for
-    its text). When no document changed, the index is left as it is; else only the changed
-    documents are analysed again, and the index is assembled from the cached analyses.
+    its text). When no document changed, the index is left as it is.
     """
     docs = search_docs(views)
-    keys = []
-    for doc in docs:
-        text_key = parse_keys.get(doc.body, "") if doc.kind == "briefing" else ""
-        fields = (
-            doc.kind,
-            doc.title,
-            doc.url,
-            doc.date,
-            doc.date_label,
-            doc.summary,
-            doc.names,
-            doc.tags,
-        )
-        keys.append(digest(code_digest(), repr(fields), text_key))
+    keys = [_doc_key(doc, parse_keys) for doc in docs]
     wanted = digest(*keys)
-    last = cache.get_many("meta", ["search"]).get("search")
-    if isinstance(last, dict) and last.get("digest") == wanted:
-        files = last.get("files")
-        stats = cache.all("pages")
-        if isinstance(files, dict) and all(
-            manifest.get(p) == sha and intact(out, p, stats.get(p)) for p, sha in files.items()
-        ):
-            return {}, {str(p): str(sha) for p, sha in files.items()}, last
-    analyses: dict[str, search.Analysis] = {}
-    for key, value in cache.get_many("search_docs", keys).items():
+    record = cache.get_many("meta", ["search"]).get("search")
+    stats = cache.all("pages")
+
+    def still(path: str, sha: str) -> bool:
+        return manifest.get(path) == sha and intact(out, path, stats.get(path))
+
+    last = _last(record)
+    if (
+        last is not None
+        and isinstance(record, dict)
+        and record.get("digest") == wanted
+        and all(still(p, sha) for p, sha in last.files.items())
+    ):
+        return {}, dict(last.files), record
+    order = search.doc_order(docs)
+    kinds = search.kinds_of(docs)
+    by_id = [keys[i] for i in order]
+    urls = [docs[i].url for i in order]
+    if last is not None and last.urls == urls and last.kinds == kinds:
+        patched = _patch(docs, keys, order, by_id, kinds, last, bodies, cache, jobs, still)
+        if patched is not None:
+            built, kept, made = patched
+            return built, kept, {"digest": wanted, **made}
+    built, kept, made = _full(
+        docs, keys, order, by_id, urls, kinds, bodies, cache, jobs, last, still
+    )
+    return built, kept, {"digest": wanted, **made}
+
+
+def _doc_key(doc: search.SearchDoc, parse_keys: dict[str, str]) -> str:
+    text_key = parse_keys.get(doc.body, "") if doc.kind == "briefing" else ""
+    fields = (
+        doc.kind,
+        doc.title,
+        doc.url,
+        doc.date,
+        doc.date_label,
+        doc.summary,
+        doc.names,
+        doc.tags,
+    )
+    return digest(code_digest(), repr(fields), text_key)
+
+
+def _analyses(
+    docs: list[search.SearchDoc],
+    keys: list[str],
+    wanted: list[int],
+    bodies: Bodies,
+    cache: Cache,
+    jobs: int,
+) -> dict[str, search.Analysis]:
+    """The analyses of documents ``wanted`` (indices into ``docs``): cached, or made now
+    (and cached, with their text apart)."""
+    found: dict[str, search.Analysis] = {}
+    for key, value in cache.get_many("search_docs", [keys[i] for i in wanted]).items():
         with contextlib.suppress(ValueError, TypeError):
-            analyses[key] = search.Analysis.from_json(value)
-    missing = [i for i, key in enumerate(keys) if key not in analyses]
+            found[key] = search.Analysis.from_json(value)
+    missing = [i for i in wanted if keys[i] not in found]
     if missing:
-        texts = bodies.text([docs[i].body for i in missing if docs[i].kind == "briefing"])
-        todo = [
-            dataclasses.replace(docs[i], body=texts.get(docs[i].body, ""))
-            if docs[i].kind == "briefing"
-            else docs[i]
-            for i in missing
-        ]
-        done = map_jobs(search.analyze, [(doc,) for doc in todo], jobs)
+        done = map_jobs(search.analyze, [(doc,) for doc in _with_text(docs, missing, bodies)], jobs)
         for i, analysis in zip(missing, done, strict=True):
-            analyses[keys[i]] = analysis
-        cache.put_many("search_docs", ((keys[i], analyses[keys[i]].to_json()[:3]) for i in missing))
-        cache.put_many("search_text", ((keys[i], analyses[keys[i]].text) for i in missing))
-        cache.keep_only("search_docs", keys)
-        cache.keep_only("search_text", keys)
-    built = search.build_index(docs, [analyses[key] for key in keys], texts=False)
-    files = {p: sha256(data) for p, data in built.items()}
-    # A document's text file changes only with its analysis or its id: the text of the
-    # others (the bulk of the index) is neither read from the cache nor written again.
-    by_id = [keys[i] for i in search.doc_order(docs)]
-    last_ids = last.get("ids") if isinstance(last, dict) else None
-    last_files = last.get("files") if isinstance(last, dict) else None
-    same = last_ids if isinstance(last_ids, list) and isinstance(last_files, dict) else []
-    stats = cache.all("pages") if same else {}
+            found[keys[i]] = analysis
+        cache.put_many("search_docs", ((keys[i], found[keys[i]].to_json()[:3]) for i in missing))
+        cache.put_many("search_text", ((keys[i], found[keys[i]].text) for i in missing))
+    return found
+
+
+def _with_text(
+    docs: list[search.SearchDoc], indices: list[int], bodies: Bodies
+) -> list[search.SearchDoc]:
+    texts = bodies.text([docs[i].body for i in indices if docs[i].kind == "briefing"])
+    return [
+        dataclasses.replace(docs[i], body=texts.get(docs[i].body, ""))
+        if docs[i].kind == "briefing"
+        else docs[i]
+        for i in indices
+    ]
+
+
+def _texts(
+    docs: list[search.SearchDoc],
+    keys: list[str],
+    order: list[int],
+    redo: list[int],
+    analyses: dict[str, search.Analysis],
+    bodies: Bodies,
+    cache: Cache,
+) -> Files:
+    """The text files of document ids ``redo``; their text is fetched from the cache only
+    now (it is most of the index), or made again if the cache lost it."""
+    need = [keys[order[d]] for d in redo if not analyses.get(keys[order[d]], _EMPTY).text]
+    stored = cache.get_many("search_text", need)
+    lost = [
+        order[d]
+        for d in redo
+        if keys[order[d]] in need and not _is_text(stored.get(keys[order[d]]))
+    ]
+    for i, doc in zip(lost, _with_text(docs, lost, bodies), strict=True):
+        stored[keys[i]] = search.analyze(doc).text
+    files: Files = {}
+    for d in redo:
+        key = keys[order[d]]
+        text = analyses[key].text if key in analyses and analyses[key].text else stored[key]
+        path, data = search.text_file(d, text)
+        files[path] = data
+    return files
+
+
+_EMPTY = search.Analysis({}, {}, [], [])
+
+
+def _full(
+    docs: list[search.SearchDoc],
+    keys: list[str],
+    order: list[int],
+    by_id: list[str],
+    urls: list[str],
+    kinds: list[str],
+    bodies: Bodies,
+    cache: Cache,
+    jobs: int,
+    last: _Last | None,
+    still: Callable[[str, str], bool],
+) -> tuple[Files, dict[str, str], dict[str, Any]]:
+    """The whole index from the (cached) analyses; its postings are cached by shard key.
+    The text file of a document with the same id and analysis as last time is kept."""
+    analyses = _analyses(docs, keys, list(range(len(docs))), bodies, cache, jobs)
+    cache.keep_only("search_docs", keys)
+    cache.keep_only("search_text", keys)
+    in_order = [analyses[key] for key in by_id]
+    postings, spellings = search.postings_of(in_order)
+    rows = search.rows_of(in_order, kinds)
+    built: Files = {}
+    roots: dict[str, list[list[str]]] = {}
+    riding: dict[str, list[int]] = {}
+    stored = []
+    for key, terms in search.roots_of(postings).items():
+        made = search.root_files(key, terms, postings, spellings, rows)
+        built.update(made.files)
+        roots[key] = [made.shards, made.split]
+        riding.update(made.rows)
+        stored.append((key, _root_json(terms, postings, spellings)))
+    cache.replace_all("search_roots", stored)
+    for n in range(0, len(rows), search.DOC_CHUNK):
+        path, data = search.chunk_file(rows, n // search.DOC_CHUNK)
+        built[path] = data
+    built["search/index.js"] = _manifest(len(rows), kinds, roots)
     kept: dict[str, str] = {}
     redo: list[int] = []
-    for doc_id, key in enumerate(by_id):
-        path = f"search/x/{doc_id}.js"
-        old = last_files.get(path) if same and isinstance(last_files, dict) else None
-        if (
-            doc_id < len(same)
-            and same[doc_id] == key
-            and isinstance(old, str)
-            and manifest.get(path) == old
-            and intact(out, path, stats.get(path))
-        ):
-            kept[path] = old
+    for d, key in enumerate(by_id):
+        path = f"search/x/{d}.js"
+        same = last is not None and d < len(last.ids) and last.ids[d] == key
+        sha = last.files.get(path) if last is not None and same else None
+        if isinstance(sha, str) and still(path, sha):
+            kept[path] = sha
         else:
-            redo.append(doc_id)
-    stored = cache.get_many("search_text", [by_id[i] for i in redo if not analyses[by_id[i]].text])
-    order = search.doc_order(docs)
-    lost = [
-        order[i] for i in redo if not analyses[by_id[i]].text and not _is_text(stored.get(by_id[i]))
-    ]
-    if lost:  # a damaged cache: analyse those documents again
-        bodies_text = bodies.text([docs[i].body for i in lost if docs[i].kind == "briefing"])
-        for i in lost:
-            doc = docs[i]
-            if doc.kind == "briefing":
-                doc = dataclasses.replace(doc, body=bodies_text.get(doc.body, ""))
-            stored[keys[i]] = search.analyze(doc).text
-    for doc_id in redo:
-        key = by_id[doc_id]
-        text = analyses[key].text or stored[key]
-        path, data = search.text_file(doc_id, text)
+            redo.append(d)
+    built.update(_texts(docs, keys, order, redo, analyses, bodies, cache))
+    files = {p: sha256(data) for p, data in built.items()}
+    files = dict(sorted({**files, **kept}.items()))
+    made_record = {
+        "ids": by_id,
+        "urls": urls,
+        "kinds": kinds,
+        "rows": rows,
+        "roots": roots,
+        "riding": riding,
+        "files": files,
+    }
+    return built, kept, made_record
+
+
+def _patch(
+    docs: list[search.SearchDoc],
+    keys: list[str],
+    order: list[int],
+    by_id: list[str],
+    kinds: list[str],
+    last: _Last,
+    bodies: Bodies,
+    cache: Cache,
+    jobs: int,
+    still: Callable[[str, str], bool],
+) -> tuple[Files, dict[str, str], dict[str, Any]] | None:
+    """The index patched for the documents whose analysis changed; None when the cache
+    does not hold what that needs (the caller then builds it in full)."""
+    changed = [d for d, key in enumerate(by_id) if key != last.ids[d]]
+    old: dict[str, search.Analysis] = {}
+    for key, value in cache.get_many("search_docs", [last.ids[d] for d in changed]).items():
+        with contextlib.suppress(ValueError, TypeError):
+            old[key] = search.Analysis.from_json(value)
+    if any(last.ids[d] not in old for d in changed):
+        return None
+    new = _analyses(docs, keys, [order[d] for d in changed], bodies, cache, jobs)
+    cache.keep_only("search_docs", keys)
+    cache.keep_only("search_text", keys)
+    rows = list(last.rows)
+    moved_rows: set[int] = set()
+    touched: dict[str, list[tuple[int, str]]] = {}  # shard key -> (doc id, term)
+    for d in changed:
+        before, after = old[last.ids[d]], new[by_id[d]]
+        row = search.rows_of([after], kinds)[0]
+        if row != rows[d]:
+            rows[d] = row
+            moved_rows.add(d)
+        for term in before.tiers.keys() | after.tiers.keys():
+            if before.tiers.get(term) != after.tiers.get(term) or before.spellings.get(
+                term
+            ) != after.spellings.get(term):
+                touched.setdefault(search.shard_key(term), []).append((d, term))
+    shard_root = {name: key for key, (names, _) in last.roots.items() for name in names}
+    redo = set(touched)
+    for name, ids in last.riding.items():
+        if moved_rows.intersection(ids) and name in shard_root:
+            redo.add(shard_root[name])
+    loaded = cache.get_many("search_roots", sorted(redo))
+    postings: search.Postings = {}
+    spellings: search.Spellings = {}
+    for key in redo:
+        value = loaded.get(key)
+        if value is None and key in last.roots:
+            return None
+        try:
+            _read_root(value or {"p": {}, "s": {}}, postings, spellings)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
+    for key in sorted(touched):
+        for d, term in touched[key]:
+            _move(d, term, old[last.ids[d]], new[by_id[d]], postings, spellings)
+    roots = {k: v for k, v in last.roots.items() if k not in redo}
+    riding = {n: ids for n, ids in last.riding.items() if shard_root.get(n) not in redo}
+    built: Files = {}
+    stored = []
+    gone = []
+    by_root = search.roots_of(postings)
+    for key in sorted(redo):
+        terms = by_root.get(key, [])
+        if not terms:
+            gone.append(key)
+            continue
+        made = search.root_files(key, terms, postings, spellings, rows)
+        built.update(made.files)
+        roots[key] = [made.shards, made.split]
+        riding.update(made.rows)
+        stored.append((key, _root_json(terms, postings, spellings)))
+    cache.put_many("search_roots", stored)
+    cache.delete_many("search_roots", gone)
+    for chunk in sorted({d // search.DOC_CHUNK for d in moved_rows}):
+        path, data = search.chunk_file(rows, chunk)
         built[path] = data
-        files[path] = sha256(data)
-    files.update(kept)
-    record = {"digest": wanted, "files": dict(sorted(files.items())), "ids": by_id}
-    return built, kept, record
+    built["search/index.js"] = _manifest(len(rows), kinds, dict(sorted(roots.items())))
+    built.update(_texts(docs, keys, order, changed, {**old, **new}, bodies, cache))
+    files = {p: sha for p, sha in last.files.items() if not p.startswith("search/t/")}
+    for names, _ in roots.values():
+        for name in names:
+            path = f"search/t/{name}.js"
+            if path in last.files and path not in built:
+                files[path] = last.files[path]
+    for p, data in built.items():
+        files[p] = sha256(data)
+    kept = {p: sha for p, sha in files.items() if p not in built}
+    if not all(still(p, sha) for p, sha in kept.items()):
+        return None  # a file was changed or removed by hand: make them all again
+    made_record = {
+        "ids": by_id,
+        "urls": last.urls,
+        "kinds": kinds,
+        "rows": rows,
+        "roots": dict(sorted(roots.items())),
+        "riding": dict(sorted(riding.items())),
+        "files": dict(sorted(files.items())),
+    }
+    return built, kept, made_record
+
+
+def _move(
+    d: int,
+    term: str,
+    before: search.Analysis,
+    after: search.Analysis,
+    postings: search.Postings,
+    spellings: search.Spellings,
+) -> None:
+    """Document ``d``'s posting of ``term`` as ``after`` has it instead of ``before``."""
+    was, now = before.tiers.get(term), after.tiers.get(term)
+    lists = postings.setdefault(term, [[], [], [], []])
+    if was is not None:
+        lists[was].remove(d)
+    if now is not None:
+        bisect.insort(lists[now], d)
+    if not any(lists):
+        del postings[term]
+    spelled = spellings.setdefault(term, {})
+    spelled.pop(d, None)
+    if term in after.spellings:
+        spelled[d] = after.spellings[term]
+    if not spelled:
+        del spellings[term]
+
+
+def _root_json(terms: list[str], postings: search.Postings, spellings: search.Spellings) -> Any:
+    return {
+        "p": {t: postings[t] for t in terms},
+        "s": {t: {str(d): s for d, s in spellings[t].items()} for t in terms if t in spellings},
+    }
+
+
+def _read_root(value: Any, postings: search.Postings, spellings: search.Spellings) -> None:
+    for term, lists in value["p"].items():
+        if not (isinstance(lists, list) and len(lists) == 4):
+            raise ValueError("postings")
+        postings[str(term)] = [[int(i) for i in ids] for ids in lists]
+    for term, spelled in value["s"].items():
+        spellings[str(term)] = {int(d): str(s) for d, s in spelled.items()}
+
+
+def _manifest(n: int, kinds: list[str], roots: dict[str, list[list[str]]]) -> bytes:
+    shards = [name for names, _ in roots.values() for name in names]
+    split = [name for _, names in roots.values() for name in names]
+    return search.manifest_file(n, kinds, shards, split)
+
+
+def _last(record: Any) -> _Last | None:
+    """The last build's record, if it has every part and each has the right shape."""
+    if not isinstance(record, dict):
+        return None
+    try:
+        last = _Last(
+            ids=record["ids"],
+            urls=record["urls"],
+            kinds=record["kinds"],
+            rows=record["rows"],
+            roots=record["roots"],
+            riding=record["riding"],
+            files=record["files"],
+        )
+    except (KeyError, TypeError):
+        return None
+    lists_ok = all(isinstance(v, list) for v in (last.ids, last.urls, last.kinds, last.rows))
+    maps_ok = all(isinstance(v, dict) for v in (last.roots, last.riding, last.files))
+    if (
+        not (lists_ok and maps_ok)
+        or len(last.ids) != len(last.urls)
+        or len(last.rows) != len(last.ids)
+    ):
+        return None
+    return last
 
 
 def _is_text(value: Any) -> bool:
