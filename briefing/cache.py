@@ -19,7 +19,7 @@ from typing import Any
 
 from briefing import __version__
 
-SCHEMA = "briefing-cache-4"
+SCHEMA = "briefing-cache-5"
 
 
 @functools.cache
@@ -55,7 +55,6 @@ class Cache:
         "search_docs",
         "search_text",
         "search_roots",
-        "pages",
         "meta",
     )
 

@@ -50,19 +50,20 @@ def search_index(
     parse_keys: dict[str, str],
     cache: Cache,
     manifest: dict[str, str],
+    stats: dict[str, Any],
     jobs: int,
     out: Path,
 ) -> tuple[Files, dict[str, str], dict[str, Any]]:
     """The search index: (files to write, files kept as they are, the record to cache).
 
     Documents are digested without reading a single body (a briefing's parse key stands for
-    its text). When no document changed, the index is left as it is.
+    its text). When no document changed, the index is left as it is. ``stats`` are the
+    last build's records of its files (see ``write.intact``).
     """
     docs = search_docs(views)
     keys = [_doc_key(doc, parse_keys) for doc in docs]
     wanted = digest(*keys)
     record = cache.get_many("meta", ["search"]).get("search")
-    stats = cache.all("pages")
 
     def still(path: str, sha: str) -> bool:
         return manifest.get(path) == sha and intact(out, path, stats.get(path))
