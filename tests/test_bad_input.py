@@ -339,6 +339,39 @@ def test_failed_build_leaves_output_byte_for_byte(tmp_path: Path) -> None:
     assert snapshot(site / "output") == before
 
 
+def test_a_template_error_leaves_output_byte_for_byte_and_no_staged_page(
+    tmp_path: Path,
+) -> None:
+    """Pages are staged while they render; a page that fails to render leaves neither the
+    pages staged before it nor the staging folder behind."""
+    site = write_site(tmp_path, BASE)
+    assert run("build", "--site", site, "--quiet").code == 0
+    before = snapshot(site / "output")
+    (site / "layouts").mkdir()
+    (site / "layouts/briefing.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}{{ nope.attr }}{% endblock %}\n", "utf-8"
+    )
+    (site / "content/briefings/ok.md").write_text(
+        "---\ntitle: Cambiado\ndate: 2023-01-01\n---\nOtro texto.\n", "utf-8"
+    )
+    result = run("build", "--site", site)
+    assert result.code == 1
+    assert "layouts/briefing.html:2:1: error: UndefinedError" in result.err
+    assert snapshot(site / "output") == before
+    assert not (site / "output/.briefing-staging").exists()
+
+
+def test_staging_left_by_a_killed_build_is_cleared(tmp_path: Path) -> None:
+    site = write_site(tmp_path, BASE)
+    staged = site / "output/.briefing-staging"
+    staged.mkdir(parents=True)
+    (staged / "17").write_bytes(b"<html>half a page")
+    result = run("build", "--site", site, "--quiet")
+    assert result.code == 0, result.err
+    assert not staged.exists()
+    assert (site / "output/index.html").exists()
+
+
 def test_foreign_files_survive_and_stale_files_go(tmp_path: Path) -> None:
     site = write_site(tmp_path, BASE)
     (site / "content/briefings/extra.md").write_text(
