@@ -473,3 +473,20 @@ def test_readme_lists_every_case() -> None:
     ]
     missing = [label for label in labels if f"| {label} |" not in readme]
     assert missing == []
+
+
+def test_suggestions_follow_the_registry_across_cached_builds(tmp_path: Path) -> None:
+    """ "Did you mean" answers are kept between builds, but only while the names are the same."""
+    site = write_site(tmp_path, BASE)
+    (site / "content/briefings/x.md").write_text(
+        "---\ntitle: T\ndate: 2023-01-02\npeople: [Ana Garcís]\n---\nx\n", "utf-8"
+    )
+    first = run("build", "--site", site)
+    assert first.code == 0
+    assert "hint: did you mean `Ana García`?" in first.err
+    ana = site / "content/people/ana-garcia.yaml"
+    ana.write_text("name: Ana Garcés\naliases: [Ana]\n", "utf-8")
+    second = run("build", "--site", site)
+    assert second.code == 0
+    assert "hint: did you mean `Ana Garcés`?" in second.err
+    assert "Ana García`?" not in second.err
