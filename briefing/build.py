@@ -138,7 +138,8 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             model.problems = strict(model.problems)
         if has_errors(model.problems) or not options.write:
             return Result(model.problems, None, model.counts, timings=clock.laps)
-        return _publish(options, model, inputs, cache, out, manifest, whole, clock)
+        with staging(out):
+            return _publish(options, model, inputs, cache, out, manifest, whole, clock)
     finally:
         cache.close()
 
@@ -261,21 +262,9 @@ def _publish(
     whole: str,
     clock: Clock,
 ) -> Result:
-    """render -> search -> check the plan against the output -> write -> remember."""
-    with staging(out):
-        return _render_and_publish(options, model, inputs, cache, out, manifest, whole, clock)
+    """render -> search -> check the plan against the output -> write -> remember.
 
-
-def _render_and_publish(
-    options: Options,
-    model: Computed,
-    inputs: Inputs,
-    cache: Cache,
-    out: Path,
-    manifest: dict[str, str],
-    whole: str,
-    clock: Clock,
-) -> Result:
+    Runs inside ``staging(out)``: the pages are staged there as they are rendered."""
     jobs = options.jobs or os.cpu_count() or 1
     problems = model.problems
     page_salt = model.theme.digest + code_digest()

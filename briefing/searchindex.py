@@ -153,25 +153,21 @@ def _texts(
 ) -> Files:
     """The text files of document ids ``redo``; their text is fetched from the cache only
     now (it is most of the index), or made again if the cache lost it."""
-    need = [keys[order[d]] for d in redo if not analyses.get(keys[order[d]], _EMPTY).text]
-    stored = cache.get_many("search_text", need)
-    lost = [
-        order[d]
-        for d in redo
-        if keys[order[d]] in need and not _is_text(stored.get(keys[order[d]]))
-    ]
+    texts: dict[str, list[object]] = {
+        key: analyses[key].text for key in (keys[order[d]] for d in redo) if analyses[key].text
+    }
+    need = [keys[order[d]] for d in redo if keys[order[d]] not in texts]
+    for key, value in cache.get_many("search_text", need).items():
+        if _is_text(value):
+            texts[key] = value
+    lost = [order[d] for d in redo if keys[order[d]] not in texts]
     for i, doc in zip(lost, _with_text(docs, lost, bodies), strict=True):
-        stored[keys[i]] = search.analyze(doc).text
+        texts[keys[i]] = search.analyze(doc).text
     files: Files = {}
     for d in redo:
-        key = keys[order[d]]
-        text = analyses[key].text if key in analyses and analyses[key].text else stored[key]
-        path, data = search.text_file(d, text)
+        path, data = search.text_file(d, texts[keys[order[d]]])
         files[path] = data
     return files
-
-
-_EMPTY = search.Analysis({}, {}, [], [])
 
 
 def _full(
@@ -221,18 +217,8 @@ def _full(
         else:
             redo.append(d)
     built.update(_texts(docs, keys, order, redo, analyses, bodies, cache))
-    files = {p: sha256(data) for p, data in built.items()}
-    files = dict(sorted({**files, **kept}.items()))
-    made_record = {
-        "ids": by_id,
-        "urls": urls,
-        "kinds": kinds,
-        "rows": rows,
-        "roots": roots,
-        "riding": riding,
-        "files": files,
-    }
-    return built, kept, made_record
+    files = {**{p: sha256(data) for p, data in built.items()}, **kept}
+    return built, kept, _record(by_id, urls, kinds, rows, roots, riding, files)
 
 
 def _patch(
@@ -326,16 +312,28 @@ def _patch(
     kept = {p: sha for p, sha in files.items() if p not in built}
     if not all(still(p, sha) for p, sha in kept.items()):
         return None  # a file was changed or removed by hand: make them all again
-    made_record = {
-        "ids": by_id,
-        "urls": last.urls,
+    return built, kept, _record(by_id, last.urls, kinds, rows, roots, riding, files)
+
+
+def _record(
+    ids: list[str],
+    urls: list[str],
+    kinds: list[str],
+    rows: list[list[object]],
+    roots: dict[str, list[list[str]]],
+    riding: dict[str, list[int]],
+    files: dict[str, str],
+) -> dict[str, Any]:
+    """The ``search`` record (read back by ``_last``), its mappings in a stable order."""
+    return {
+        "ids": ids,
+        "urls": urls,
         "kinds": kinds,
         "rows": rows,
         "roots": dict(sorted(roots.items())),
         "riding": dict(sorted(riding.items())),
         "files": dict(sorted(files.items())),
     }
-    return built, kept, made_record
 
 
 def _move(

@@ -167,3 +167,16 @@ def test_an_edit_renders_only_the_pages_that_show_it(
     third = build(Options(site=site, jobs=1, progress=note))  # no change: nothing rendered
     assert third.ok and third.report is not None
     assert third.report.written == [] and len(rendered) == 2
+
+
+def test_lost_search_texts_are_made_again(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    assert run("build", "--site", site, "--quiet").code == 0
+    db = sqlite3.connect(site / ".briefing-cache/cache.sqlite")
+    with db:
+        db.execute("DELETE FROM search_text")
+    db.close()
+    (site / "output").rename(tmp_path / "old-output")
+    result = run("build", "--site", site, "--quiet")
+    assert result.code == 0, result.err
+    assert snapshot(site / "output") == _cold(site, tmp_path)
