@@ -117,18 +117,6 @@ class Cache:
             return {}
         return found
 
-    def all(self, table: str) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        if self.db is None:
-            return found
-        try:
-            for key, value in self.db.execute(f"SELECT key, value FROM {table}"):
-                with suppress(ValueError):
-                    found[key] = json.loads(value)
-        except sqlite3.Error:
-            return {}
-        return found
-
     def put_many(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
         if self.db is None:
             return

@@ -381,7 +381,7 @@ def _deltas(ids: Iterable[int]) -> list[int]:
     return out
 
 
-def _doc_order(docs: Sequence[SearchDoc]) -> list[int]:
+def doc_order(docs: Sequence[SearchDoc]) -> list[int]:
     """Input indices in id order: actors (by kind, name), then briefings newest first."""
 
     def kind_rank(kind: str) -> int:
@@ -568,11 +568,6 @@ def text_file(doc_id: int, text: list[object]) -> tuple[str, bytes]:
     return f"search/x/{doc_id}.js", _script("x", doc_id, text)
 
 
-def doc_order(docs: Sequence[SearchDoc]) -> list[int]:
-    """The input index of each document id."""
-    return _doc_order(docs)
-
-
 Postings = dict[str, list[list[int]]]  # term -> tier -> ascending doc ids
 Spellings = dict[str, dict[int, str]]  # term -> doc id -> spelling, where it is not the term
 
@@ -718,7 +713,7 @@ def build_index(
 
     ``analyses`` (one per document, as ``analyze`` gives) spares analysing again;
     ``texts=False`` leaves out the documents' text files (see ``text_file``)."""
-    order = _doc_order(docs)
+    order = doc_order(docs)
     kinds = kinds_of(docs)
     if analyses is None:
         analyses = [analyze(d) for d in docs]

@@ -194,13 +194,7 @@ def _full(
     built: Files = {}
     roots: dict[str, list[list[str]]] = {}
     riding: dict[str, list[int]] = {}
-    stored = []
-    for key, terms in search.roots_of(postings).items():
-        made = search.root_files(key, terms, postings, spellings, rows)
-        built.update(made.files)
-        roots[key] = [made.shards, made.split]
-        riding.update(made.rows)
-        stored.append((key, _root_json(terms, postings, spellings)))
+    stored = _make_roots(search.roots_of(postings), postings, spellings, rows, built, roots, riding)
     cache.replace_all("search_roots", stored)
     for n in range(0, len(rows), search.DOC_CHUNK):
         path, data = search.chunk_file(rows, n // search.DOC_CHUNK)
@@ -218,7 +212,7 @@ def _full(
             redo.append(d)
     built.update(_texts(docs, keys, order, redo, analyses, bodies, cache))
     files = {**{p: sha256(data) for p, data in built.items()}, **kept}
-    return built, kept, _record(by_id, urls, kinds, rows, roots, riding, files)
+    return built, kept, _record(_Last(by_id, urls, kinds, rows, roots, riding, files))
 
 
 def _patch(
@@ -281,21 +275,11 @@ def _patch(
     roots = {k: v for k, v in last.roots.items() if k not in redo}
     riding = {n: ids for n, ids in last.riding.items() if shard_root.get(n) not in redo}
     built: Files = {}
-    stored = []
-    gone = []
     by_root = search.roots_of(postings)
-    for key in sorted(redo):
-        terms = by_root.get(key, [])
-        if not terms:
-            gone.append(key)
-            continue
-        made = search.root_files(key, terms, postings, spellings, rows)
-        built.update(made.files)
-        roots[key] = [made.shards, made.split]
-        riding.update(made.rows)
-        stored.append((key, _root_json(terms, postings, spellings)))
+    remade = {key: by_root[key] for key in sorted(redo) if by_root.get(key)}
+    stored = _make_roots(remade, postings, spellings, rows, built, roots, riding)
     cache.put_many("search_roots", stored)
-    cache.delete_many("search_roots", gone)
+    cache.delete_many("search_roots", sorted(redo - remade.keys()))
     for chunk in sorted({d // search.DOC_CHUNK for d in moved_rows}):
         path, data = search.chunk_file(rows, chunk)
         built[path] = data
@@ -312,27 +296,36 @@ def _patch(
     kept = {p: sha for p, sha in files.items() if p not in built}
     if not all(still(p, sha) for p, sha in kept.items()):
         return None  # a file was changed or removed by hand: make them all again
-    return built, kept, _record(by_id, last.urls, kinds, rows, roots, riding, files)
+    return built, kept, _record(_Last(by_id, last.urls, kinds, rows, roots, riding, files))
 
 
-def _record(
-    ids: list[str],
-    urls: list[str],
-    kinds: list[str],
+def _make_roots(
+    wanted: dict[str, list[str]],
+    postings: search.Postings,
+    spellings: search.Spellings,
     rows: list[list[object]],
+    built: Files,
     roots: dict[str, list[list[str]]],
     riding: dict[str, list[int]],
-    files: dict[str, str],
-) -> dict[str, Any]:
+) -> list[tuple[str, Any]]:
+    """Make the shard files of the shard keys ``wanted`` (key -> its terms) into ``built``,
+    note their shards in ``roots`` and riding rows in ``riding``; return their postings,
+    to cache by key."""
+    stored = []
+    for key, terms in wanted.items():
+        made = search.root_files(key, terms, postings, spellings, rows)
+        built.update(made.files)
+        roots[key] = [made.shards, made.split]
+        riding.update(made.rows)
+        stored.append((key, _root_json(terms, postings, spellings)))
+    return stored
+
+
+def _record(last: _Last) -> dict[str, Any]:
     """The ``search`` record (read back by ``_last``), its mappings in a stable order."""
     return {
-        "ids": ids,
-        "urls": urls,
-        "kinds": kinds,
-        "rows": rows,
-        "roots": dict(sorted(roots.items())),
-        "riding": dict(sorted(riding.items())),
-        "files": dict(sorted(files.items())),
+        f.name: dict(sorted(v.items())) if isinstance(v := getattr(last, f.name), dict) else v
+        for f in dataclasses.fields(_Last)
     }
 
 
@@ -388,15 +381,7 @@ def _last(record: Any) -> _Last | None:
     if not isinstance(record, dict):
         return None
     try:
-        last = _Last(
-            ids=record["ids"],
-            urls=record["urls"],
-            kinds=record["kinds"],
-            rows=record["rows"],
-            roots=record["roots"],
-            riding=record["riding"],
-            files=record["files"],
-        )
+        last = _Last(**{f.name: record[f.name] for f in dataclasses.fields(_Last)})
     except (KeyError, TypeError):
         return None
     lists_ok = all(isinstance(v, list) for v in (last.ids, last.urls, last.kinds, last.rows))
