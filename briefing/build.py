@@ -196,6 +196,7 @@ def _compute(
         digest(salt, "finish"),
         parse_keys,
         bodies.html,
+        jobs,
     )
     problems += resolved.problems
     clock.lap("resolve")
@@ -459,19 +460,10 @@ def _render_all(
     renderer = Renderer(theme.dirs)
     results = map_jobs(
         _render_one,
-        [
-            (
-                renderer,
-                job,
-                out,
-                str(n),
-                {job.path: manifest[job.path]} if job.path in manifest else {},
-                {job.path: stats[job.path]} if job.path in stats else {},
-            )
-            for n, job in enumerate(todo)
-        ],
+        [(n,) for n in range(len(todo))],
         jobs,
         lambda n: note("render", n, len(todo)),
+        shared=_RenderWork(renderer, todo, out, manifest, stats),
     )
     outputs: dict[str, bytes | Staged] = {}
     problems: list[Problem] = []
@@ -485,19 +477,25 @@ def _render_all(
     return outputs, kept, problems
 
 
-def _render_one(
-    renderer: Renderer,
-    job: Job,
-    out: Path,
-    name: str,
-    manifest: dict[str, str],
-    stats: dict[str, tuple[int, int]],
-) -> Staged | tuple[str, int, str]:
+@dataclass(frozen=True)
+class _RenderWork:
+    """What every render worker needs, inherited rather than sent page by page."""
+
+    renderer: Renderer
+    todo: list[Job]
+    out: Path
+    manifest: dict[str, str]
+    stats: dict[str, tuple[int, int]]
+
+
+def _render_one(work: _RenderWork, n: int) -> Staged | tuple[str, int, str]:
+    """Render page ``n`` of the work and stage it (as file ``n``); or the template's error."""
+    job = work.todo[n]
     try:
-        data = renderer.render(job)
+        data = work.renderer.render(job)
     except TemplateProblem as exc:
         return (exc.template, exc.line, exc.message)
-    return stage(data, out, job.path, name, manifest, stats)
+    return stage(data, work.out, job.path, str(n), work.manifest, work.stats)
 
 
 def _assets(inputs: Inputs, used: Iterable[str], site: Path) -> dict[str, Asset]:

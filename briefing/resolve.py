@@ -21,12 +21,13 @@ from briefing.cache import Cache
 from briefing.config import SiteConfig
 from briefing.link import FinishedPage, Item
 from briefing.load import Inputs
-from briefing.mentions import Targets, build_names, finish
+from briefing.mentions import Finished, Targets, build_names, finish
 from briefing.model import FOLDERS, Body, Briefing, Entry, Kind, Page
 from briefing.pages import Facts
 from briefing.problems import Problem, error
 from briefing.registry import Actor, Key, Registry, Resolver, mention_table
 from briefing.text import actor_slug, digest
+from briefing.workers import map_jobs
 
 RESERVED = {"index", "search", "404", "feed", "sitemap", "robots"}
 
@@ -111,6 +112,7 @@ def resolve(
     salt: str,
     parse_keys: dict[str, str],
     body_html: Callable[[list[str]], dict[str, str]],
+    jobs: int = 1,
 ) -> Resolved:
     """``body_html(paths)`` gives the rendered Markdown of files whose parse came from the
     cache without it; it is asked only for bodies whose finished form is not cached."""
@@ -235,10 +237,10 @@ def resolve(
     for k, a in registry.actors.items():
         actor_urls.setdefault(k, a.url)
     targets = Targets(names, actor_urls, source_pages, source_assets, wiki)
-    finisher = _Finisher(cache, salt, targets, parse_keys, body_html)
-    jobs: list[tuple[str, str, Any, bool, Key | None]] = []
+    finisher = _Finisher(cache, salt, targets, parse_keys, body_html, jobs)
+    to_finish: list[tuple[str, str, Any, bool, Key | None]] = []
     for b in briefings:
-        jobs.append((b.path, f"briefings/{b.slug}.html", b.body, True, None))
+        to_finish.append((b.path, f"briefings/{b.slug}.html", b.body, True, None))
     entry_keys: dict[str, Key] = {}
     for entry in entries:
         if entry.body is None:
@@ -247,10 +249,10 @@ def resolve(
         if key is None or key not in actors:
             continue
         entry_keys[entry.path] = key
-        jobs.append((entry.path, actors[key].url, entry.body, True, key))
+        to_finish.append((entry.path, actors[key].url, entry.body, True, key))
     for p in pages:
-        jobs.append((p.path, f"{p.slug}.html", p.body, False, None))
-    done_by_path = finisher.run_all(jobs)
+        to_finish.append((p.path, f"{p.slug}.html", p.body, False, None))
+    done_by_path = finisher.run_all(to_finish)
     assets: set[str] = set()
     for done in done_by_path.values():
         problems.extend(done.problems)
@@ -365,7 +367,9 @@ class _Finisher:
         targets: Targets,
         parse_keys: dict[str, str],
         body_html: Callable[[list[str]], dict[str, str]],
+        jobs: int,
     ) -> None:
+        self.jobs = jobs
         self.cache = cache
         self.salt = salt
         self.targets = targets
@@ -426,12 +430,18 @@ class _Finisher:
                     pass
             missing.append(job)
         sources = self.body_html([job[0] for job in missing if not job[2].html])
+        work = [
+            (source, page, dataclasses.replace(body, html=sources[source]), mentions, own)
+            if not body.html and source in sources
+            else (source, page, body, mentions, own)
+            for source, page, body, mentions, own in missing
+        ]
+        finished = map_jobs(
+            _finish_one, [(n,) for n in range(len(work))], self.jobs, shared=(self.targets, work)
+        )
         new_records = []
         new_html = []
-        for source, page, body, mentions, own in missing:
-            if not body.html and source in sources:
-                body = dataclasses.replace(body, html=sources[source])
-            done = finish(body, source, page, self.targets, link_mentions=mentions, own=own)
+        for (source, *_), done in zip(work, finished, strict=True):
             key = keys[source]
             self.fresh_html[key] = done.html
             new_records.append(
@@ -454,6 +464,14 @@ class _Finisher:
         self.cache.keep_only("finished", keys.values())
         self.cache.keep_only("finished_html", keys.values())
         return out
+
+
+def _finish_one(
+    shared: tuple[Targets, list[tuple[str, str, Body, bool, Key | None]]], n: int
+) -> Finished:
+    targets, work = shared
+    source, page, body, mentions, own = work[n]
+    return finish(body, source, page, targets, link_mentions=mentions, own=own)
 
 
 def _key(value: Any) -> Key:

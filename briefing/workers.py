@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -10,28 +11,54 @@ PARALLEL_MIN = 64  # below this many items, a process pool costs more than it sa
 
 T = TypeVar("T")
 
+# What forked workers inherit instead of receiving it pickled: set by ``map_jobs`` only
+# for the life of one pool, whose workers are forked after it is set.
+_SHARED: Any = None
+
 
 def map_jobs(
-    func: Callable[..., T], items: list[Any], jobs: int, tick: Callable[[int], None] | None = None
+    func: Callable[..., T],
+    items: list[Any],
+    jobs: int,
+    tick: Callable[[int], None] | None = None,
+    shared: Any = None,
 ) -> list[T]:
-    """``func(*item)`` for every item, in order; across processes when it pays off."""
+    """``func(*item)`` for every item, in order; across processes when it pays off.
+
+    With ``shared``, ``func(shared, *item)``: the workers inherit ``shared`` by forking,
+    so large data (every page's context) is never pickled and closures may be in it.
+    Where processes cannot be forked, such work runs in this process."""
     results: list[T] = []
     step = max(1, len(items) // 50)
-    if jobs <= 1 or len(items) < PARALLEL_MIN:
+    has_shared = shared is not None
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if jobs <= 1 or len(items) < PARALLEL_MIN or (has_shared and not can_fork):
         for item in items:
-            results.append(func(*item))
+            results.append(func(shared, *item) if has_shared else func(*item))
             if tick and len(results) % step == 0:
                 tick(len(results))
         return results
+    global _SHARED
     chunk = max(1, min(64, len(items) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in pool.map(_star, [(func, item) for item in items], chunksize=chunk):
-            results.append(result)
-            if tick and len(results) % step == 0:
-                tick(len(results))
+    context = multiprocessing.get_context("fork") if has_shared else None
+    _SHARED = shared
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            call = _star_shared if has_shared else _star
+            for result in pool.map(call, [(func, item) for item in items], chunksize=chunk):
+                results.append(result)
+                if tick and len(results) % step == 0:
+                    tick(len(results))
+    finally:
+        _SHARED = None
     return results
 
 
 def _star(pair: tuple[Callable[..., T], tuple[Any, ...]]) -> T:
     func, args = pair
     return func(*args)
+
+
+def _star_shared(pair: tuple[Callable[..., T], tuple[Any, ...]]) -> T:
+    func, args = pair
+    return func(_SHARED, *args)

@@ -52,3 +52,16 @@ def test_patched_search_index_equals_a_full_one(tmp_path: Path) -> None:
         assert sorted(warm) == sorted(fresh)
         assert [p for p in warm if warm[p] != fresh[p]] == []
     assert patched >= 3  # most rounds patched the index rather than rebuilding it
+
+
+def test_parallel_build_equals_a_serial_one(tmp_path: Path) -> None:
+    """More pages and bodies than the pool's threshold: rendering and finishing run in
+    forked workers, and give the bytes one process gives."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert build(Options(site=site, output=one, use_cache=False, jobs=1)).ok
+    assert build(Options(site=site, output=two, use_cache=False, jobs=2)).ok
+    serial, parallel = snapshot(one), snapshot(two)
+    assert sorted(serial) == sorted(parallel)
+    assert [p for p in serial if serial[p] != parallel[p]] == []
