@@ -167,13 +167,20 @@ def _reader(tp: Any) -> Reader:
         def read_dataclass(value: Any) -> Any:
             if not isinstance(value, dict):
                 raise TypeError(cls)
-            return cls(**{name: read(value[name]) for name, read in fields})
+            return cls(*[read(value[name]) for name, read in fields])
 
         return read_dataclass
     if origin in (typing.Union, types.UnionType):
         args = typing.get_args(tp)
         optional = type(None) in args
         readers = [_reader(arg) for arg in args if arg is not type(None)]
+        if optional and len(readers) == 1:
+            only = readers[0]
+
+            def read_optional(value: Any) -> Any:
+                return None if value is None else only(value)
+
+            return read_optional
 
         def read_union(value: Any) -> Any:
             if value is None and optional:

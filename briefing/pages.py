@@ -90,6 +90,7 @@ class Views:
         self.words = Shared(theme.words(self.lang))
         self._words: dict[str, Shared] = {self.lang: self.words}
         self._cards: dict[tuple[int, str], dict[str, Any]] = {}
+        self._chips: dict[tuple[Key, str | None], dict[str, Any]] = {}
         self._site = Shared(
             {
                 "title": config.title,
@@ -177,6 +178,12 @@ class Views:
 
     def actor_chip(self, key: Key, lang: str | None = None) -> dict[str, Any]:
         """A link to an actor, named in ``lang`` when that is not the site's language."""
+        found = self._chips.get((key, lang))
+        if found is None:
+            found = self._chips[(key, lang)] = Shared(self._actor_chip(key, lang))
+        return found
+
+    def _actor_chip(self, key: Key, lang: str | None) -> dict[str, Any]:
         actor = self.site.actors[key]
         name = actor.name
         if lang and primary(lang) != primary(self.lang):

@@ -42,19 +42,31 @@ class Registry:
     actors: dict[Key, Actor] = field(default_factory=dict)
     levels: tuple[dict[str, set[Key]], ...] = field(default_factory=lambda: ({}, {}, {}))
     mention_names: dict[str, Key] = field(default_factory=dict)
+    # Answers of ``lookup``: 10,000 briefings make some 80,000 references to a few
+    # thousand names. Cleared whenever a name is added.
+    _found: dict[tuple[str, tuple[Kind, ...]], tuple[tuple[Key, ...], int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def add_name(self, level: int, text: str, key: Key) -> None:
         self.levels[level].setdefault(fold(text), set()).add(key)
+        self._found.clear()
 
     def lookup(self, text: str, kinds: Iterable[Kind]) -> tuple[list[Key], int]:
         """The candidates at the first level that has any, and that level."""
-        wanted = set(kinds)
+        memo = (text, tuple(kinds))
+        found = self._found.get(memo)
+        if found is None:
+            found = self._found[memo] = self._lookup(text, memo[1])
+        return list(found[0]), found[1]
+
+    def _lookup(self, text: str, kinds: tuple[Kind, ...]) -> tuple[tuple[Key, ...], int]:
         folded = fold(text)
         for level, table in enumerate(self.levels):
-            hits = sorted(k for k in table.get(folded, ()) if k[0] in wanted)
+            hits = sorted(k for k in table.get(folded, ()) if k[0] in kinds)
             if hits:
-                return hits, level
-        return [], -1
+                return tuple(hits), level
+        return (), -1
 
     def describe(self, key: Key) -> str:
         actor = self.actors[key]

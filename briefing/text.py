@@ -7,6 +7,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 # Accents are the generic combining diacritics (and Arabic vowel marks), as in
@@ -34,11 +35,13 @@ def _slug_char(c: str) -> bool:
     return c.isalnum() or (unicodedata.category(c).startswith("M") and c not in _INVISIBLE)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Case-, accent- and spacing-insensitive form: "Japón" and " japon " are one key."""
     return _SPACE.sub(" ", strip_accents(text).casefold()).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def slugify(text: str) -> str:
     """A file-name-safe slug; letters of every script are kept, everything else is a hyphen."""
     slug = "".join(c if _slug_char(c) else "-" for c in fold(text))
