@@ -180,3 +180,35 @@ def test_lost_search_texts_are_made_again(tmp_path: Path) -> None:
     result = run("build", "--site", site, "--quiet")
     assert result.code == 0, result.err
     assert snapshot(site / "output") == _cold(site, tmp_path)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_cyclic_collector_paused_for_the_build_and_restored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    import gc
+
+    import briefing.build as build_module
+
+    seen: list[bool] = []
+    compute = build_module._compute
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return compute(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "_compute", spy)
+    site = write_site(tmp_path / "site", SITE)
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        result = build_module.build(build_module.Options(site=site, jobs=1))
+        after = gc.isenabled()
+        (site / "content/briefings/a/uno.md").write_text("---\ntitle: [broken\n", "utf-8")
+        failed = build_module.build(build_module.Options(site=site, jobs=1))
+        after_failure = gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert result.ok and not failed.ok
+    assert seen == [False, False]
+    assert after is enabled and after_failure is enabled
