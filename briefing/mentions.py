@@ -59,15 +59,26 @@ class Targets:
     source_pages: dict[str, str]  # content/... .md -> output page
     source_assets: dict[str, str]  # content/... file -> output file
     wiki: Callable[[str], tuple[str, str] | None]  # wikilink text -> (output path, label)
+    # word -> its part of a names digest: the same few thousand words recur in every body
+    _spelled: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def names_digest(self, words: Iterable[str]) -> str:
+        """What the names a body's words could start say and link to: the part of the site
+        a finished body depends on through its mentions."""
         parts = []
+        spelled = self._spelled
         for word in words:
-            found = self.names.get(word)
-            if found:
-                parts.append(
+            part = spelled.get(word)
+            if part is None:
+                found = self.names.get(word)
+                part = (
                     word + "=" + "|".join(f"{n}>{self.actor_urls[k]}" for n, k, _ in found)
+                    if found
+                    else ""
                 )
+                spelled[word] = part
+            if part:
+                parts.append(part)
         return digest(*parts)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 
 from briefing.config import DEFAULT_EXTENSIONS
-from briefing.model import Parsed, Ref, Source
+from briefing.model import Parsed, Ref, Source, parsed_from_json, parsed_to_json
 from briefing.parse import BRIEFING_KEYS, Settings, parse_file
 from briefing.problems import Problem
 
@@ -660,3 +661,34 @@ def test_lang_is_written_the_bcp_47_way() -> None:
     parsed = parse(brief(lang="es_ES"))
     assert parsed.problems == ()
     assert parsed.briefing is not None and parsed.briefing.lang == "es-ES"
+
+
+def _cached_record() -> dict[str, Any]:
+    text = (
+        "---\ntitle: Uno\ndate: 2024-03-01\npeople: [Ana Pérez]\ncountries: [FR]\n"
+        "tags: [energía]\nsources:\n  - title: Fuente\n    url: https://example.org/a\n---\n"
+        "Ana Pérez habló en [París](https://example.org/p).\n"
+    )
+    parsed = parse_file("content/briefings/uno.md", "briefing", text.encode(), SETTINGS)
+    assert parsed.briefing is not None
+    return json.loads(json.dumps(parsed_to_json(parsed)))  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda r: r["briefing"]["refs"][0].__setitem__("line", "5"),
+        lambda r: r["briefing"].__delitem__("title"),
+        lambda r: r["briefing"]["body"].__setitem__("words", ["Ana", 1]),
+        lambda r: r["briefing"].__setitem__("draft", 0),
+        lambda r: r["briefing"].__setitem__("refs", {"text": "x"}),
+        lambda r: r["briefing"]["sources"][0].__setitem__("url", 7),
+        lambda r: r.__setitem__("briefing", ["not", "a", "record"]),
+    ],
+)
+def test_a_cached_record_of_the_wrong_shape_is_refused(spoil: Any) -> None:
+    record = _cached_record()
+    assert parsed_from_json(record).briefing is not None
+    spoil(record)
+    with pytest.raises((TypeError, KeyError, ValueError)):
+        parsed_from_json(record)
