@@ -168,7 +168,7 @@ class Computed:
     config: SiteConfig
     theme: Theme
     views: Views
-    jobs: list[Job]
+    specs: list[Spec]  # the pages to make, as calls on ``views``
     resolved: Resolved
     parse_keys: dict[str, str]
     bodies: Bodies
@@ -247,27 +247,15 @@ def _compute(
             body_texts,
         )
     views = Views(site_model, config, theme, __version__, resolved.facts)
-    jobs_list = _jobs(views, resolved.redirects)
-    seen: set[str] = set()
-    for job in jobs_list:
-        # Duplicate slugs are reported on their files already; this catches the rest.
-        if job.path in seen and not has_errors(problems):
-            problems.append(
-                error(
-                    job.path,
-                    0,
-                    f"two pages would be written to `{job.path}`",
-                    "rename one of the slugs",
-                )
-            )
-        seen.add(job.path)
+    specs = _specs(views)
+    counts = {"files": len(inputs.files), "briefings": len(site_model.items)}
+    if not options.write:  # a build that publishes makes its pages in workers, in _publish
+        jobs_list = [job for spec in specs for job in _call(views, spec)]
+        jobs_list += _redirects(views, resolved.redirects, {j.path for j in jobs_list})
+        problems += _same_paths([j.path for j in jobs_list], problems)
+        counts["pages"] = sum(1 for j in jobs_list if j.kind == "html")
     clock.lap("pages")
-    counts = {
-        "files": len(inputs.files),
-        "briefings": len(site_model.items),
-        "pages": sum(1 for j in jobs_list if j.kind == "html"),
-    }
-    return Computed(config, theme, views, jobs_list, resolved, parse_keys, bodies, counts, problems)
+    return Computed(config, theme, views, specs, resolved, parse_keys, bodies, counts, problems)
 
 
 def _publish(
@@ -285,28 +273,37 @@ def _publish(
     Runs inside ``staging(out)``: the pages are staged there as they are rendered."""
     jobs = options.jobs or os.cpu_count() or 1
     problems = model.problems
-    page_salt = model.theme.digest + code_digest()
-    fingerprints = {j.path: j.fingerprint(page_salt) for j in model.jobs}
     previous = _page_records(cache)
     stats = {k: (v[1], v[2]) for k, v in previous.items() if isinstance(v, list) and len(v) == 3}
-    outputs: dict[str, bytes | Staged]
-    outputs, kept, render_problems = _render_all(
-        model.jobs,
-        model.theme,
-        cache,
-        manifest,
-        jobs,
-        options.progress or _silent,
-        model.resolved.fresh_html,
-        fingerprints,
-        out,
+    work = _PageWork(
+        model.views,
+        Renderer(model.theme.dirs),
+        model.theme.digest + code_digest(),
         previous,
+        manifest,
         stats,
+        out,
+        model.resolved.fresh_html,
+        cache,
+        os.getpid(),
     )
-    problems += render_problems
+    made = _make_all(work, model.specs, model.resolved.redirects, jobs, options.progress or _silent)
+    problems += _same_paths([m.path for m in made], problems)
+    model.counts["pages"] = sum(1 for m in made if m.kind == "html")
+    fingerprints = {m.path: m.fingerprint for m in made}
+    outputs: dict[str, bytes | Staged] = {}
+    kept: dict[str, str] = {}
+    for m in made:
+        if m.outcome is None:
+            kept[m.path] = manifest[m.path]
+        elif isinstance(m.outcome, Staged):
+            outputs[m.path] = m.outcome
+        else:
+            template, line, message = m.outcome
+            problems.append(error(template, line, message, f"while rendering {m.path}"))
     clock.lap("render")
     assets = _assets(inputs, model.resolved.assets, options.site)
-    outputs.update(_extras(model.views, model.config.base_url, model.jobs))
+    outputs.update(_extras(model.config.base_url, made))
     search_files, search_kept, search_record = search_index(
         model.views, model.bodies, model.parse_keys, cache, manifest, previous, jobs, out
     )
@@ -384,13 +381,154 @@ def _page_records(cache: Cache) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _fill_html(todo: list[Job], cache: Cache, fresh: dict[str, str]) -> list[Job]:
-    """Put the finished bodies into the contexts of the pages about to be rendered.
+Spec = tuple[str, tuple[Any, ...]]
+
+
+def _specs(views: Views) -> list[Spec]:
+    """Every page (but redirects) as a call on ``views``, in the order they are listed."""
+    site = views.site
+    out: list[Spec] = [("home", ()), ("search_page", ()), ("not_found", ()), ("site_feed", ())]
+    out += [("briefing", (i,)) for i in range(len(site.items))]
+    out += [("index", (kind,)) for kind in KINDS]
+    out += [("entity", (key,)) for key in sorted(site.actors)]
+    out += [("timeline", ()), ("pages", ())]
+    return out
+
+
+def _call(views: Views, spec: Spec) -> list[Job]:
+    name, args = spec
+    made: Job | list[Job] = getattr(views, name)(*args)
+    return made if isinstance(made, list) else [made]
+
+
+def _redirects(views: Views, redirects: list[tuple[str, str, str]], taken: set[str]) -> list[Job]:
+    """Pages left at old addresses, where no page of the site is now."""
+    out: list[Job] = []
+    taken = set(taken)
+    for old, new, title in redirects:
+        if old not in taken:
+            out.append(views.redirect(old, new, title))
+            taken.add(old)
+    return out
+
+
+def _same_paths(paths: list[str], problems: list[Problem]) -> list[Problem]:
+    """Duplicate slugs are reported on their files already; this catches the rest."""
+    out: list[Problem] = []
+    seen: set[str] = set()
+    for path in paths:
+        if path in seen and not has_errors(problems) and not out:
+            out.append(
+                error(path, 0, f"two pages would be written to `{path}`", "rename one of the slugs")
+            )
+        seen.add(path)
+    return out
+
+
+@dataclass(frozen=True)
+class _PageWork:
+    """What every page worker needs, inherited rather than sent page by page."""
+
+    views: Views
+    renderer: Renderer
+    salt: str  # the theme and the code: part of every page's fingerprint
+    previous: dict[str, Any]  # the last build's [fingerprint, size, mtime_ns] per file
+    manifest: dict[str, str]
+    stats: dict[str, tuple[int, int]]
+    out: Path
+    fresh_html: dict[str, str]  # finished bodies made by this build
+    cache: Cache
+    parent: int  # the building process; a forked worker opens the cache anew
+    opened: dict[int, Cache] = field(default_factory=dict)
+
+    def finished_html(self, keys: set[str]) -> dict[str, str]:
+        found = {k: self.fresh_html[k] for k in keys if k in self.fresh_html}
+        rest = keys - found.keys()
+        if rest:
+            cache = self.cache
+            if os.getpid() != self.parent:
+                cache = self.opened.get(os.getpid()) or self.opened.setdefault(
+                    os.getpid(), self.cache.reopened()
+                )
+            found.update({k: str(v) for k, v in cache.get_many("finished_html", rest).items()})
+        missing = keys - found.keys()
+        if missing:
+            raise RuntimeError(f"finished bodies missing from the cache: {len(missing)}")
+        return found
+
+
+@dataclass(frozen=True)
+class Made:
+    """One output page after the page pass: kept as it is, staged anew, or not rendered."""
+
+    path: str
+    kind: str
+    fingerprint: str
+    sitemap: tuple[str, str | None] | None  # (path, date) for the sitemap, if listed there
+    outcome: Staged | tuple[str, int, str] | None  # None: unchanged; a tuple: template error
+
+
+def _make_all(
+    work: _PageWork,
+    specs: list[Spec],
+    redirects: list[tuple[str, str, str]],
+    jobs: int,
+    note: Progress,
+) -> list[Made]:
+    """Make every page's context, fingerprint it, and render and stage the pages whose
+    fingerprint changed, all in the workers: the contexts never come back to this process."""
+    note("pages", 0, len(specs))
+    groups = map_jobs(
+        _make_pages,
+        [(n,) for n in range(len(specs))],
+        jobs,
+        lambda n: note("pages", n, len(specs)),
+        shared=(work, specs),
+    )
+    made = [m for group in groups for m in group]
+    taken = {m.path for m in made}
+    for k, job in enumerate(_redirects(work.views, redirects, taken)):
+        made.append(_make_page(work, job, f"r{k}"))
+    note("pages", len(specs), len(specs))
+    return made
+
+
+def _make_pages(shared: tuple[_PageWork, list[Spec]], n: int) -> list[Made]:
+    work, specs = shared
+    return [_make_page(work, job, f"{n}-{k}") for k, job in enumerate(_call(work.views, specs[n]))]
+
+
+def _make_page(work: _PageWork, job: Job, name: str) -> Made:
+    """The page unchanged (same fingerprint, its file as the last build left it), or
+    rendered and staged as ``name``."""
+    fingerprint = job.fingerprint(work.salt)
+    listed = job.kind == "html" and job.template not in ("404.html", "redirect.html")
+    sitemap = (job.path, job.context.get("briefing", {}).get("date", "")[:10] or None)
+    before = work.previous.get(job.path)
+    outcome: Staged | tuple[str, int, str] | None = None
+    if not (
+        isinstance(before, list)
+        and before
+        and before[0] == fingerprint
+        and job.path in work.manifest
+        and intact(work.out, job.path, before)
+    ):
+        try:
+            data = work.renderer.render(_with_html(job, work))
+        except TemplateProblem as exc:
+            outcome = (exc.template, exc.line, exc.message)
+        else:
+            outcome = stage(data, work.out, job.path, name, work.manifest, work.stats)
+    return Made(job.path, job.kind, fingerprint, sitemap if listed else None, outcome)
+
+
+def _with_html(job: Job, work: _PageWork) -> Job:
+    """The job with the finished bodies in its context, in place of their keys.
 
     A finished body is a mapping ``{"finished": key}`` in another mapping, or in the
     entries of a feed; lists of cards and chips are passed over."""
 
-    def lazies(value: Any) -> Iterator[str]:
+    def lazies(value: dict[str, Any]) -> Iterator[str]:
         for v in value.values():
             if isinstance(v, dict):
                 key = v.get("finished")
@@ -402,14 +540,10 @@ def _fill_html(todo: list[Job], cache: Cache, fresh: dict[str, str]) -> list[Job
             if isinstance(entry, dict):
                 yield from lazies(entry)
 
-    wanted = {key for job in todo for key in lazies(job.context)}
-    found = {k: fresh[k] for k in wanted if k in fresh}
-    found.update(
-        {k: str(v) for k, v in cache.get_many("finished_html", wanted - found.keys()).items()}
-    )
-    missing = wanted - found.keys()
-    if missing:
-        raise RuntimeError(f"finished bodies missing from the cache: {len(missing)}")
+    wanted = set(lazies(job.context))
+    if not wanted:
+        return job
+    found = work.finished_html(wanted)
 
     def fill(value: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -423,96 +557,7 @@ def _fill_html(todo: list[Job], cache: Cache, fresh: dict[str, str]) -> list[Job
                 out[k] = v
         return out
 
-    return [dataclasses.replace(job, context=fill(job.context)) if wanted else job for job in todo]
-
-
-def _jobs(views: Views, redirects: list[tuple[str, str, str]]) -> list[Job]:
-    site = views.site
-    out: list[Job] = [views.home(), views.search_page(), views.not_found(), views.site_feed()]
-    out += [views.briefing(i) for i in range(len(site.items))]
-    for kind in KINDS:
-        out.append(views.index(kind))
-    for key in sorted(site.actors):
-        out += views.entity(key)
-    out += views.timeline()
-    out += views.pages()
-    taken = {j.path for j in out}
-    for old, new, title in redirects:
-        if old not in taken:
-            out.append(views.redirect(old, new, title))
-            taken.add(old)
-    return out
-
-
-def _render_all(
-    jobs_list: list[Job],
-    theme: Any,
-    cache: Cache,
-    manifest: dict[str, str],
-    jobs: int,
-    note: Progress,
-    fresh_html: dict[str, str],
-    fingerprints: dict[str, str],
-    out: Path,
-    previous: dict[str, Any],
-    stats: dict[str, tuple[int, int]],
-) -> tuple[dict[str, bytes | Staged], dict[str, str], list[Problem]]:
-    """Render the pages whose fingerprint changed, each staged by the worker that made it."""
-    todo: list[Job] = []
-    kept: dict[str, str] = {}
-    for job in jobs_list:
-        before = previous.get(job.path)
-        if (
-            isinstance(before, list)
-            and before
-            and before[0] == fingerprints[job.path]
-            and job.path in manifest
-            and intact(out, job.path, before)
-        ):
-            kept[job.path] = manifest[job.path]
-        else:
-            todo.append(job)
-    note("render", 0, len(todo))
-    todo = _fill_html(todo, cache, fresh_html)
-    renderer = Renderer(theme.dirs)
-    results = map_jobs(
-        _render_one,
-        [(n,) for n in range(len(todo))],
-        jobs,
-        lambda n: note("render", n, len(todo)),
-        shared=_RenderWork(renderer, todo, out, manifest, stats),
-    )
-    outputs: dict[str, bytes | Staged] = {}
-    problems: list[Problem] = []
-    for job, result in zip(todo, results, strict=True):
-        if isinstance(result, Staged):
-            outputs[job.path] = result
-        else:
-            template, line, message = result
-            problems.append(error(template, line, message, f"while rendering {job.path}"))
-    note("render", len(todo), len(todo))
-    return outputs, kept, problems
-
-
-@dataclass(frozen=True)
-class _RenderWork:
-    """What every render worker needs, inherited rather than sent page by page."""
-
-    renderer: Renderer
-    todo: list[Job]
-    out: Path
-    manifest: dict[str, str]
-    stats: dict[str, tuple[int, int]]
-
-
-def _render_one(work: _RenderWork, n: int) -> Staged | tuple[str, int, str]:
-    """Render page ``n`` of the work and stage it (as file ``n``); or the template's error."""
-    job = work.todo[n]
-    try:
-        data = work.renderer.render(job)
-    except TemplateProblem as exc:
-        return (exc.template, exc.line, exc.message)
-    return stage(data, work.out, job.path, str(n), work.manifest, work.stats)
+    return dataclasses.replace(job, context=fill(job.context))
 
 
 def _assets(inputs: Inputs, used: Iterable[str], site: Path) -> dict[str, Asset]:
@@ -527,14 +572,10 @@ def _assets(inputs: Inputs, used: Iterable[str], site: Path) -> dict[str, Asset]
     return found
 
 
-def _extras(views: Views, base_url: str, jobs_list: list[Job]) -> dict[str, bytes]:
+def _extras(base_url: str, made: list[Made]) -> dict[str, bytes]:
     out = {".nojekyll": b"", **generated_css()}
     if base_url:
-        pages = sorted(
-            (absolute(base_url, j.path), j.context.get("briefing", {}).get("date", "")[:10] or None)
-            for j in jobs_list
-            if j.kind == "html" and j.template not in ("404.html", "redirect.html")
-        )
+        pages = sorted((absolute(base_url, m.sitemap[0]), m.sitemap[1]) for m in made if m.sitemap)
         out.update(feeds.sitemap_files(pages, base_url))
     out["robots.txt"] = feeds.robots_txt(absolute(base_url, "sitemap.xml") if base_url else None)
     return out

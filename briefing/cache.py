@@ -94,6 +94,18 @@ class Cache:
                         Path(str(path) + suffix).unlink()
         raise sqlite3.Error("unreachable")
 
+    def reopened(self) -> Cache:
+        """The same cache through a connection of its own: a forked worker reads through
+        this, never through its parent's connection."""
+        other = Cache(None)
+        if self.db is not None and self.folder is not None:
+            other.folder = self.folder
+            with suppress(sqlite3.Error):
+                other.db = sqlite3.connect(
+                    self.folder / "cache.sqlite", timeout=30, isolation_level=None
+                )
+        return other
+
     @property
     def enabled(self) -> bool:
         return self.db is not None

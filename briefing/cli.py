@@ -40,9 +40,10 @@ class Progress:
         if now - self.start < self.delay or (now - self.last < 0.1 and done < total):
             return
         self.last = now
-        verb = {"parse": "parsed", "render": "rendered"}.get(stage, stage)
-        unit = "files" if stage == "parse" else "pages"
-        self.stream.write(f"\r\x1b[K{verb} {done}/{total} {unit}")
+        if stage == "parse":
+            self.stream.write(f"\r\x1b[Kparsed {done}/{total} files")
+        else:  # pages are made in groups (an actor's pages together): a share, not a count
+            self.stream.write(f"\r\x1b[K{stage} {100 * done // max(total, 1)}%")
         self.stream.flush()
         self.shown = True
 

@@ -65,3 +65,27 @@ def test_parallel_build_equals_a_serial_one(tmp_path: Path) -> None:
     serial, parallel = snapshot(one), snapshot(two)
     assert sorted(serial) == sorted(parallel)
     assert [p for p in serial if serial[p] != parallel[p]] == []
+
+
+def test_parallel_cached_edits_equal_a_cold_build(tmp_path: Path) -> None:
+    """Pages made again by forked workers read the other briefings' finished bodies from
+    the cache through connections of their own: the site feed, re-rendered after the newest
+    briefing changes, carries the full text of forty-nine briefings that did not."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    assert build(Options(site=site, jobs=2)).ok
+    newest = max(
+        (site / "content/briefings").rglob("*.md"),
+        key=lambda p: (p.read_text("utf-8").split("\ndate: ", 1)[1][:10], p.name),
+    )
+    _edit(newest, "\ntags: [", "\ntags: [Nuevo tema, ")
+    text = newest.read_text("utf-8").rstrip("\n")
+    newest.write_text(text + " Una frase más.\n", "utf-8")
+    result = build(Options(site=site, jobs=2))
+    assert result.ok and result.report is not None
+    assert "feed.xml" in result.report.written
+    cold = tmp_path / "cold"
+    assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
+    warm, fresh = snapshot(site / "output"), snapshot(cold)
+    assert sorted(warm) == sorted(fresh)
+    assert [p for p in warm if warm[p] != fresh[p]] == []
