@@ -50,8 +50,8 @@ class Site:
     actors: dict[Key, Actor]
     named: dict[Key, list[int]]
     mentioned_only: dict[Key, list[int]]
-    co: dict[Key, list[tuple[Key, int]]]
-    related: list[list[int]]
+    co: CoMentions
+    related: Related
     story: dict[int, tuple[int | None, int | None]]
     translations: dict[int, list[int]]
     backlinks: dict[int, list[int]]
@@ -89,8 +89,8 @@ def link_site(
         for key in item.mentioned:
             if key not in own:
                 mentioned_only[key].append(index)
-    co = _co_mentions(items, named)
-    related = _related(items, named)
+    co = CoMentions(items, named)
+    related = Related(items, named)
     story = _stories(items)
     translations: dict[int, list[int]] = {}
     by_key: dict[str, list[int]] = defaultdict(list)
@@ -138,42 +138,50 @@ def link_site(
     )
 
 
-def _co_mentions(
-    items: list[Item], named: dict[Key, list[int]]
-) -> dict[Key, list[tuple[Key, int]]]:
-    """Who and what each actor appears with most, by briefings shared in front matter."""
-    pairs: dict[Key, Counter[Key]] = defaultdict(Counter)
-    for item in items:
-        keys = item.actors
-        for key in keys:
-            counter = pairs[key]
-            for other in keys:
-                if other != key:
-                    counter[other] += 1
-    return {
-        key: sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:CO_MENTIONS]
-        for key, counter in pairs.items()
-    }
+class CoMentions:
+    """Who and what each actor appears with most, by briefings shared in front matter.
+
+    Worked out for an actor when its page is made, so in the worker that makes it."""
+
+    def __init__(self, items: list[Item], named: dict[Key, list[int]]) -> None:
+        self.items = items
+        self.named = named
+
+    def get(self, key: Key, default: list[tuple[Key, int]]) -> list[tuple[Key, int]]:
+        counter: Counter[Key] = Counter()
+        for index in self.named.get(key, ()):
+            actors = self.items[index].actors
+            if key in actors:
+                counter.update(other for other in actors if other != key)
+        if not counter:
+            return default
+        return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:CO_MENTIONS]
 
 
-def _related(items: list[Item], named: dict[Key, list[int]]) -> list[list[int]]:
+class Related:
     """Briefings sharing actors and tags, a rare one counting more than a common one (idf),
     nearer in time counting more.
 
     Each actor offers the briefings nearest in time in its own list, as many as its
     share of the weight allows (CANDIDATES in all), so a ubiquitous actor costs no
-    more than a rare one and a briefing's cost does not grow with the archive.
+    more than a rare one and a briefing's cost does not grow with the archive. Worked
+    out for a briefing when its page is made, so in the worker that makes it.
     """
-    total = len(items)
-    weight = {key: math.log(1 + total / len(postings)) for key, postings in named.items()}
-    stamps = [item.moment.timestamp() for item in items]
-    out: list[list[int]] = []
-    for index, item in enumerate(items):
+
+    def __init__(self, items: list[Item], named: dict[Key, list[int]]) -> None:
+        self.items = items
+        self.named = named
+        total = len(items)
+        self.weight = {key: math.log(1 + total / len(postings)) for key, postings in named.items()}
+        self.stamps = [item.moment.timestamp() for item in items]
+
+    def __getitem__(self, index: int) -> list[int]:
+        items, named, stamps = self.items, self.named, self.stamps
+        item = items[index]
         keys = [k for k in (*item.actors, *item.tags) if len(named[k]) > 1]
         if not keys:
-            out.append([])
-            continue
-        weights = [weight[k] * (0.5 if k[0] == "tag" else 1.0) for k in keys]
+            return []
+        weights = [self.weight[k] * (0.5 if k[0] == "tag" else 1.0) for k in keys]
         budget = CANDIDATES / sum(weights)
         scores: dict[int, float] = defaultdict(float)
         for key, w in zip(keys, weights, strict=True):
@@ -193,8 +201,7 @@ def _related(items: list[Item], named: dict[Key, list[int]]) -> list[list[int]]:
             (-round(score * (1 + math.exp(-abs(here - stamps[other]) / 15_552_000)), 9), other)
             for other, score in scores.items()
         )
-        out.append([other for _, other in ranked[:RELATED]])
-    return out
+        return [other for _, other in ranked[:RELATED]]
 
 
 def _stories(items: list[Item]) -> dict[int, tuple[int | None, int | None]]:
