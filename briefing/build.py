@@ -268,7 +268,8 @@ def _publish(
     whole: str,
     clock: Clock,
 ) -> Result:
-    """render -> search -> check the plan against the output -> write -> remember.
+    """pages (made, fingerprinted and the changed ones rendered, in the workers) -> search
+    -> check the plan against the output -> write -> remember.
 
     Runs inside ``staging(out)``: the pages are staged there as they are rendered."""
     jobs = options.jobs or os.cpu_count() or 1
@@ -301,7 +302,7 @@ def _publish(
         else:
             template, line, message = m.outcome
             problems.append(error(template, line, message, f"while rendering {m.path}"))
-    clock.lap("render")
+    clock.lap("pages")
     assets = _assets(inputs, model.resolved.assets, options.site)
     outputs.update(_extras(model.config.base_url, made))
     search_files, search_kept, search_record = search_index(
