@@ -40,6 +40,11 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
+def encode(value: Any) -> str:
+    """A value as the cache stores it: compact JSON."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 DEFAULT_DIR = ".briefing-cache"
 _BATCH = 500
 
@@ -130,12 +135,12 @@ class Cache:
         return found
 
     def put_many(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
+        self.put_encoded(table, ((key, encode(value)) for key, value in items))
+
+    def put_encoded(self, table: str, rows: Iterable[tuple[str, str]]) -> None:
+        """Store values already made into JSON text by ``encode`` (in a worker, say)."""
         if self.db is None:
             return
-        rows = (
-            (key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
-            for key, value in items
-        )
         try:
             with self._transaction():
                 self.db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", rows)
@@ -145,10 +150,7 @@ class Cache:
     def replace_all(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
         if self.db is None:
             return
-        rows = [
-            (key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
-            for key, value in items
-        ]
+        rows = [(key, encode(value)) for key, value in items]
         try:
             with self._transaction():
                 self.db.execute(f"DELETE FROM {table}")

@@ -6,7 +6,7 @@ import contextlib
 import dataclasses
 from collections.abc import Callable, Iterable
 
-from briefing.cache import Cache
+from briefing.cache import Cache, encode
 from briefing.load import Inputs
 from briefing.model import Parsed, parsed_from_json, parsed_to_json
 from briefing.parse import Settings, parse_file
@@ -53,6 +53,15 @@ def _slim(parsed: Parsed) -> tuple[Parsed, tuple[str, str] | None]:
     return parsed, None
 
 
+def _parse_one(
+    path: str, kind: str, data: bytes, settings: Settings
+) -> tuple[Parsed, str, tuple[str, str] | None, str | None]:
+    """Parse one file and encode its cache records, in the worker: the building process
+    only stores them."""
+    slim, body = _slim(parse_file(path, kind, data, settings))
+    return slim, encode(parsed_to_json(slim)), body, encode(list(body)) if body else None
+
+
 def parse_all(
     inputs: Inputs, settings: Settings, salt: str, cache: Cache, jobs: int, note: Progress
 ) -> tuple[list[Parsed], dict[str, str], Bodies]:
@@ -69,21 +78,22 @@ def parse_all(
     done = len(parsed)
     note("parse", done, len(inputs.files))
     fresh = map_jobs(
-        parse_file,
+        _parse_one,
         [(f.path, f.kind, f.data, settings) for f in missing],
         jobs,
         lambda n: note("parse", done + n, len(inputs.files)),
     )
+    new_records = []
     new_bodies = []
-    for f, result in zip(missing, fresh, strict=True):
-        slim, body = _slim(result)
+    for f, (slim, record, body, body_record) in zip(missing, fresh, strict=True):
         parsed[f.path] = slim
-        if body is not None:
+        new_records.append((keys[f.path], record))
+        if body is not None and body_record is not None:
             bodies.fresh[f.path] = body
-            new_bodies.append((keys[f.path], list(body)))
+            new_bodies.append((keys[f.path], body_record))
     note("parse", len(inputs.files), len(inputs.files))
-    cache.put_many("parsed", ((keys[f.path], parsed_to_json(parsed[f.path])) for f in missing))
-    cache.put_many("bodies", new_bodies)
+    cache.put_encoded("parsed", new_records)
+    cache.put_encoded("bodies", new_bodies)
     cache.keep_only("parsed", keys.values())
     cache.keep_only("bodies", keys.values())
     return [parsed[f.path] for f in inputs.files], keys, bodies
