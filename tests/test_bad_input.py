@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing.problems import Problem
 from tests.sitekit import run, snapshot, write_site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -275,6 +276,36 @@ def test_symlink_leaving_the_site_is_refused(tmp_path: Path) -> None:
         "content/briefings/link.md: error: symbolic link leads outside the site folder; refused"
         in result.err
     )
+
+
+def test_walk_follows_links_inside_skips_hidden_and_backups_refuses_links_out(
+    tmp_path: Path,
+) -> None:
+    from briefing.load import walk
+
+    site = tmp_path / "site"
+    root = site / "content/briefings"
+    (root / "2024/b").mkdir(parents=True)
+    (site / "elsewhere").mkdir()
+    (tmp_path / "outside").mkdir()
+    for rel in ("2024/b/z.md", "2024/a.md", "2024-x.md", "2024/.hidden.md", "2024/a.md~"):
+        (root / rel).write_text("x", "utf-8")
+    (root / ".git").mkdir()
+    (root / ".git/HEAD.md").write_text("x", "utf-8")
+    (site / "elsewhere/in.md").write_text("x", "utf-8")
+    (tmp_path / "outside/out.md").write_text("x", "utf-8")
+    os.symlink(site / "elsewhere", root / "inside")
+    os.symlink(tmp_path / "outside", root / "out")
+    os.symlink(tmp_path / "missing.md", root / "broken.md")
+    problems: list[Problem] = []
+    found = [p.relative_to(root).as_posix() for p in walk(root, site, problems)]
+    assert found == ["2024/a.md", "2024/b/z.md", "2024-x.md", "inside/in.md"]
+    assert sorted((p.path, p.message) for p in problems) == [
+        ("content/briefings/broken.md", "symbolic link leads outside the site folder; refused"),
+        ("content/briefings/out", "symbolic link leads outside the site folder; refused"),
+    ]
+    hidden = [p.name for p in walk(root / "2024", site, [], hidden=True)]
+    assert hidden == [".hidden.md", "a.md", "z.md"]
 
 
 def test_five_megabyte_briefing_builds(tmp_path: Path) -> None:
