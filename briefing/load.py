@@ -103,6 +103,11 @@ def walk(root: Path, site: Path, problems: list[Problem], hidden: bool = False) 
 
 
 def _rel(path: Path, site: Path) -> str:
+    text, root = str(path), str(site)
+    if root == "." and not path.is_absolute() and ".." not in path.parts:
+        return path.as_posix()
+    if text.startswith(root + os.sep):  # the usual case, without pathlib's own checks
+        return text[len(root) + 1 :].replace(os.sep, "/")
     try:
         return path.relative_to(site).as_posix()
     except ValueError:
@@ -134,7 +139,8 @@ def read_site(site: Path) -> Inputs:
             suffix = path.suffix.lower()
             markup = suffix in (MARKUP if kind in ("briefing", "page") else REGISTRY)
             if markup:
-                data = path.read_bytes()
+                with open(path, "rb") as handle:
+                    data = handle.read()
                 files.append(SourceFile(rel, kind, data, hashlib.sha256(data).hexdigest()))
             elif kind in ("briefing", "page"):
                 beside.append(_asset(path, site, "media/" + path.relative_to(content).as_posix()))
