@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing import __version__, feeds
-from briefing.cache import DEFAULT_DIR, Cache, code_digest
+from briefing.cache import DEFAULT_DIR, Cache, CacheLost, code_digest
 from briefing.check import lint
 from briefing.config import SiteConfig, load_config
 from briefing.link import link_site
@@ -455,7 +455,7 @@ class _PageWork:
             found.update({k: str(v) for k, v in cache.get_many("finished_html", rest).items()})
         missing = keys - found.keys()
         if missing:
-            raise RuntimeError(f"finished bodies missing from the cache: {len(missing)}")
+            raise CacheLost(f"{len(missing)} rendered bodies left the build cache during the build")
         return found
 
 

@@ -45,6 +45,11 @@ def encode(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+class CacheLost(Exception):
+    """Entries this build wrote or counted on left the cache while it ran (another build
+    with other inputs, or `briefing clean`): nothing was published; building again works."""
+
+
 DEFAULT_DIR = ".briefing-cache"
 _BATCH = 500
 

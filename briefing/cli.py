@@ -18,7 +18,7 @@ from typing import TextIO
 
 from briefing import __version__
 from briefing.build import Options, build
-from briefing.cache import DEFAULT_DIR
+from briefing.cache import DEFAULT_DIR, CacheLost
 from briefing.problems import report
 from briefing.write import OutputRefused, PublishFailed
 
@@ -263,6 +263,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except PublishFailed as exc:
         print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    except CacheLost as exc:
+        print(
+            f"briefing: error: {exc} (another build or `briefing clean` at the same time?);"
+            " the output was not touched: build again",
+            file=sys.stderr,
+        )
         return EXIT_CONTENT
     except KeyboardInterrupt:
         print("\nbriefing: interrupted; the output was not touched", file=sys.stderr)

@@ -6,6 +6,7 @@ import io
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -217,3 +218,30 @@ def test_cyclic_collector_paused_for_the_build_and_restored(
     assert result.ok and not failed.ok
     assert seen == [False, False]
     assert after is enabled and after_failure is enabled
+
+
+def test_bodies_gone_from_the_cache_mid_build_are_a_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another build pruning the shared cache while this one renders: nothing is published,
+    and the message says to build again."""
+    from briefing.cache import Cache
+
+    site = write_site(tmp_path, SITE)
+    assert run("build", "--site", site, "--quiet", "--jobs", "1").code == 0
+    before = snapshot(site / "output")
+    uno = site / "content/briefings/a/uno.md"
+    uno.write_text(uno.read_text("utf-8").replace("\ntags: [", "\ntags: [Nuevo, "), "utf-8")
+    get_many = Cache.get_many
+
+    def pruned(self: Cache, table: str, keys: Any) -> dict[str, Any]:
+        return {} if table == "finished_html" else get_many(self, table, keys)
+
+    monkeypatch.setattr(Cache, "get_many", pruned)
+    result = run("build", "--site", site, "--quiet", "--jobs", "1")
+    assert result.code == 1
+    assert "left the build cache during the build" in result.err
+    assert "build again" in result.err and "Traceback" not in result.err
+    assert snapshot(site / "output") == before
+    monkeypatch.undo()
+    assert run("build", "--site", site, "--quiet", "--jobs", "1").code == 0
