@@ -54,11 +54,13 @@ def _slim(parsed: Parsed) -> tuple[Parsed, tuple[str, str] | None]:
 
 
 def _parse_one(
-    path: str, kind: str, data: bytes, settings: Settings
-) -> tuple[Parsed, str, tuple[str, str] | None, str | None]:
-    """Parse one file and encode its cache records, in the worker: the building process
-    only stores them."""
+    path: str, kind: str, data: bytes, settings: Settings, keep: bool
+) -> tuple[Parsed, str | None, tuple[str, str] | None, str | None]:
+    """Parse one file and, if the cache ``keep``s them, encode its cache records in the
+    worker: the building process only stores them."""
     slim, body = _slim(parse_file(path, kind, data, settings))
+    if not keep:
+        return slim, None, body, None
     return slim, encode(parsed_to_json(slim)), body, encode(list(body)) if body else None
 
 
@@ -79,7 +81,7 @@ def parse_all(
     note("parse", done, len(inputs.files))
     fresh = map_jobs(
         _parse_one,
-        [(f.path, f.kind, f.data, settings) for f in missing],
+        [(f.path, f.kind, f.data, settings, cache.enabled) for f in missing],
         jobs,
         lambda n: note("parse", done + n, len(inputs.files)),
     )
@@ -87,10 +89,12 @@ def parse_all(
     new_bodies = []
     for f, (slim, record, body, body_record) in zip(missing, fresh, strict=True):
         parsed[f.path] = slim
-        new_records.append((keys[f.path], record))
-        if body is not None and body_record is not None:
+        if record is not None:
+            new_records.append((keys[f.path], record))
+        if body is not None:
             bodies.fresh[f.path] = body
-            new_bodies.append((keys[f.path], body_record))
+            if body_record is not None:
+                new_bodies.append((keys[f.path], body_record))
     note("parse", len(inputs.files), len(inputs.files))
     cache.put_encoded("parsed", new_records)
     cache.put_encoded("bodies", new_bodies)
