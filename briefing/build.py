@@ -448,10 +448,11 @@ class _PageWork:
         rest = keys - found.keys()
         if rest:
             cache = self.cache
-            if os.getpid() != self.parent:
-                cache = self.opened.get(os.getpid()) or self.opened.setdefault(
-                    os.getpid(), self.cache.reopened()
-                )
+            pid = os.getpid()
+            if pid != self.parent:
+                if pid not in self.opened:
+                    self.opened[pid] = self.cache.reopened()
+                cache = self.opened[pid]
             found.update({k: str(v) for k, v in cache.get_many("finished_html", rest).items()})
         missing = keys - found.keys()
         if missing:
@@ -504,8 +505,9 @@ def _make_page(work: _PageWork, job: Job, name: str) -> Made:
     """The page unchanged (same fingerprint, its file as the last build left it), or
     rendered and staged as ``name``."""
     fingerprint = job.fingerprint(work.salt)
-    listed = job.kind == "html" and job.template not in ("404.html", "redirect.html")
-    sitemap = (job.path, job.context.get("briefing", {}).get("date", "")[:10] or None)
+    sitemap = None
+    if job.kind == "html" and job.template not in ("404.html", "redirect.html"):
+        sitemap = (job.path, job.context.get("briefing", {}).get("date", "")[:10] or None)
     before = work.previous.get(job.path)
     outcome: Staged | tuple[str, int, str] | None = None
     if not (
@@ -521,7 +523,7 @@ def _make_page(work: _PageWork, job: Job, name: str) -> Made:
             outcome = (exc.template, exc.line, exc.message)
         else:
             outcome = stage(data, work.out, job.path, name, work.manifest, work.stats)
-    return Made(job.path, job.kind, fingerprint, sitemap if listed else None, outcome)
+    return Made(job.path, job.kind, fingerprint, sitemap, outcome)
 
 
 def _with_html(job: Job, work: _PageWork) -> Job:

@@ -198,10 +198,10 @@ def publish(
 ) -> tuple[Report, dict[str, str], dict[str, tuple[int, int]]]:
     """Write what changed, remove what is stale, then the manifest.
 
-    ``files`` are new bytes, or pages already staged; ``assets`` are copied from source; ``kept`` are pages
-    left as they are (unchanged fingerprint), with their hash. ``stats`` are the
-    (size, mtime_ns) each file had after the last build: a file whose stat still
-    matches and whose hash is unchanged is not even read. If the disk refuses a
+    ``files`` are new bytes, or pages already staged; ``assets`` are copied from source;
+    ``kept`` are pages left as they are (unchanged fingerprint), with their hash.
+    ``stats`` are the (size, mtime_ns) each file had after the last build: a file whose
+    stat still matches and whose hash is unchanged is not even read. If the disk refuses a
     write, the manifest still names every file the old and the new build made, so
     the next build can take over.
     """
