@@ -7,7 +7,6 @@ cache can store it without trusting pickles from a foreign cache folder.
 from __future__ import annotations
 
 import dataclasses
-import operator
 import types
 import typing
 from collections.abc import Callable
@@ -162,32 +161,13 @@ def _reader(tp: Any) -> Reader:
     origin = typing.get_origin(tp)
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         hints = _hints(tp)
-        names = [f.name for f in dataclasses.fields(tp)]
-        # Scalar fields are fetched and type-checked together, in C, not one call each.
-        plain = [n for n in names if hints[n] in _SCALARS]
-        plain_types = tuple(_SCALARS[hints[n]] for n in plain)
-        fetch = operator.itemgetter(*plain) if plain else None
-        others = [(n, _reader(hints[n])) for n in names if n not in plain]
+        fields = [(f.name, _reader(hints[f.name])) for f in dataclasses.fields(tp)]
         cls = tp
-        make = object.__new__
 
         def read_dataclass(value: Any) -> Any:
-            if type(value) is not dict:
+            if not isinstance(value, dict):
                 raise TypeError(cls)
-            # Every field is checked: fill them in directly, not through the frozen
-            # __init__'s object.__setattr__ call per field.
-            obj = make(cls)
-            fields = obj.__dict__
-            if fetch is not None:
-                got = fetch(value)
-                if len(plain) == 1:
-                    got = (got,)
-                if tuple(map(type, got)) != plain_types:
-                    raise TypeError(cls)
-                fields.update(zip(plain, got, strict=True))
-            for name, read in others:
-                fields[name] = read(value[name])
-            return obj
+            return cls(*[read(value[name]) for name, read in fields])
 
         return read_dataclass
     if origin in (typing.Union, types.UnionType):
@@ -214,22 +194,12 @@ def _reader(tp: Any) -> Reader:
 
         return read_union
     if origin is tuple:
-        item_type = typing.get_args(tp)[0]
-        item = _reader(item_type)
-        scalar = _SCALARS.get(item_type)
-        if scalar is not None:
-
-            def read_scalars(value: Any) -> Any:
-                if type(value) is not list or not set(map(type, value)) <= {scalar}:
-                    raise TypeError(tp)
-                return tuple(value)
-
-            return read_scalars
+        item = _reader(typing.get_args(tp)[0])
 
         def read_tuple(value: Any) -> Any:
-            if type(value) is not list:
+            if not isinstance(value, list):
                 raise TypeError(tp)
-            return tuple([item(v) for v in value])
+            return tuple(item(v) for v in value)
 
         return read_tuple
     if origin is dict:
@@ -260,9 +230,6 @@ def _reader(tp: Any) -> Reader:
 
         return read_scalar
     raise TypeError(tp)
-
-
-_SCALARS: dict[Any, type] = {str: str, int: int, bool: bool, float: float}
 
 
 def _same(value: Any) -> Any:
