@@ -229,3 +229,78 @@ def test_too_deep_nesting_is_a_markdown_error_and_the_next_file_is_unharmed(deep
     assert md("*hola* [a](b.md)\n\n- uno").html == (
         '<p><em>hola</em> <a href="b.md">a</a></p>\n<ul>\n<li>uno</li>\n</ul>'
     )
+
+
+# -- the inline pass's shortcut ----------------------------------------------------------
+
+INLINE_CASES = [
+    "Plain prose with no markup at all, in two\nlines.",
+    "*em* and **strong** and ***both*** and _under_ and __double__ and snake_case_word",
+    "a * lone star and a _ lone underscore and 2 * 3 * 4",
+    "`code with *stars* and [brackets]` then *after*",
+    "``double `tick` code``",
+    "escaped \\*not em\\* and \\[not a link\\] and \\\\ backslash",
+    '[a link](https://example.org/a_b) and ![an image](pic.png "t") and [ref][r]\n\n'
+    "[r]: https://example.org/ref",
+    "[short ref] and ![short image]\n\n[short ref]: /x\n[short image]: /y.png",
+    "an autolink <https://example.org/x?a=1&b=2> and mail <someone@example.org>",
+    'inline <span class="x">html *em*</span> and an entity &amp; &#169; &#xA9; & bare',
+    "a hard break  \nafter two spaces, and not one \nhere",
+    "a footnote[^1] and another[^n]\n\n[^1]: first *note*\n[^n]: [linked](/n)",
+    "**bold with [a link *inside*](/l) and `code`** then _em [x](/y)_",
+    "- item *one*\n- item [two](/2)\n\n1. first `c`\n2. second &copy;",
+    "| a | *b* |\n|---|---|\n| [c](/c) | `d` |",
+    "# Heading with *em* and [link](/h)\n\nText.",
+    "> quoted **strong** <b>raw</b>\n> and &hellip;",
+    "Unicode: «comillas» — ¿qué? 日本語 *énfasis* _ñandú_",
+]
+
+
+def _stock(extensions: list[str]) -> Any:
+    import markdown
+
+    return markdown.Markdown(
+        extensions=extensions,
+        extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False}},
+        output_format="html",
+    )
+
+
+def _ours(extensions: list[str]) -> Any:
+    from briefing.markup import converter
+
+    return converter(tuple(extensions), {})
+
+
+def _example_bodies() -> list[str]:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "content"
+    return [p.read_text("utf-8") for p in sorted(root.rglob("*.md"))]
+
+
+def test_the_shortcut_is_in_place() -> None:
+    from briefing.markup import _Inline
+
+    assert type(_ours(list(DEFAULT_EXTENSIONS)).treeprocessors["inline"]) is _Inline
+
+
+@pytest.mark.parametrize(
+    "extensions",
+    [list(DEFAULT_EXTENSIONS), [*DEFAULT_EXTENSIONS, "smarty", "abbr", "attr_list", "def_list"]],
+    ids=["default", "with-extensions"],
+)
+def test_the_shortcut_renders_exactly_as_python_markdown(extensions: list[str]) -> None:
+    """Same HTML as Python-Markdown's own inline pass, for every inline pattern it knows and
+    for patterns it does not (smarty's quotes, abbr's abbreviations), on the example site."""
+    stock, ours = _stock(extensions), _ours(extensions)
+    sources = [*INLINE_CASES, *_example_bodies()]
+    sources.append('*[HTML]: Hyper Text\n\nThe HTML "quoted" -- it\'s --- done...')
+    assert len(sources) > len(INLINE_CASES) + 10
+    for source in sources:
+        assert ours.reset().convert(source) == stock.reset().convert(source), source
+
+
+def test_patterns_it_does_not_know_are_still_tried() -> None:
+    out = _ours([*DEFAULT_EXTENSIONS, "smarty"]).reset().convert('He said "no" -- twice.')
+    assert "&ldquo;no&rdquo;" in out and "&ndash;" in out
