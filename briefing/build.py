@@ -20,11 +20,11 @@ from briefing import __version__, feeds
 from briefing.cache import DEFAULT_DIR, Cache, CacheLost, code_digest
 from briefing.check import lint
 from briefing.config import SiteConfig, load_config
-from briefing.link import link_site
+from briefing.link import Item, link_site
 from briefing.load import Asset, Inputs, read_site, theme_assets
 from briefing.model import KINDS, Briefing, Entry, Page
 from briefing.pages import Job, Views
-from briefing.parse import Settings
+from briefing.parse import Settings, front_matter_part
 from briefing.parsing import Bodies, parse_all
 from briefing.problems import Problem, error, has_errors, strict, warning
 from briefing.registry import build_registry
@@ -288,7 +288,14 @@ def _publish(
         cache,
         os.getpid(),
     )
-    made = _make_all(work, model.specs, model.resolved.redirects, jobs, options.progress or _silent)
+    items = model.views.site.items
+    shape = _shape(options, model.config, model.theme, inputs, out, items)
+    record = cache.get_many("meta", ["plan"]).get("plan")
+    kept_specs = _reusable(work, model.specs, items, record, shape)
+    groups, moved = _make_all(
+        work, model.specs, kept_specs, model.resolved.redirects, jobs, options.progress or _silent
+    )
+    made = [m for group in groups for m in group] + moved
     problems += _same_paths([m.path for m in made], problems)
     model.counts["pages"] = sum(1 for m in made if m.kind == "html")
     fingerprints = {m.path: m.fingerprint for m in made}
@@ -342,7 +349,11 @@ def _publish(
         "problems": [p.to_json() for p in sorted(set(problems))],
         "counts": model.counts,
     }
-    cache.put_many("meta", [("last_build", record), ("search", search_record), ("pages", pages)])
+    plan = _plan_record(shape, items, groups)
+    cache.put_many(
+        "meta",
+        [("last_build", record), ("search", search_record), ("pages", pages), ("plan", plan)],
+    )
     clock.lap("cache")
     return Result(problems, report, model.counts, timings=clock.laps)
 
@@ -474,26 +485,118 @@ class Made:
 def _make_all(
     work: _PageWork,
     specs: list[Spec],
+    kept: dict[int, list[Made]],
     redirects: list[tuple[str, str, str]],
     jobs: int,
     note: Progress,
-) -> list[Made]:
+) -> tuple[list[list[Made]], list[Made]]:
     """Make every page's context, fingerprint it, and render and stage the pages whose
-    fingerprint changed, all in the workers: the contexts never come back to this process."""
-    note("pages", 0, len(specs))
-    groups = map_jobs(
+    fingerprint changed, all in the workers: the contexts never come back to this process.
+    The pages of specs in ``kept`` are not made at all (see ``_reusable``).
+
+    Returns the pages of each spec, in order, and the redirects."""
+    todo = [n for n in range(len(specs)) if n not in kept]
+    note("pages", 0, len(todo))
+    made = map_jobs(
         _make_pages,
-        [(n,) for n in range(len(specs))],
+        [(n,) for n in todo],
         jobs,
-        lambda n: note("pages", n, len(specs)),
+        lambda n: note("pages", n, len(todo)),
         shared=(work, specs),
     )
-    made = [m for group in groups for m in group]
-    taken = {m.path for m in made}
-    for k, job in enumerate(_redirects(work.views, redirects, taken)):
-        made.append(_make_page(work, job, f"r{k}"))
-    note("pages", len(specs), len(specs))
-    return made
+    groups = [kept.get(n, []) for n in range(len(specs))]
+    for n, group in zip(todo, made, strict=True):
+        groups[n] = group
+    taken = {m.path for group in groups for m in group}
+    moved = [
+        _make_page(work, job, f"r{k}")
+        for k, job in enumerate(_redirects(work.views, redirects, taken))
+    ]
+    note("pages", len(todo), len(todo))
+    return groups, moved
+
+
+def _shape(
+    options: Options, config: SiteConfig, theme: Theme, inputs: Inputs, out: Path, items: list[Item]
+) -> str:
+    """A digest of all that the pages show but the finished bodies: the inputs, with each
+    briefing's body left out, and what bodies give the rest of the site (a summary taken
+    from the first paragraph, the actors mentioned, the links to other briefings). When it
+    is the last build's, a page can only differ if it shows a body (``_reusable``)."""
+    parts = [
+        code_digest(),
+        config.fingerprint(),
+        theme.digest,
+        json.dumps([options.drafts, str(out.resolve())]),
+    ]
+    for f in inputs.files:
+        head = front_matter_part(f.data) if f.kind == "briefing" else None
+        parts.append(f"{f.path}\0" + (f"{f.sha}" if head is None else f"fm:{digest(head)}"))
+    parts += [f"{a.path}\0{a.sha}" for a in (*inputs.statics, *inputs.beside)]
+    parts += [repr((i.url, i.summary, i.mentioned, i.links_to)) for i in items]
+    return digest(*parts)
+
+
+# pages that show finished bodies of their own or of many briefings: always made
+_SHOW_BODIES = ("site_feed", "pages")
+
+
+def _reusable(
+    work: _PageWork, specs: list[Spec], items: list[Item], record: Any, shape: str
+) -> dict[int, list[Made]]:
+    """The specs whose pages this build can keep as the last one left them, without making
+    them: none unless the site's shape is the last build's. Then all but the briefings
+    whose finished body changed and the pages that show bodies, as long as their files
+    are as the last build wrote them."""
+    if not isinstance(record, dict) or record.get("shape") != shape:
+        return {}
+    html, groups = record.get("html"), record.get("groups")
+    if not (
+        isinstance(html, list)
+        and isinstance(groups, list)
+        and len(html) == len(items)
+        and len(groups) == len(specs)
+    ):
+        return {}
+    kept: dict[int, list[Made]] = {}
+    try:
+        for n, ((name, args), group) in enumerate(zip(specs, groups, strict=True)):
+            if name in _SHOW_BODIES:
+                continue
+            if name == "briefing" and items[args[0]].html.get("finished") != html[args[0]]:
+                continue
+            made = [
+                Made(str(p), str(k), str(f), (str(m[0]), m[1]) if m else None, None)
+                for p, k, f, m in group
+            ]
+            if all(_still(work, m.path, m.fingerprint) for m in made):
+                kept[n] = made
+    except (TypeError, ValueError, IndexError):
+        return {}
+    return kept
+
+
+def _still(work: _PageWork, path: str, fingerprint: str) -> bool:
+    """The last build wrote this very page there, and the file is as it left it."""
+    before = work.previous.get(path)
+    return (
+        isinstance(before, list)
+        and bool(before)
+        and before[0] == fingerprint
+        and path in work.manifest
+        and intact(work.out, path, before)
+    )
+
+
+def _plan_record(shape: str, items: list[Item], groups: list[list[Made]]) -> dict[str, Any]:
+    return {
+        "shape": shape,
+        "html": [item.html.get("finished") for item in items],
+        "groups": [
+            [[m.path, m.kind, m.fingerprint, list(m.sitemap) if m.sitemap else None] for m in g]
+            for g in groups
+        ],
+    }
 
 
 def _make_pages(shared: tuple[_PageWork, list[Spec]], n: int) -> list[Made]:
@@ -508,15 +611,8 @@ def _make_page(work: _PageWork, job: Job, name: str) -> Made:
     sitemap = None
     if job.kind == "html" and job.template not in ("404.html", "redirect.html"):
         sitemap = (job.path, job.context.get("briefing", {}).get("date", "")[:10] or None)
-    before = work.previous.get(job.path)
     outcome: Staged | tuple[str, int, str] | None = None
-    if not (
-        isinstance(before, list)
-        and before
-        and before[0] == fingerprint
-        and job.path in work.manifest
-        and intact(work.out, job.path, before)
-    ):
+    if not _still(work, job.path, fingerprint):
         try:
             data = work.renderer.render(_with_html(job, work))
         except TemplateProblem as exc:

@@ -109,6 +109,25 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     return "\n".join(lines[1:]), "", len(lines) + 1
 
 
+def front_matter_part(data: bytes) -> bytes | None:
+    """A file's bytes up to the line that closes its front matter, or None when that is
+    not plain to see in the bytes.
+
+    When not None it holds all that ``split_front_matter`` takes for front matter and
+    where the body starts (text decoded, a fence padded with other spaces, lines ending
+    in a lone CR can only make that end sooner): equal parts, equal front matter."""
+    end = data.find(b"\n")
+    if end < 0 or data[:end].rstrip() != b"---":
+        return None
+    while True:
+        start, end = end + 1, data.find(b"\n", end + 1)
+        line = data[start:] if end < 0 else data[start:end]
+        if line.rstrip() in (b"---", b"..."):
+            return data if end < 0 else data[: end + 1]
+        if end < 0:
+            return None
+
+
 class _Reader:
     """Reads typed values out of one front matter mapping, collecting problems."""
 

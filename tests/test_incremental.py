@@ -6,7 +6,12 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
 
 from briefing.build import Options, build
 from tests.sitekit import snapshot
@@ -89,3 +94,71 @@ def test_parallel_cached_edits_equal_a_cold_build(tmp_path: Path) -> None:
     warm, fresh = snapshot(site / "output"), snapshot(cold)
     assert sorted(warm) == sorted(fresh)
     assert [p for p in warm if warm[p] != fresh[p]] == []
+
+
+def test_body_edits_make_only_the_pages_that_show_bodies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body edit that leaves the rest of the site as it was (same summary, mentions and
+    links) makes only that briefing's page, the full-text feed and the site's own pages;
+    one that changes what other pages show (a summary taken from the first paragraph, a
+    mention, a link to another briefing) makes them all. Either way the output is a cold
+    build's, and a page file deleted meanwhile is made again."""
+    import briefing.build as build_module
+
+    made: list[str] = []
+    make = build_module._make_pages
+
+    def counting(shared: Any, n: int) -> Any:
+        made.append(shared[1][n][0])
+        return make(shared, n)
+
+    monkeypatch.setattr(build_module, "_make_pages", counting)
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    assert build(Options(site=site, jobs=1)).ok
+    every = len(made)
+    briefings = sorted((site / "content/briefings").rglob("*.md"))
+    own_summary = [p for p in briefings if "\nsummary: " in p.read_text("utf-8")]
+    no_summary = [p for p in briefings if "\nsummary: " not in p.read_text("utf-8")]
+    person = sorted((site / "content/people").glob("*.yaml"))[3]
+    name = yaml.safe_load(person.read_text("utf-8"))["name"]
+    unmentioning = next(p for p in own_summary if name not in p.read_text("utf-8"))
+    other = sorted(site.glob("output/briefings/*.html"))[5].stem
+
+    def append(path: Path, text: str) -> None:
+        path.write_text(path.read_text("utf-8").rstrip("\n") + text + "\n", "utf-8")
+
+    def first_paragraph(path: Path) -> None:
+        head, body = path.read_text("utf-8").split("\n---\n", 1)
+        path.write_text(f"{head}\n---\n\nUn párrafo nuevo al principio.\n\n{body}", "utf-8")
+
+    edits: list[tuple[str, Callable[[], None], bool]] = [
+        ("a sentence", lambda: append(own_summary[0], " Una frase más."), False),
+        ("another", lambda: append(own_summary[1], "\n\nOtro párrafo, sin nombres."), False),
+        ("the summary", lambda: first_paragraph(no_summary[0]), True),
+        ("a mention", lambda: append(unmentioning, f" Lo dijo {name}."), True),
+        ("a link", lambda: append(own_summary[2], f" Véase [[{other}]]."), True),
+        ("a page file gone", lambda: append(own_summary[3], " Y otra."), False),
+    ]
+    for label, edit, everything in edits:
+        edit()
+        if label == "a page file gone":
+            gone = sorted(site.glob("output/people/*.html"))[0]
+            gone.unlink()
+        made.clear()
+        result = build(Options(site=site, jobs=1))
+        assert result.ok, label
+        if everything:
+            assert len(made) == every, label
+        else:
+            expected = ["briefing", "pages", "site_feed"]
+            if label == "a page file gone":
+                expected = ["briefing", "entity", "pages", "site_feed"]
+                assert gone.exists()
+            assert sorted(made) == expected, label
+        cold = tmp_path / f"cold-{label}"
+        assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
+        warm, fresh = snapshot(site / "output"), snapshot(cold)
+        assert sorted(warm) == sorted(fresh), label
+        assert [p for p in warm if warm[p] != fresh[p]] == [], label

@@ -692,3 +692,38 @@ def test_a_cached_record_of_the_wrong_shape_is_refused(spoil: Any) -> None:
     spoil(record)
     with pytest.raises((TypeError, KeyError, ValueError)):
         parsed_from_json(record)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"---\ntitle: x\n---\nbody\n---\nmore\n",
+        b"---  \r\ntitle: x\r\n...\t\r\nbody\r\n",
+        b"---\ntitle: x\n---",
+        b"---\ntitle: x\rdate: 2024-01-01\r---\rbody\n---\nrest\n",
+        b"---\ntitle: x\n---\xc2\xa0\nstill: front\n---\nbody\n",
+        b"---\nblock: |\n  text\n---\nbody\n",
+    ],
+)
+def test_front_matter_part_holds_all_the_front_matter(data: bytes) -> None:
+    """Equal parts mean equal front matter and an equal first line for the body, whatever
+    the body: the part never ends before the front matter does."""
+    from briefing.parse import decode, front_matter_part, split_front_matter
+
+    part = front_matter_part(data)
+    assert part is not None and data.startswith(part)
+    whole, _ = decode("x.md", data)
+    other_body = b"a different body\n" if part.endswith(b"\n") else b""
+    alone, _ = decode("x.md", part + other_body)
+    assert whole is not None and alone is not None
+    fm, _, line = split_front_matter(whole)
+    assert split_front_matter(alone)[0] == fm and split_front_matter(alone)[2] == line
+
+
+@pytest.mark.parametrize(
+    "data", [b"title: x\n", b"\xef\xbb\xbf---\na: b\n---\n", b"---\na: b\n", b"--- x\na: b\n---\n"]
+)
+def test_front_matter_part_is_none_when_not_plain(data: bytes) -> None:
+    from briefing.parse import front_matter_part
+
+    assert front_matter_part(data) is None
