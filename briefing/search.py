@@ -9,9 +9,9 @@ that calls a global registration function of ``assets/search.js``
 Layout (all paths from the site root)::
 
     search/index.js        manifest {"v": version, "n": documents, "dc": chunk
-                           size, "k": kinds, "s": shard names, "sp": names of
-                           the shards that were split, "sw": stop-words, "w":
-                           tier weights}
+                           size, "xc": text chunk size, "k": kinds, "s": shard
+                           names, "sp": names of the shards that were split,
+                           "sw": stop-words, "w": tier weights}
     search/t/<name>.js     term shard: [term, entry, term, entry, ...] for every
                            indexed term with the shard's prefix (see Shards),
                            then [[id, document row], ...]: the rows of the
@@ -21,15 +21,16 @@ Layout (all paths from the site root)::
                            for document chunks
     search/d/<n>.js        document table chunk n: documents n*128 .. n*128+127
                            as [kind, title, url, date, date label, aliases]
-    search/x/<id>.js       text of one document, for snippets:
-                           [summary ("" when it is the start of the body),
-                           body, names, tags]
+    search/x/<n>.js        texts of documents n*16 .. n*16+15, for snippets,
+                           each [summary ("" when it is the start of the
+                           body), body, names, tags]
 
 A query loads the manifest (search.js preloads it when the page is idle), one
 shard per query term (as the user types, "ja", "jap", "japo", "japon" need the
 same shard or one level deeper), then the document chunks of the hits it shows
-and, on the search page, the text files of those hits, to cut a snippet around
-the match.
+and, on the search page, the text chunks of those hits, to cut a snippet around
+the match.  Texts come sixteen to a file: a file per document cost a large site
+ten thousand small files to create on every full build.
 
 Shards: a term lives in the shard of its folded 2-character prefix (1
 character for a CJK term).  A shard whose entries would exceed SPLIT_BYTES is
@@ -137,11 +138,14 @@ KINDS: tuple[str, ...] = ("briefing", "person", "country", "organization", "tag"
 #: Documents per document-table chunk (search/d/<n>.js).
 DOC_CHUNK = 128
 
+#: Documents per text chunk (search/x/<n>.js): a page of hits loads a few of ~100 KB.
+TEXT_CHUNK = 16
+
 #: Words of a body indexed and stored for snippets.
 MAX_BODY_WORDS = 2000
 
 #: Index format version, in the manifest.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 _ACTOR_KINDS = frozenset(KINDS[1:])
 
@@ -563,9 +567,10 @@ def analyze(doc: SearchDoc) -> Analysis:
     return Analysis(tier_of, spelling_of, row, [stored_summary, body, names, tags])
 
 
-def text_file(doc_id: int, text: list[object]) -> tuple[str, bytes]:
-    """The path and bytes of one document's stored text (``Analysis.text``)."""
-    return f"search/x/{doc_id}.js", _script("x", doc_id, text)
+def text_file(chunk: int, texts: Sequence[list[object]]) -> tuple[str, bytes]:
+    """The path and bytes of text chunk ``chunk``: the stored texts (``Analysis.text``) of
+    documents chunk*TEXT_CHUNK onwards, in id order."""
+    return f"search/x/{chunk}.js", _script("x", chunk, list(texts))
 
 
 Postings = dict[str, list[list[int]]]  # term -> tier -> ascending doc ids
@@ -690,6 +695,7 @@ def manifest_file(
         "v": FORMAT_VERSION,
         "n": n,
         "dc": DOC_CHUNK,
+        "xc": TEXT_CHUNK,
         "k": list(kinds),
         "s": sorted(shards),
         "sp": sorted(split),
@@ -722,8 +728,8 @@ def build_index(
     rows = rows_of(in_order, kinds)
     files: dict[str, bytes] = {}
     if texts:
-        for doc_id, found in enumerate(in_order):
-            path, data = text_file(doc_id, found.text)
+        for n in range(0, len(in_order), TEXT_CHUNK):
+            path, data = text_file(n // TEXT_CHUNK, [a.text for a in in_order[n : n + TEXT_CHUNK]])
             files[path] = data
     for n in range(0, len(rows), DOC_CHUNK):
         path, data = chunk_file(rows, n // DOC_CHUNK)

@@ -151,21 +151,28 @@ def _texts(
     bodies: Bodies,
     cache: Cache,
 ) -> Files:
-    """The text files of document ids ``redo``; their text is fetched from the cache only
-    now (it is most of the index), or made again if the cache lost it."""
-    texts: dict[str, list[object]] = {
-        key: analyses[key].text for key in (keys[order[d]] for d in redo) if analyses[key].text
-    }
-    need = [keys[order[d]] for d in redo if keys[order[d]] not in texts]
+    """The text chunks holding document ids ``redo``; the texts of their documents are
+    fetched from the cache only now (they are most of the index), or made again if the
+    cache lost them."""
+    size = search.TEXT_CHUNK
+    chunks = sorted({d // size for d in redo})
+    ids = [d for c in chunks for d in range(c * size, min((c + 1) * size, len(order)))]
+    texts: dict[str, list[object]] = {}
+    for key in (keys[order[d]] for d in ids):
+        found = analyses.get(key)
+        if found is not None and found.text:
+            texts[key] = found.text
+    need = [keys[order[d]] for d in ids if keys[order[d]] not in texts]
     for key, value in cache.get_many("search_text", need).items():
         if _is_text(value):
             texts[key] = value
-    lost = [order[d] for d in redo if keys[order[d]] not in texts]
+    lost = [order[d] for d in ids if keys[order[d]] not in texts]
     for i, doc in zip(lost, _with_text(docs, lost, bodies), strict=True):
         texts[keys[i]] = search.analyze(doc).text
     files: Files = {}
-    for d in redo:
-        path, data = search.text_file(d, texts[keys[order[d]]])
+    for c in chunks:
+        end = min((c + 1) * size, len(order))
+        path, data = search.text_file(c, [texts[keys[order[d]]] for d in range(c * size, end)])
         files[path] = data
     return files
 
@@ -202,14 +209,16 @@ def _full(
     built["search/index.js"] = _manifest(len(rows), kinds, roots)
     kept: dict[str, str] = {}
     redo: list[int] = []
-    for d, key in enumerate(by_id):
-        path = f"search/x/{d}.js"
-        same = last is not None and d < len(last.ids) and last.ids[d] == key
+    size = search.TEXT_CHUNK
+    for start in range(0, len(by_id), size):
+        path = f"search/x/{start // size}.js"
+        ids = by_id[start : start + size]
+        same = last is not None and last.ids[start : start + size] == ids
         sha = last.files.get(path) if last is not None and same else None
         if isinstance(sha, str) and still(path, sha):
             kept[path] = sha
         else:
-            redo.append(d)
+            redo.append(start)
     built.update(_texts(docs, keys, order, redo, analyses, bodies, cache))
     files = {**{p: sha256(data) for p, data in built.items()}, **kept}
     return built, kept, _record(_Last(by_id, urls, kinds, rows, roots, riding, files))

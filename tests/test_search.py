@@ -16,6 +16,7 @@ import pytest
 from briefing.search import (
     DOC_CHUNK,
     STOP_WORDS,
+    TEXT_CHUNK,
     SearchDoc,
     build_index,
     fold,
@@ -281,7 +282,13 @@ def test_layout_and_manifest() -> None:
     assert manifest["sp"] == []
     shards = check_shards(files)
     assert {"ja", "ot", "ki", "u-5cb8"} <= set(shards)
-    assert sum(p.startswith("search/x/") for p in files) == len(docs)
+    assert manifest["xc"] == TEXT_CHUNK
+    chunks = [files[f"search/x/{n}.js"] for n in range(-(-len(docs) // TEXT_CHUNK))]
+    assert sum(p.startswith("search/x/") for p in files) == len(chunks)
+    calls = [parse_call(data) for data in chunks]
+    assert [args[0] for _, args in calls] == list(range(len(chunks)))
+    assert sum(len(args[1]) for _, args in calls) == len(docs)
+    assert all(len(args[1]) == TEXT_CHUNK for _, args in calls[:-1])
 
 
 def test_large_shards_split(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -394,8 +401,8 @@ def test_script_escaping() -> None:
     rows = docs_table(files)
     assert EVIL in [row[1] for row in rows]
     evil = doc_id(files, EVIL)
-    _, (_, text) = parse_call(files[f"search/x/{evil}.js"])
-    assert text[0] == "Texto con <etiquetas> & símbolos \u2028 raros."
+    _, (_, texts) = parse_call(files[f"search/x/{evil // TEXT_CHUNK}.js"])
+    assert texts[evil % TEXT_CHUNK][0] == "Texto con <etiquetas> & símbolos \u2028 raros."
 
 
 def test_summary_repeating_the_body_is_stored_once() -> None:
@@ -415,8 +422,10 @@ def test_summary_repeating_the_body_is_stored_once() -> None:
         SearchDoc("briefing", "B", "b.html", "2020-01-01", "", "Otra cosa.", body, (), ()),
     ]
     files = build_index(docs)
-    assert parse_call(files["search/x/0.js"])[1][1] == ["", body, [], []]
-    assert parse_call(files["search/x/1.js"])[1][1] == ["Otra cosa.", body, [], []]
+    assert parse_call(files["search/x/0.js"])[1][1] == [
+        ["", body, [], []],
+        ["Otra cosa.", body, [], []],
+    ]
     # The summary is still indexed as a summary.
     assert postings(files, "cumbre")[2] == [0]
 

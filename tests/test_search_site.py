@@ -194,6 +194,31 @@ def test_search_page_marks_matches(tab: tuple[Any, Watch], site: Site) -> None:
         assert rel is not None and (site.dir / rel).is_file(), href
 
 
+def test_search_page_shows_snippets_from_the_text_chunks(
+    tab: tuple[Any, Watch], site: Site
+) -> None:
+    """Every briefing found gets a snippet around a match, cut from the text chunk that
+    holds it (texts come sixteen documents to a file: these hits span several)."""
+    pg, watch = tab
+    go(pg, site, "search.html?q=japon")
+    briefing_hits = """() => Array.from(document.querySelectorAll('#search-results li'))
+        .filter(li => li.querySelector('a[href*="briefings/"]'))"""
+    pg.wait_for_function(
+        f"() => ({briefing_hits})().length > 0 && ({briefing_hits})()"
+        ".every(li => li.querySelector('.search-result-snippet mark'))"
+    )
+    snippets = pg.evaluate(
+        f"() => ({briefing_hits})().map(li => "
+        "li.querySelector('.search-result-snippet').textContent)"
+    )
+    assert len(snippets) >= 4
+    assert all("jap" in s.casefold() for s in snippets), snippets
+    loaded = pg.evaluate("() => window.briefingSearch.loaded.filter(p => p.startsWith('x/'))")
+    assert len(loaded) >= 2 and len(loaded) == len(set(loaded)), loaded
+    assert any(int(p[2:-3]) > 0 for p in loaded), loaded
+    assert watch.take() == []
+
+
 def test_query_speed(browser: Any, site: Site) -> None:
     """Median time of ``briefingSearch.query("japon")``: on a fresh page (the index
     still to load) and again on the same page (warm)."""

@@ -6,7 +6,8 @@
  *   search/index.js      manifest      briefingSearch.m({...})
  *   search/t/<key>.js    term shard    briefingSearch.t(key, [term, entry, ...], [[id, row], ...])
  *   search/d/<n>.js      doc table     briefingSearch.d(n, [[kind, title, url, date, label, aliases], ...])
- *   search/x/<id>.js     doc text      briefingSearch.x(id, [summary, body, names, tags])
+ *   search/x/<n>.js      doc texts     briefingSearch.x(n, [[summary, body, names, tags], ...])
+ *                        (documents n*xc .. n*xc+xc-1, xc from the manifest)
  *
  * Enhances every form.site-search: a combobox of suggestions as you type
  * (ARIA 1.2 combobox + listbox, arrows move, Enter opens, Escape closes).
@@ -406,7 +407,7 @@
   }
 
   function loadText(id) {
-    return load("x/" + id + ".js").then(function () {
+    return load("x/" + Math.floor(id / manifest.xc) + ".js").then(function () {
       return store.x[id];
     });
   }
@@ -1148,8 +1149,11 @@
     d: function (n, rows) {
       store.d[n] = rows;
     },
-    x: function (id, doc) {
-      store.x[id] = doc;
+    x: function (n, docs) {
+      var size = store.m.xc;
+      docs.forEach(function (doc, k) {
+        store.x[n * size + k] = doc;
+      });
     },
     query: query,
     parse: function (q) {
