@@ -16,7 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from briefing import feeds, figures
-from briefing.pages import Job
+from briefing.pages import Job, Shared
 from briefing.urls import relative, root_of
 
 
@@ -38,9 +38,28 @@ class Renderer:
         return _render_html(self.dirs, job)
 
 
+class _Environment(jinja2.Environment):
+    """Jinja with one shortcut: ``card.title`` on a plain mapping (every context is one)
+    looks the key up first. Jinja tries the attribute first and reaches the key through a
+    caught AttributeError, a fifth of a page's rendering; a name that is an attribute of
+    the mapping (``items``, ``get``...) still gets Jinja's own lookup."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) in _MAPPINGS and attribute not in _MAPPING_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+_MAPPINGS = (dict, Shared)
+_MAPPING_ATTRIBUTES = frozenset(dir(dict)) | frozenset(dir(Shared))
+
+
 @cache
 def environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
