@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from briefing import countries
-from briefing.cache import Cache
+from briefing.cache import Cache, encode
 from briefing.config import SiteConfig
 from briefing.link import FinishedPage, Item
 from briefing.load import Inputs
@@ -436,42 +436,48 @@ class _Finisher:
             else (source, page, body, mentions, own)
             for source, page, body, mentions, own in missing
         ]
+        keep = self.cache.enabled
         finished = map_jobs(
-            _finish_one, [(n,) for n in range(len(work))], self.jobs, shared=(self.targets, work)
+            _finish_one,
+            [(n,) for n in range(len(work))],
+            self.jobs,
+            shared=(self.targets, work, keep),
         )
         new_records = []
         new_html = []
-        for (source, *_), done in zip(work, finished, strict=True):
+        for (source, *_), (done, record, html) in zip(work, finished, strict=True):
             key = keys[source]
             self.fresh_html[key] = done.html
-            new_records.append(
-                (
-                    key,
-                    {
-                        "mentioned": [list(k) for k in done.mentioned],
-                        "assets": list(done.assets),
-                        "links_to": list(done.links_to),
-                        "problems": [p.to_json() for p in done.problems],
-                    },
-                )
-            )
-            new_html.append((key, done.html))
+            if keep:
+                new_records.append((key, record))
+                new_html.append((key, html))
             out[source] = Done(
                 lazy_html(key), done.mentioned, done.assets, done.links_to, done.problems
             )
-        self.cache.put_many("finished", new_records)
-        self.cache.put_many("finished_html", new_html)
+        self.cache.put_encoded("finished", new_records)
+        self.cache.put_encoded("finished_html", new_html)
         self.cache.keep_only("finished", keys.values())
         self.cache.keep_only("finished_html", keys.values())
         return out
 
 
 def _finish_one(
-    shared: tuple[Targets, list[tuple[str, str, Body, bool, Key | None]]], n: int
-) -> Finished:
-    targets, work = shared
+    shared: tuple[Targets, list[tuple[str, str, Body, bool, Key | None]], bool], n: int
+) -> tuple[Finished, str, str]:
+    """A body finished and, if the cache ``keep``s them, its cache records made in the
+    worker: the building process only stores them."""
+    targets, work, keep = shared
     source, page, body, mentions, own = work[n]
-    return finish(body, source, page, targets, link_mentions=mentions, own=own)
+    done = finish(body, source, page, targets, link_mentions=mentions, own=own)
+    if not keep:
+        return done, "", ""
+    record = {
+        "mentioned": [list(k) for k in done.mentioned],
+        "assets": list(done.assets),
+        "links_to": list(done.links_to),
+        "problems": [p.to_json() for p in done.problems],
+    }
+    return done, encode(record), encode(done.html)
 
 
 def _key(value: Any) -> Key:

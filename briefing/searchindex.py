@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing import search
-from briefing.cache import Cache, code_digest
+from briefing.cache import Cache, code_digest, encode
 from briefing.pages import Views
 from briefing.parsing import Bodies
 from briefing.text import digest
@@ -122,12 +122,24 @@ def _analyses(
             found[key] = search.Analysis.from_json(value)
     missing = [i for i in wanted if keys[i] not in found]
     if missing:
-        done = map_jobs(search.analyze, [(doc,) for doc in _with_text(docs, missing, bodies)], jobs)
-        for i, analysis in zip(missing, done, strict=True):
+        keep = cache.enabled
+        done = map_jobs(_analyze, [(d, keep) for d in _with_text(docs, missing, bodies)], jobs)
+        for i, (analysis, _, _) in zip(missing, done, strict=True):
             found[keys[i]] = analysis
-        cache.put_many("search_docs", ((keys[i], found[keys[i]].to_json()[:3]) for i in missing))
-        cache.put_many("search_text", ((keys[i], found[keys[i]].text) for i in missing))
+        if keep:
+            made = list(zip(missing, done, strict=True))
+            cache.put_encoded("search_docs", ((keys[i], record) for i, (_, record, _) in made))
+            cache.put_encoded("search_text", ((keys[i], text) for i, (_, _, text) in made))
     return found
+
+
+def _analyze(doc: search.SearchDoc, keep: bool) -> tuple[search.Analysis, str, str]:
+    """A document's analysis and, if the cache ``keep``s them, its two cache records made
+    in the worker: the building process only stores them."""
+    found = search.analyze(doc)
+    if not keep:
+        return found, "", ""
+    return found, encode(found.to_json()[:3]), encode(found.text)
 
 
 def _with_text(
