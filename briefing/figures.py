@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from briefing import charts, countries, worldmap
+from briefing.pages import Shared
 from briefing.theme import month_label, month_name
 
 
@@ -67,7 +68,10 @@ def materialize(value: Any) -> Any:
     """A copy of a context with every figure spec replaced by its SVG.
 
     Figures sit in mappings, never in lists, so lists (of cards, of chips: the bulk of
-    a large page's context) are passed over."""
+    a large page's context) are passed over, and never in the pieces many pages share
+    (the words of a language, the site's settings), which are not copied either."""
+    if isinstance(value, Shared):
+        return value
     if isinstance(value, dict):
         if "figure" in value and isinstance(value["figure"], str):
             return draw(value)
