@@ -134,10 +134,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
     cache = Cache((options.cache_dir or site / DEFAULT_DIR) if options.use_cache else None)
     try:
         whole = digest(
-            code_digest(),
-            config.fingerprint(),
-            theme.digest,
-            json.dumps([options.drafts, str(out.resolve())]),
+            *_settings(options, config, theme, out),
             *(f"{f.path}\0{f.sha}" for f in inputs.files),
             *(f"{a.path}\0{a.sha}" for a in (*inputs.statics, *inputs.beside)),
         )
@@ -516,6 +513,17 @@ def _make_all(
     return groups, moved
 
 
+def _settings(options: Options, config: SiteConfig, theme: Theme, out: Path) -> list[str]:
+    """What a build depends on besides the content: the code, the config, the theme, the
+    options that change pages, the output folder."""
+    return [
+        code_digest(),
+        config.fingerprint(),
+        theme.digest,
+        json.dumps([options.drafts, str(out.resolve())]),
+    ]
+
+
 def _shape(
     options: Options, config: SiteConfig, theme: Theme, inputs: Inputs, out: Path, items: list[Item]
 ) -> str:
@@ -523,15 +531,10 @@ def _shape(
     briefing's body left out, and what bodies give the rest of the site (a summary taken
     from the first paragraph, the actors mentioned, the links to other briefings). When it
     is the last build's, a page can only differ if it shows a body (``_reusable``)."""
-    parts = [
-        code_digest(),
-        config.fingerprint(),
-        theme.digest,
-        json.dumps([options.drafts, str(out.resolve())]),
-    ]
+    parts = _settings(options, config, theme, out)
     for f in inputs.files:
         head = front_matter_part(f.data) if f.kind == "briefing" else None
-        parts.append(f"{f.path}\0" + (f"{f.sha}" if head is None else f"fm:{digest(head)}"))
+        parts.append(f"{f.path}\0" + (f.sha if head is None else f"fm:{digest(head)}"))
     parts += [f"{a.path}\0{a.sha}" for a in (*inputs.statics, *inputs.beside)]
     parts += [repr((i.url, i.summary, i.mentioned, i.links_to)) for i in items]
     return digest(*parts)
