@@ -11,7 +11,7 @@ import html
 import posixpath
 import re
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from briefing.markup import URL_ATTR, attr_value
@@ -59,27 +59,38 @@ class Targets:
     source_pages: dict[str, str]  # content/... .md -> output page
     source_assets: dict[str, str]  # content/... file -> output file
     wiki: Callable[[str], tuple[str, str] | None]  # wikilink text -> (output path, label)
-    # word -> its part of a names digest: the same few thousand words recur in every body
-    _spelled: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # word -> its names, each with the other capitalized words a body needs to spell it:
+    # the same few thousand words recur in every body
+    _spelled: dict[str, list[tuple[frozenset[str], str]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
-    def names_digest(self, words: Iterable[str]) -> str:
-        """What the names a body's words could start say and link to: the part of the site
-        a finished body depends on through its mentions."""
+    def names_digest(self, words: Sequence[str]) -> str:
+        """What the names a body's words could spell say and link to: the part of the site
+        a finished body depends on through its mentions.
+
+        A name is only found written out, so a body lacking one of its capitalized words
+        cannot contain it and the name is left out: naming a person anew, the old name
+        kept as an alias, leaves the bodies that cannot spell the new name as they were.
+        The word itself stays in, named or not: text in which some name could start is
+        rewritten (its spaces collapsed) even where none is found."""
+        present = set(words)
         parts = []
         spelled = self._spelled
         for word in words:
-            part = spelled.get(word)
-            if part is None:
-                found = self.names.get(word)
-                part = (
-                    word + "=" + "|".join(f"{n}>{self.actor_urls[k]}" for n, k, _ in found)
-                    if found
-                    else ""
-                )
-                spelled[word] = part
-            if part:
-                parts.append(part)
+            names = spelled.get(word)
+            if names is None:
+                names = spelled[word] = [
+                    (_capitalized(html.unescape(n)) - {word}, f"{n}>{self.actor_urls[k]}")
+                    for n, k, _ in self.names.get(word, ())
+                ]
+            if names:
+                parts.append(word + "=" + "|".join(t for need, t in names if need <= present))
         return digest(*parts)
+
+
+def _capitalized(text: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(text) if w[0].isupper())
 
 
 def build_names(table: dict[str, Key]) -> dict[str, list[tuple[str, Key, int]]]:

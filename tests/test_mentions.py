@@ -438,3 +438,65 @@ def test_wikilink_in_code_is_left_alone() -> None:
     assert anchors(done.html) == []
     assert done.problems == ()
     assert done.html.count("[[OTAN]]") == 2
+
+
+# ------------------------------------------------------------------- the names digest
+
+
+def test_a_name_the_body_cannot_spell_leaves_its_digest_alone() -> None:
+    """Naming a person anew (the old name kept as an alias) must not make every body with
+    the person's first name look changed: only names whose capitalized words are all in
+    the body count. A name it can spell, or a new link for one, changes the digest."""
+    b = body("Jens Stoltenberg habló con Corea del Sur y con la OTAN.")
+    base = Targets(build_names(TABLE), URLS, {}, {}, wiki)
+    renamed = {**TABLE, "Jens Stoltenberg Jr": JENS, "Corea del Norte": KR}
+    moved = {**URLS, NATO: "organizations/otan.html"}
+    spelled = {**TABLE, "Jens Stoltenberg habló": JENS}
+    digest = base.names_digest(b.words)
+    assert Targets(build_names(renamed), URLS, {}, {}, wiki).names_digest(b.words) == digest
+    assert Targets(build_names(TABLE), moved, {}, {}, wiki).names_digest(b.words) != digest
+    assert Targets(build_names(spelled), URLS, {}, {}, wiki).names_digest(b.words) != digest
+
+
+def test_equal_names_digests_mean_equal_finished_bodies() -> None:
+    """Whatever names are added to the table or sent elsewhere: when a body's names digest
+    is unchanged, finishing it gives the same HTML and the same mentions."""
+    import random
+
+    rng = random.Random(3)
+    words = ["Jens", "Stoltenberg", "Corea", "Sur", "Norte", "Japón", "Leyen", "AT", "T", "Otra"]
+    lower = ["del", "von", "der", "y", "&"]
+    sources = [
+        "Jens Stoltenberg y Corea del Sur; luego Japón.\n\nOtra  línea con\nsaltos, AT&T.",
+        "Habló von der Leyen. Corea del Norte respondió.",
+        "- Japón\n- Corea\n\n`Jens Stoltenberg` y [Sur](https://x.example).",
+        "Nada que ver aquí, ni nombres.",
+        "El presidente Yoon Suk-you visitó Japón con Jens Stoltenberg.",
+    ]
+    skipped = compared = 0
+    for source in sources:
+        b = body(source)
+        for _ in range(60):
+            table = dict(TABLE)
+            urls = dict(URLS)
+            for _ in range(rng.randint(1, 3)):
+                if rng.random() < 0.5:  # words as written in the body: a name it contains
+                    run = source.split()
+                    start = rng.randrange(len(run))
+                    name = " ".join(run[start : start + rng.randint(1, 3)]).strip(".,;`-")
+                else:
+                    name = " ".join(rng.choice(words + lower) for _ in range(rng.randint(1, 3)))
+                key: Key = ("person", f"p{rng.randint(0, 3)}")
+                table[name.strip() or "Nadie"] = key
+                urls[key] = f"people/{key[1]}-{rng.randint(0, 1)}.html"
+            if rng.random() < 0.3:
+                urls[rng.choice(list(TABLE.values()))] = "elsewhere.html"
+            before = Targets(build_names(TABLE), URLS, {}, {}, wiki)
+            after = Targets(build_names(table), urls, {}, {}, wiki)
+            if before.names_digest(b.words) != after.names_digest(b.words):
+                skipped += 1
+                continue
+            compared += 1
+            one, two = finish(b, SOURCE, PAGE, before), finish(b, SOURCE, PAGE, after)
+            assert (one.html, one.mentioned) == (two.html, two.mentioned), (source, table)
+    assert compared > 40 and skipped > 40  # both sides of the rule were exercised
