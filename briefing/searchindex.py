@@ -42,6 +42,14 @@ class _Last:
     roots: dict[str, list[list[str]]]  # shard key -> [shard names, split names]
     riding: dict[str, list[int]]  # shard name -> ids of the rows riding along
     files: dict[str, str]  # path -> sha256
+    layout: list[int]  # see _layout
+
+
+def _layout() -> list[int]:
+    """The shape of the index's files. An index of another shape (documents grouped
+    otherwise, by an earlier version) is made again in full, never patched: no file of
+    the old shape is kept, none is left behind."""
+    return [search.FORMAT_VERSION, search.DOC_CHUNK, search.TEXT_CHUNK]
 
 
 def search_index(
@@ -233,7 +241,7 @@ def _full(
             redo.append(start)
     built.update(_texts(docs, keys, order, redo, analyses, bodies, cache))
     files = {**{p: sha256(data) for p, data in built.items()}, **kept}
-    return built, kept, _record(_Last(by_id, urls, kinds, rows, roots, riding, files))
+    return built, kept, _record(_Last(by_id, urls, kinds, rows, roots, riding, files, _layout()))
 
 
 def _patch(
@@ -317,7 +325,11 @@ def _patch(
     kept = {p: sha for p, sha in files.items() if p not in built}
     if not all(still(p, sha) for p, sha in kept.items()):
         return None  # a file was changed or removed by hand: make them all again
-    return built, kept, _record(_Last(by_id, last.urls, kinds, rows, roots, riding, files))
+    return (
+        built,
+        kept,
+        _record(_Last(by_id, last.urls, kinds, rows, roots, riding, files, _layout())),
+    )
 
 
 def _make_roots(
@@ -404,6 +416,8 @@ def _last(record: Any) -> _Last | None:
     try:
         last = _Last(**{f.name: record[f.name] for f in dataclasses.fields(_Last)})
     except (KeyError, TypeError):
+        return None
+    if last.layout != _layout():
         return None
     lists_ok = all(isinstance(v, list) for v in (last.ids, last.urls, last.kinds, last.rows))
     maps_ok = all(isinstance(v, dict) for v in (last.roots, last.riding, last.files))

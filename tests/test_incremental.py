@@ -162,3 +162,30 @@ def test_body_edits_make_only_the_pages_that_show_bodies(
         warm, fresh = snapshot(site / "output"), snapshot(cold)
         assert sorted(warm) == sorted(fresh), label
         assert [p for p in warm if warm[p] != fresh[p]] == [], label
+
+
+def test_an_index_of_another_layout_is_made_again_not_patched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site built when search texts came one document to a file, then built after an
+    edit with texts sixteen to a file: the index is made in full, like a cold build's, and
+    the old text files are removed rather than kept beside the new ones."""
+    from briefing import search
+
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "40"], check=True)
+    monkeypatch.setattr(search, "TEXT_CHUNK", 1)
+    assert build(Options(site=site, jobs=1)).ok
+    texts = site / "output/search/x"
+    assert len(list(texts.iterdir())) > 40
+    monkeypatch.setattr(search, "TEXT_CHUNK", 16)
+    path = sorted((site / "content/briefings").rglob("*.md"))[0]
+    path.write_text(path.read_text("utf-8").rstrip("\n") + " Una frase más.\n", "utf-8")
+    result = build(Options(site=site, jobs=1))
+    assert result.ok and result.report is not None
+    cold = tmp_path / "cold"
+    assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
+    warm, fresh = snapshot(site / "output"), snapshot(cold)
+    assert sorted(warm) == sorted(fresh)
+    assert [p for p in warm if warm[p] != fresh[p]] == []
+    assert any(p.startswith("search/x/") for p in result.report.removed)
