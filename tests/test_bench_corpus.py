@@ -316,3 +316,40 @@ def test_runner_measures_and_restores_the_corpus(tmp_path: Path) -> None:
     failed = subprocess.run(command, capture_output=True, text=True)
     assert failed.returncode == 1
     assert "made up" in failed.stderr
+
+
+@pytest.mark.parametrize("scenario", ["body", "front-matter"])
+def test_alternating_runner_builds_both_sides_and_restores_the_corpus(
+    tmp_path: Path, scenario: str
+) -> None:
+    """bench/alternate.py against HEAD: both sides build into folders of their own (the
+    corpus's own output and cache are never made), every pair is printed, the edited
+    briefing is put back, and no worktree is left behind."""
+    work = tmp_path / "work"
+    command = [
+        sys.executable,
+        str(BENCH / "alternate.py"),
+        "HEAD",
+        "--n",
+        "30",
+        "--pairs",
+        "2",
+        "--scenario",
+        scenario,
+        "--work-dir",
+        str(work),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=BENCH.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count(f"{scenario} pair ") == 2
+    ratio = float(done.stdout.rsplit("new/old = ", 1)[1])
+    assert 0.2 < ratio < 5
+    site = work / "30" / "site"
+    fresh = tmp_path / "fresh"
+    corpus.generate(fresh, 30)
+    assert tree(site / "content") == tree(fresh / "content")
+    assert not (site / "output").exists() and not (site / ".briefing-cache").exists()
+    worktrees = subprocess.run(
+        ["git", "worktree", "list"], capture_output=True, text=True, cwd=BENCH.parent
+    )
+    assert "briefing-alternate-" not in worktrees.stdout

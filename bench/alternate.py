@@ -1,0 +1,133 @@
+"""Builds of another revision and of the working tree, alternated on one corpus:
+``python bench/alternate.py REV [--n 10000] [--pairs 3] [--scenario body]``.
+
+On a shared machine, runs taken minutes apart drift by more than many changes are
+worth; builds alternated pair by pair compare like with like. REV is checked out into a
+temporary git worktree. Each side builds into an output and a cache folder of its own,
+so neither reuses the other's work. The scenarios are ``make bench``'s: ``cold`` (both
+folders deleted first), ``body`` (a sentence appended to the middle briefing) and
+``front-matter`` (a registered person added to it); an edit is undone after each pair
+and both sides rebuild, untimed. Prints every pair, then new/old over all pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import yaml
+from corpus import fold, split_front_matter
+from run import (
+    REPO,
+    Builder,
+    BuildFailed,
+    Corpus,
+    add_person,
+    append_sentence,
+    briefing_files,
+    editing,
+    log,
+    prepare,
+)
+
+SCENARIOS = ("cold", "body", "front-matter")
+
+
+def _old_command(tree: Path) -> list[str]:
+    """``briefing`` as the checked-out revision has it (its package ahead of ours)."""
+    code = (
+        f"import sys; sys.path.insert(0, {str(tree)!r}); "
+        "from briefing.cli import main; sys.exit(main())"
+    )
+    return [sys.executable, "-c", code]
+
+
+def _edit_for(corpus: Corpus, scenario: str, middle: Path) -> Callable[[int, str], str]:
+    if scenario == "body":
+        return append_sentence
+    front, _ = split_front_matter(middle.read_text(encoding="utf-8"))
+    present = {fold(ref) for ref in yaml.safe_load(front)["people"]}
+    names = [
+        p.name
+        for p in corpus.plan.registered
+        if not present & {fold(t) for t in (p.id, p.name, *p.aliases)}
+    ]
+    return lambda k, text: add_person(text, names[k % len(names)])
+
+
+def alternate(corpus: Corpus, rev: str, scenario: str, pairs: int, scratch: Path) -> float:
+    """Alternate ``pairs`` timed builds of each side; returns new/old over all of them."""
+    tree = scratch / "tree"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", "--quiet", str(tree), rev], cwd=REPO, check=True
+    )
+    try:
+        sides = {
+            "old": (_old_command(tree), scratch / "old"),
+            "new": ([sys.executable, "-m", "briefing"], scratch / "new"),
+        }
+        builders = {
+            name: Builder(command, ["--output", str(f / "output"), "--cache-dir", str(f / "cache")])
+            for name, (command, f) in sides.items()
+        }
+        totals = {"old": 0.0, "new": 0.0}
+        middle = briefing_files(corpus.site)[len(briefing_files(corpus.site)) // 2]
+        edit = _edit_for(corpus, scenario, middle) if scenario != "cold" else None
+        if edit is not None:
+            for builder in builders.values():
+                builder.build(corpus.site)  # warm, untimed
+        for k in range(pairs):
+            order = ["old", "new"] if k % 2 == 0 else ["new", "old"]
+            times: dict[str, float] = {}
+            if edit is None:
+                for name in order:
+                    shutil.rmtree(sides[name][1], ignore_errors=True)
+                    times[name] = builders[name].build(corpus.site)
+            else:
+                with editing(corpus, middle) as original:
+                    middle.write_bytes(edit(k, original.decode("utf-8")).encode("utf-8"))
+                    for name in order:
+                        times[name] = builders[name].build(corpus.site)
+                for builder in builders.values():
+                    builder.build(corpus.site)  # back to the warm state, untimed
+            for name, seconds in times.items():
+                totals[name] += seconds
+            log(
+                f"  {scenario} pair {k + 1}/{pairs}: old {times['old']:.2f} s, new {times['new']:.2f} s"
+            )
+        return totals["new"] / totals["old"]
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=REPO, check=False)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Alternate builds of revision REV and of the working tree on one corpus."
+    )
+    parser.add_argument("rev", help="the revision to compare with, e.g. HEAD~3 or a commit")
+    parser.add_argument("--n", type=int, default=10_000, help="briefings in the corpus")
+    parser.add_argument("--pairs", type=int, default=3, help="timed builds of each side")
+    parser.add_argument("--scenario", choices=SCENARIOS, default="body")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--work-dir", type=Path, default=REPO / "bench" / "work", help="where corpora are kept"
+    )
+    args = parser.parse_args(argv)
+    corpus = prepare(args.work_dir, args.n, args.seed, regenerate=False)
+    with tempfile.TemporaryDirectory(prefix="briefing-alternate-") as scratch:
+        try:
+            ratio = alternate(corpus, args.rev, args.scenario, args.pairs, Path(scratch))
+        except (BuildFailed, subprocess.CalledProcessError) as exc:
+            print(f"alternate: {exc}", file=sys.stderr)
+            return 1
+    print(f"{args.scenario}, N={args.n:,}, {args.pairs} pairs: new/old = {ratio:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
