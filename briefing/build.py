@@ -368,15 +368,8 @@ def _unchanged_since_last_build(
     if not isinstance(last, dict) or last.get("inputs") != whole or not manifest:
         return None
     stats = _page_records(cache)
-    folder = str(out)
-    for rel in manifest:
-        recorded = stats.get(rel)
-        try:
-            st = os.stat(os.path.join(folder, rel))  # 25,000 of these: no Path objects
-        except OSError:
-            return None
-        if not isinstance(recorded, list) or recorded[1:] != [st.st_size, st.st_mtime_ns]:
-            return None
+    if not all(intact(out, rel, stats.get(rel)) for rel in manifest):
+        return None
     try:
         counts = {str(k): int(v) for k, v in last["counts"].items()}
         return [Problem.from_json(p) for p in last["problems"]], counts
