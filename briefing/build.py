@@ -66,6 +66,9 @@ class Options:
     write: bool = True
     lint: bool = False  # `briefing check`: curation lints too
     progress: Progress | None = None
+    # Hand what the build made to the Result instead of taking it apart on return: a
+    # command line about to exit need not free a million objects one by one.
+    hold: bool = False
 
 
 @dataclass
@@ -75,6 +78,7 @@ class Result:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    held: object = field(default=None, repr=False, compare=False)  # see Options.hold
 
     @property
     def ok(self) -> bool:
@@ -99,7 +103,7 @@ def build(options: Options) -> Result:
     started = time.perf_counter()
     site = options.site
     out = options.output or site / "output"
-    with _collector_paused():
+    with _collector_paused(restore=not options.hold):
         if options.write:
             manifest = check_output(out)
             with locked(out):
@@ -111,16 +115,18 @@ def build(options: Options) -> Result:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def _collector_paused(restore: bool = True) -> Iterator[None]:
     """A build makes millions of long-lived objects and hardly any reference cycles, so the
     cyclic collector would only scan them again and again: at 10,000 briefings that was a
-    fifth of an edit rebuild. It is switched back on (as it was) when the build ends."""
+    fifth of an edit rebuild. It is switched back on (as it was) when the build ends,
+    unless the build's objects are held until the process exits (``Options.hold``): the
+    first collection then would scan them all once more, for nothing."""
     was_on = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if was_on:
+        if was_on and restore:
             gc.enable()
 
 
@@ -153,7 +159,10 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         if has_errors(model.problems) or not options.write:
             return Result(model.problems, None, model.counts, timings=clock.laps)
         with staging(out):
-            return _publish(options, model, inputs, cache, out, manifest, whole, clock)
+            result = _publish(options, model, inputs, cache, out, manifest, whole, clock)
+        if options.hold:
+            result.held = (model, inputs)
+        return result
     finally:
         cache.close()
 
@@ -287,7 +296,7 @@ def _publish(
     )
     items = model.views.site.items
     shape = _shape(options, model.config, model.theme, inputs, out, items)
-    record = cache.get_many("meta", ["plan"]).get("plan")
+    record = cache.get_record("plan")
     kept_specs = _reusable(work, model.specs, items, record, shape)
     groups, moved = _make_all(
         work, model.specs, kept_specs, model.resolved.redirects, jobs, options.progress or _silent
@@ -346,11 +355,10 @@ def _publish(
         "problems": [p.to_json() for p in sorted(set(problems))],
         "counts": model.counts,
     }
-    plan = _plan_record(shape, items, groups)
-    cache.put_many(
-        "meta",
-        [("last_build", record), ("search", search_record), ("pages", pages), ("plan", plan)],
-    )
+    cache.put_record("last_build", record)
+    cache.put_record("search", search_record)
+    cache.put_record("pages", {"files": pages})
+    cache.put_record("plan", _plan_record(shape, items, groups))
     clock.lap("cache")
     return Result(problems, report, model.counts, timings=clock.laps)
 
@@ -364,7 +372,7 @@ def _unchanged_since_last_build(
 ) -> tuple[list[Problem], dict[str, int]] | None:
     """The last build's problems when its inputs are these very inputs and every file it
     wrote is still as it left it; else None. A no-change rebuild then costs a walk and a stat."""
-    last = cache.get_many("meta", ["last_build"]).get("last_build")
+    last = cache.get_record("last_build")
     if not isinstance(last, dict) or last.get("inputs") != whole or not manifest:
         return None
     stats = _page_records(cache)
@@ -380,7 +388,7 @@ def _unchanged_since_last_build(
 def _page_records(cache: Cache) -> dict[str, Any]:
     """Per output file: [fingerprint, size, mtime_ns] after the last build. One value, not a
     row per file: 25,000 rows cost more to read than one document of the same size."""
-    value = cache.get_many("meta", ["pages"]).get("pages")
+    value = (cache.get_record("pages") or {}).get("files")
     return value if isinstance(value, dict) else {}
 
 
@@ -546,16 +554,23 @@ def _reusable(
     are as the last build wrote them."""
     if not isinstance(record, dict) or record.get("shape") != shape:
         return {}
-    html, groups = record.get("html"), record.get("groups")
+    html, made_all, sizes = record.get("html"), record.get("made"), record.get("sizes")
     if not (
         isinstance(html, list)
-        and isinstance(groups, list)
+        and isinstance(made_all, list)
+        and isinstance(sizes, list)
         and len(html) == len(items)
-        and len(groups) == len(specs)
+        and len(sizes) == len(specs)
     ):
         return {}
     kept: dict[int, list[Made]] = {}
     try:
+        groups, start = [], 0
+        for size in sizes:
+            groups.append(made_all[start : start + size])
+            start += size
+        if start != len(made_all):
+            return {}
         for n, ((name, args), group) in enumerate(zip(specs, groups, strict=True)):
             if name in _SHOW_BODIES:
                 continue
@@ -585,12 +600,15 @@ def _still(work: _PageWork, path: str, fingerprint: str) -> bool:
 
 
 def _plan_record(shape: str, items: list[Item], groups: list[list[Made]]) -> dict[str, Any]:
+    """The pages each spec made, one flat list (stored in pieces: see Cache.put_record)."""
     return {
         "shape": shape,
         "html": [item.html.get("finished") for item in items],
-        "groups": [
-            [[m.path, m.kind, m.fingerprint, list(m.sitemap) if m.sitemap else None] for m in g]
+        "sizes": [len(g) for g in groups],
+        "made": [
+            [m.path, m.kind, m.fingerprint, list(m.sitemap) if m.sitemap else None]
             for g in groups
+            for m in g
         ],
     }
 

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import os
 import sqlite3
 from collections.abc import Iterable
 from contextlib import suppress
@@ -19,7 +20,7 @@ from typing import Any
 
 from briefing import __version__
 
-SCHEMA = "briefing-cache-5"
+SCHEMA = "briefing-cache-6"
 
 
 @functools.cache
@@ -52,6 +53,7 @@ class CacheLost(Exception):
 
 DEFAULT_DIR = ".briefing-cache"
 _BATCH = 500
+PIECE = 500  # entries in each stored piece of a record (see Cache.put_record)
 
 
 class Cache:
@@ -70,6 +72,7 @@ class Cache:
 
     def __init__(self, folder: Path | None) -> None:
         self.db: sqlite3.Connection | None = None
+        self._pieces: dict[str, tuple[str, Any]] = {}  # what get_record read, by row
         self.folder = folder
         if folder is None:
             return
@@ -138,6 +141,82 @@ class Cache:
         except sqlite3.Error:
             return {}
         return found
+
+    def get_all(self, table: str) -> dict[str, Any]:
+        """Every value of a small table of large rows; a row that does not decode is missing."""
+        found: dict[str, Any] = {}
+        if self.db is None:
+            return found
+        try:
+            for key, value in self.db.execute(f"SELECT key, value FROM {table}"):
+                with suppress(ValueError):
+                    found[key] = json.loads(value)
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def get_record(self, name: str) -> dict[str, Any] | None:
+        """A record stored by ``put_record``, or None if it is missing or not whole."""
+        if self.db is None:
+            return None
+        try:
+            rows = dict(
+                self.db.execute(
+                    "SELECT key, value FROM meta WHERE key >= ? AND key < ?", (name + "/", name + "0")
+                )
+            )
+            head = json.loads(rows.pop(name + "/"))
+            record: dict[str, Any] = {}
+            for field, (how, stored) in head.items():
+                if how == "value":
+                    record[field] = stored
+                    continue
+                value: Any = [] if how == "list" else {}
+                for n, generation in enumerate(stored):
+                    key = f"{name}/{field}/{n}"
+                    written, piece = json.loads(rows[key])
+                    if written != generation:  # another build's piece
+                        return None
+                    self._pieces[key] = (generation, piece)
+                    if how == "list":
+                        value.extend(piece)
+                    else:
+                        value.update(piece)
+                record[field] = value
+            return record
+        except (sqlite3.Error, KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+    def put_record(self, name: str, record: dict[str, Any]) -> None:
+        """Store a record of large lists and mappings in pieces of ``PIECE`` entries. Only
+        pieces that differ from what ``get_record`` read are written: an edit changes a
+        few entries of records that take megabytes. Each piece carries the generation the
+        head names, so pieces of two builds sharing the cache are never read as one."""
+        if self.db is None:
+            return
+        generation = os.urandom(8).hex()
+        head: dict[str, Any] = {}
+        rows: list[tuple[str, str]] = []
+        for field, value in record.items():
+            if not isinstance(value, list | dict) or len(value) <= PIECE:
+                head[field] = ["value", value]
+                continue
+            entries = list(value.items()) if isinstance(value, dict) else value
+            stored = []
+            for n, start in enumerate(range(0, len(entries), PIECE)):
+                key = f"{name}/{field}/{n}"
+                part = entries[start : start + PIECE]
+                piece: Any = dict(part) if isinstance(value, dict) else part
+                old = self._pieces.get(key)
+                if old is not None and old[1] == piece:
+                    stored.append(old[0])
+                    continue
+                self._pieces[key] = (generation, piece)
+                rows.append((key, encode([generation, piece])))
+                stored.append(generation)
+            head[field] = ["list" if isinstance(value, list) else "dict", stored]
+        rows.append((name + "/", encode(head)))
+        self.put_encoded("meta", rows)
 
     def put_many(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
         self.put_encoded(table, ((key, encode(value)) for key, value in items))

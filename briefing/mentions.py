@@ -65,6 +65,16 @@ class Targets:
         default_factory=dict, compare=False, repr=False
     )
 
+    def names_id(self) -> str:
+        """Everything ``names_digest`` reads: equal ids give equal digests for equal words."""
+        return digest(
+            *(
+                f"{word}\0{name}\0{self.actor_urls[key]}"
+                for word, items in sorted(self.names.items())
+                for name, key, _ in items
+            )
+        )
+
     def names_digest(self, words: Sequence[str]) -> str:
         """What the names a body's words could spell say and link to: the part of the site
         a finished body depends on through its mentions.

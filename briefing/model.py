@@ -138,8 +138,10 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 def to_json(value: Any) -> Any:
+    """Positional JSON: a dataclass becomes the list of its fields' values, in order. Cached
+    records are read 10,000 at a time, and lists decode in half the time of objects."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return [to_json(getattr(value, f.name)) for f in dataclasses.fields(value)]
     if isinstance(value, tuple | list):
         return [to_json(v) for v in value]
     if isinstance(value, dict):
@@ -148,113 +150,96 @@ def to_json(value: Any) -> Any:
 
 
 def from_json(tp: Any, value: Any) -> Any:
-    """Rebuild typed data from JSON; anything unexpected raises, so a bad cache entry is a miss."""
+    """Rebuild typed data from ``to_json``; anything unexpected raises, so a bad cache entry
+    is a miss."""
     return _reader(tp)(value)
 
 
 Reader = Callable[[Any], Any]
 
 
+class _Code:
+    """Python source for the readers, compiled once per type: a generic reader costs a
+    call per field, and an edit rebuild reads a quarter of a million fields."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, Any] = {"_new": object.__new__}
+        self.count = 0
+
+    def name(self, value: Any) -> str:
+        self.count += 1
+        name = f"_v{self.count}"
+        self.names[name] = value
+        return name
+
+    def check(self, tp: Any, var: str) -> str:
+        """An expression that is ``var`` read as ``tp``, raising if it is not one."""
+        origin = typing.get_origin(tp)
+        if tp in (str, int, bool, float):
+            return f"({var} if {var}.__class__ is {tp.__name__} else _bad())"
+        if tp is Any:
+            return var
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1 or len(typing.get_args(tp)) != 2:
+                raise TypeError(tp)
+            return f"(None if {var} is None else {self.check(args[0], var)})"
+        if origin is tuple:
+            item = typing.get_args(tp)[0]
+            inner = self.check(item, "_x")
+            listed = f"({var} if {var}.__class__ is list else _bad())"
+            return f"tuple({listed})" if inner == "_x" else f"tuple([{inner} for _x in {listed}])"
+        if origin is dict:
+            return f"({var}.copy() if {var}.__class__ is dict else _bad())"
+        if origin is Literal:
+            return f"({var} if {var} in {self.name(frozenset(typing.get_args(tp)))} else _bad())"
+        if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+            return f"{self.name(_reader(tp))}({var})"
+        raise TypeError(tp)
+
+
+def _bad() -> Any:
+    raise TypeError("a cached value of the wrong type")
+
+
 @cache
 def _reader(tp: Any) -> Reader:
-    """A converter for one type, built once: reading 10,000 cached files must be quick."""
-    origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-        hints = _hints(tp)
-        fields = [(f.name, _reader(hints[f.name])) for f in dataclasses.fields(tp)]
-        cls = tp
-
-        def read_dataclass(value: Any) -> Any:
-            if not isinstance(value, dict):
-                raise TypeError(cls)
-            return cls(*[read(value[name]) for name, read in fields])
-
-        return read_dataclass
-    if origin in (typing.Union, types.UnionType):
-        args = typing.get_args(tp)
-        optional = type(None) in args
-        readers = [_reader(arg) for arg in args if arg is not type(None)]
-        if optional and len(readers) == 1:
-            only = readers[0]
-
-            def read_optional(value: Any) -> Any:
-                return None if value is None else only(value)
-
-            return read_optional
-
-        def read_union(value: Any) -> Any:
-            if value is None and optional:
-                return None
-            for read in readers:
-                try:
-                    return read(value)
-                except (TypeError, KeyError, ValueError):
-                    continue
-            raise TypeError(tp)
-
-        return read_union
-    if origin is tuple:
-        item = _reader(typing.get_args(tp)[0])
-
-        def read_tuple(value: Any) -> Any:
-            if not isinstance(value, list):
-                raise TypeError(tp)
-            return tuple(item(v) for v in value)
-
-        return read_tuple
-    if origin is dict:
-
-        def read_dict(value: Any) -> Any:
-            if not isinstance(value, dict):
-                raise TypeError(tp)
-            return dict(value)
-
-        return read_dict
-    if origin is Literal:
-        allowed = frozenset(typing.get_args(tp))
-
-        def read_literal(value: Any) -> Any:
-            if value not in allowed:
-                raise ValueError(value)
-            return value
-
-        return read_literal
-    if tp is Any:
-        return _same
-    if tp in (str, int, bool, float):
-
-        def read_scalar(value: Any) -> Any:
-            if type(value) is not tp:
-                raise TypeError(tp)
-            return value
-
-        return read_scalar
-    raise TypeError(tp)
-
-
-def _same(value: Any) -> Any:
-    return value
+    """A reader for one type, built once: reading 10,000 cached files must be quick."""
+    if not (dataclasses.is_dataclass(tp) and isinstance(tp, type)):
+        code = _Code()
+        source = f"def read(_y):\n    return {code.check(tp, '_y')}\n"
+        namespace = {**code.names, "_bad": _bad}
+        exec(source, namespace)  # noqa: S102 - source made above from type hints only
+        return namespace["read"]  # type: ignore[no-any-return]
+    hints = _hints(tp)
+    fields = [(f.name, hints[f.name]) for f in dataclasses.fields(tp)]
+    code = _Code()
+    own = code.name(tp)
+    values = [f"_a{i}" for i in range(len(fields))]
+    lines = [
+        "def read(_y):",
+        f"    if _y.__class__ is not list or len(_y) != {len(fields)}:",
+        "        _bad()",
+        f"    {', '.join(values)}{',' if len(values) == 1 else ''} = _y",
+        f"    _o = _new({own})",
+        "    _o.__dict__.update(",
+        *(
+            f"        {name}={code.check(hint, var)},"
+            for (name, hint), var in zip(fields, values, strict=True)
+        ),
+        "    )",
+        "    return _o",
+    ]
+    namespace = {**code.names, "_bad": _bad}
+    # Frozen dataclasses set each field through object.__setattr__ in __init__; filling the
+    # new object's __dict__ at once is what __init__ does, without a call per field.
+    exec("\n".join(lines) + "\n", namespace)  # noqa: S102 - made from type hints only
+    return namespace["read"]  # type: ignore[no-any-return]
 
 
 def parsed_from_json(value: Any) -> Parsed:
-    hints = _hints(Parsed)
-    if not isinstance(value, dict):
-        raise TypeError("parsed")
-    problems = tuple(Problem.from_json(p) for p in value["problems"])
-    return Parsed(
-        path=from_json(str, value["path"]),
-        briefing=from_json(hints["briefing"], value["briefing"]),
-        entry=from_json(hints["entry"], value["entry"]),
-        page=from_json(hints["page"], value["page"]),
-        problems=problems,
-    )
+    return from_json(Parsed, value)  # type: ignore[no-any-return]
 
 
 def parsed_to_json(parsed: Parsed) -> Any:
-    return {
-        "path": parsed.path,
-        "briefing": to_json(parsed.briefing),
-        "entry": to_json(parsed.entry),
-        "page": to_json(parsed.page),
-        "problems": [p.to_json() for p in parsed.problems],
-    }
+    return to_json(parsed)

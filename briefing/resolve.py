@@ -376,6 +376,17 @@ class _Finisher:
         self.parse_keys = parse_keys
         self.body_html = body_html
         self.fresh_html: dict[str, str] = {}
+        # A body's names digest by its parse key, kept from the last build while the names
+        # it is worked out from are the same: a tenth of an edit rebuild, otherwise.
+        self.names_id = targets.names_id()
+        memo = cache.get_record("names") or {}
+        digests = memo.get("digests") if memo.get("id") == self.names_id else None
+        self.names_memo: dict[str, str] = (
+            {k: v for k, v in digests.items() if isinstance(v, str)}
+            if isinstance(digests, dict)
+            else {}
+        )
+        self.names_used: dict[str, str] = {}
 
     def key(self, source: str, page: str, body: Body, mentions: bool, own: Key | None) -> str:
         t = self.targets
@@ -393,7 +404,11 @@ class _Finisher:
                 )
         for wiki in body.wikilinks:
             parts.append(f"{wiki.url}>{t.wiki(wiki.url[2:-2].split('|')[0])}")
-        names = t.names_digest(body.words) if mentions else ""
+        names = ""
+        if mentions:
+            parse_key = self.parse_keys.get(source, source)
+            names = self.names_memo.get(parse_key) or t.names_digest(body.words)
+            self.names_used[parse_key] = names
         return digest(
             self.salt,
             self.parse_keys.get(source, source),
@@ -409,6 +424,8 @@ class _Finisher:
             source: self.key(source, page, body, mentions, own)
             for source, page, body, mentions, own in jobs
         }
+        if self.names_used != self.names_memo:
+            self.cache.put_record("names", {"id": self.names_id, "digests": self.names_used})
         cached = self.cache.get_many("finished", keys.values())
         out: dict[str, Done] = {}
         missing = []

@@ -71,7 +71,7 @@ def search_index(
     docs = search_docs(views)
     keys = [_doc_key(doc, parse_keys) for doc in docs]
     wanted = digest(*keys)
-    record = cache.get_many("meta", ["search"]).get("search")
+    record = cache.get_record("search")
 
     def still(path: str, sha: str) -> bool:
         return manifest.get(path) == sha and intact(out, path, stats.get(path))

@@ -44,7 +44,7 @@ def test_tampered_entries_are_misses_not_trusted(tmp_path: Path) -> None:
         db.execute("UPDATE parsed SET value = ?", (json.dumps({"path": 1, "briefing": "x"}),))
         db.execute("UPDATE finished SET value = 'not json'")
         db.execute("UPDATE search_docs SET value = '[1, 2]'")
-        db.execute("DELETE FROM meta WHERE key = 'last_build'")
+        db.execute("DELETE FROM meta WHERE key = 'last_build/'")
     db.close()
     (site / "output").rename(tmp_path / "old-output")
     result = run("build", "--site", site, "--quiet")
@@ -122,6 +122,35 @@ def test_summary_line_without_a_terminal(tmp_path: Path) -> None:
     assert lines[0].startswith("built 4 briefings, ")
     verbose = run("build", "--site", site, "--no-cache", "--verbose")
     assert "  time: load " in verbose.out
+
+
+def test_the_command_ends_without_freeing_but_with_everything_said(tmp_path: Path) -> None:
+    """`python -m briefing` leaves through os._exit: what it printed into pipes must still
+    arrive, and its status must be the build's."""
+    import subprocess
+    import sys
+
+    site = write_site(tmp_path / "site", SITE)
+
+    def command(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "briefing", *argv, "--site", str(site)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    built = command("build", "--verbose")
+    assert built.returncode == 0, built.stderr
+    lines = built.stdout.splitlines()
+    assert lines[-1].startswith("built 4 briefings, ") and "  wrote   index.html" in lines
+    assert (site / "output/index.html").is_file()
+    uno = site / "content/briefings/a/uno.md"
+    uno.write_text(uno.read_text("utf-8").replace("title: Uno", "title: [Uno"), "utf-8")
+    broken = command("build")
+    assert broken.returncode == 1
+    assert "content/briefings/a/uno.md:2:" in broken.stderr
+    assert broken.stderr.rstrip().endswith("the previous output is untouched")
 
 
 def test_an_edit_renders_only_the_pages_that_show_it(
@@ -220,6 +249,24 @@ def test_cyclic_collector_paused_for_the_build_and_restored(
     assert after is enabled and after_failure is enabled
 
 
+def test_a_held_build_keeps_what_it_made_and_leaves_the_collector_off(tmp_path: Path) -> None:
+    """What the command line does before it exits: nothing taken apart, nothing scanned."""
+    import gc
+
+    from briefing.build import Options, build
+
+    site = write_site(tmp_path / "site", SITE)
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        result = build(Options(site=site, jobs=1, hold=True))
+        after = gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert result.ok and result.held is not None and not after
+    assert build(Options(site=site, jobs=1)).held is None
+
+
 def test_bodies_gone_from_the_cache_mid_build_are_a_message_not_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -245,3 +292,66 @@ def test_bodies_gone_from_the_cache_mid_build_are_a_message_not_a_traceback(
     assert snapshot(site / "output") == before
     monkeypatch.undo()
     assert run("build", "--site", site, "--quiet", "--jobs", "1").code == 0
+
+
+def _meta_rows(folder: Path) -> dict[str, str]:
+    db = sqlite3.connect(folder / "cache.sqlite")
+    try:
+        return dict(db.execute("SELECT key, value FROM meta"))
+    finally:
+        db.close()
+
+
+def test_records_are_stored_in_pieces_and_only_changed_pieces_are_written(
+    tmp_path: Path,
+) -> None:
+    from briefing.cache import PIECE, Cache
+
+    record = {
+        "id": "x",
+        "files": {f"p{n:05d}": [n, "a"] for n in range(PIECE * 3 + 7)},
+        "order": [f"d{n}" for n in range(PIECE * 2 + 1)],
+        "small": [1, 2],
+    }
+    cache = Cache(tmp_path)
+    cache.put_record("r", record)
+    cache.close()
+    rows = _meta_rows(tmp_path)
+    assert len([k for k in rows if k.startswith("r/files/")]) == 4
+    assert len([k for k in rows if k.startswith("r/order/")]) == 3
+
+    cache = Cache(tmp_path)
+    back = cache.get_record("r")
+    assert back == record and list(back["files"]) == list(record["files"])
+    record["files"]["p00600"] = [600, "b"]
+    record["id"] = "y"
+    cache.put_record("r", record)
+    cache.close()
+    after = _meta_rows(tmp_path)
+    assert {k for k in rows if rows[k] != after[k]} == {"r/", "r/files/1"}
+    assert Cache(tmp_path).get_record("r") == record
+
+
+def test_a_record_mixing_two_builds_pieces_is_not_read(tmp_path: Path) -> None:
+    from briefing.cache import PIECE, Cache
+
+    one = Cache(tmp_path)
+    two = Cache(tmp_path)
+    base = {"order": list(range(PIECE * 2))}
+    one.put_record("r", base)
+    assert one.get_record("r") == base and two.get_record("r") == base
+    two.put_record("r", {"order": [*range(PIECE), *range(5, PIECE + 5)]})
+    rows = _meta_rows(tmp_path)
+    db = sqlite3.connect(tmp_path / "cache.sqlite")
+    with db:  # the second build's second piece is lost, the first build's head written
+        one.put_record("r", {"order": [-1, *range(1, PIECE * 2)]})
+        db.execute("UPDATE meta SET value = ? WHERE key = 'r/order/1'", (rows["r/order/1"],))
+    db.close()
+    assert Cache(tmp_path).get_record("r") is None
+    db = sqlite3.connect(tmp_path / "cache.sqlite")
+    with db:
+        db.execute("DELETE FROM meta WHERE key = 'r/order/1'")
+    db.close()
+    assert Cache(tmp_path).get_record("r") is None
+    one.close()
+    two.close()

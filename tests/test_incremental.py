@@ -189,3 +189,36 @@ def test_an_index_of_another_layout_is_made_again_not_patched(
     assert sorted(warm) == sorted(fresh)
     assert [p for p in warm if warm[p] != fresh[p]] == []
     assert any(p.startswith("search/x/") for p in result.report.removed)
+
+
+def test_names_digests_are_kept_while_the_names_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body's names digest is worked out again only when the body changed or the names
+    did: a new person is a new name, and every body is looked at again."""
+    from briefing.mentions import Targets
+    from tests.fixture_site import SITE
+    from tests.sitekit import write_site
+
+    site = write_site(tmp_path / "site", SITE)
+    assert build(Options(site=site, jobs=1)).ok
+    seen: list[tuple[str, ...]] = []
+    real = Targets.names_digest
+
+    def counted(self: Targets, words: Any) -> str:
+        seen.append(tuple(words))
+        return real(self, words)
+
+    monkeypatch.setattr(Targets, "names_digest", counted)
+    uno = site / "content/briefings/a/uno.md"
+    uno.write_text(uno.read_text("utf-8") + "\nY Kenji Sato respondió.\n", "utf-8")
+    assert build(Options(site=site, jobs=1)).ok
+    assert len(seen) == 1 and "Kenji" in seen[0]
+    seen.clear()
+    (site / "content/people/luis-rojo.yaml").write_text("name: Luis Rojo\n", "utf-8")
+    assert build(Options(site=site, jobs=1)).ok
+    assert len(seen) > 3
+    cold = tmp_path / "cold"
+    assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
+    warm, fresh = snapshot(site / "output"), snapshot(cold)
+    assert [p for p in sorted({*warm, *fresh}) if warm.get(p) != fresh.get(p)] == []

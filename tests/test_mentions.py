@@ -500,3 +500,37 @@ def test_equal_names_digests_mean_equal_finished_bodies() -> None:
             one, two = finish(b, SOURCE, PAGE, before), finish(b, SOURCE, PAGE, after)
             assert (one.html, one.mentioned) == (two.html, two.mentioned), (source, table)
     assert compared > 40 and skipped > 40  # both sides of the rule were exercised
+
+
+def test_equal_names_ids_mean_equal_names_digests() -> None:
+    """A build reuses the last build's names digests while ``names_id`` is the same: the
+    id must change whenever any body's digest could."""
+    import random
+
+    rng = random.Random(5)
+    bodies = [
+        body(text)
+        for text in (
+            "Jens Stoltenberg y Corea del Sur; luego Japón.",
+            "Habló von der Leyen. Corea del Norte respondió.",
+            "Nada que ver aquí.",
+        )
+    ]
+    base = Targets(build_names(TABLE), URLS, {}, {}, wiki)
+    assert Targets(build_names(dict(TABLE)), dict(URLS), {}, {}, wiki).names_id() == (
+        base.names_id()
+    )
+    changed = 0
+    for _ in range(200):
+        table, urls = dict(TABLE), dict(URLS)
+        if rng.random() < 0.5:
+            name = rng.choice(["Jens", "Corea del Sur", "Leyen", "Japón", "Nadie Más"])
+            table[name] = ("person", f"p{rng.randint(0, 2)}")
+            urls[table[name]] = f"people/p{rng.randint(0, 2)}.html"
+        else:
+            urls[rng.choice(list(TABLE.values()))] = f"x/{rng.randint(0, 2)}.html"
+        other = Targets(build_names(table), urls, {}, {}, wiki)
+        if any(other.names_digest(b.words) != base.names_digest(b.words) for b in bodies):
+            changed += 1
+            assert other.names_id() != base.names_id(), (table, urls)
+    assert changed > 50

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
+import types
+import typing
 from typing import Any
 
 import pytest
@@ -674,16 +677,54 @@ def _cached_record() -> dict[str, Any]:
     return json.loads(json.dumps(parsed_to_json(parsed)))  # type: ignore[no-any-return]
 
 
+def _at(record: Any, *names: str | int) -> tuple[Any, int]:
+    """The list holding a field of a positional record, and the field's index: the
+    record of ``Parsed``, then names of dataclass fields or indices of tuples."""
+    tp: Any = Parsed
+    holder = record
+    for name in names[:-1]:
+        holder, index = _step(holder, tp, name)
+        tp = _field_type(tp, name)
+        holder = holder[index]
+    container, index = _step(holder, tp, names[-1])
+    return container, index
+
+
+def _field_type(tp: Any, name: str | int) -> Any:
+    if isinstance(name, int):
+        return typing.get_args(tp)[0]
+    hint = typing.get_type_hints(tp)[name]
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    return args[0] if typing.get_origin(hint) in (typing.Union, types.UnionType) else hint
+
+
+def _step(holder: Any, tp: Any, name: str | int) -> tuple[Any, int]:
+    if isinstance(name, int):
+        return holder, name
+    return holder, [f.name for f in dataclasses.fields(tp)].index(name)
+
+
+def _set(record: Any, value: Any, *names: str | int) -> None:
+    container, index = _at(record, *names)
+    container[index] = value
+
+
+def _drop(record: Any, *names: str | int) -> None:
+    container, index = _at(record, *names)
+    del container[index]
+
+
 @pytest.mark.parametrize(
     "spoil",
     [
-        lambda r: r["briefing"]["refs"][0].__setitem__("line", "5"),
-        lambda r: r["briefing"].__delitem__("title"),
-        lambda r: r["briefing"]["body"].__setitem__("words", ["Ana", 1]),
-        lambda r: r["briefing"].__setitem__("draft", 0),
-        lambda r: r["briefing"].__setitem__("refs", {"text": "x"}),
-        lambda r: r["briefing"]["sources"][0].__setitem__("url", 7),
-        lambda r: r.__setitem__("briefing", ["not", "a", "record"]),
+        lambda r: _set(r, "5", "briefing", "refs", 0, "line"),
+        lambda r: _drop(r, "briefing", "title"),
+        lambda r: _set(r, ["Ana", 1], "briefing", "body", "words"),
+        lambda r: _set(r, 0, "briefing", "draft"),
+        lambda r: _set(r, {"text": "x"}, "briefing", "refs"),
+        lambda r: _set(r, 7, "briefing", "sources", 0, "url"),
+        lambda r: _set(r, ["not", "a", "record"], "briefing"),
+        lambda r: _set(r, "fatal", "problems"),
     ],
 )
 def test_a_cached_record_of_the_wrong_shape_is_refused(spoil: Any) -> None:

@@ -1,0 +1,140 @@
+"""The parse stage's cache: records kept in a fixed set of rows, each rewritten only when
+one of its files changed or went away, and never trusted when it does not fit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+from briefing.cache import Cache
+from briefing.config import SiteConfig
+from briefing.load import Inputs, SourceFile
+from briefing.model import Parsed
+from briefing.parse import Settings, parse_file
+from briefing.parsing import CHUNKS, parse_all
+
+SETTINGS = Settings.of(SiteConfig())
+
+
+def _file(n: int, extra: str = "") -> SourceFile:
+    data = (
+        f"---\ntitle: Nota {n}\ndate: 2024-03-{1 + n % 28:02d}\npeople: [Ana Pérez]\n"
+        f"countries: [FR]\n---\nAna Pérez habló en París el día {n}.{extra}\n"
+    ).encode()
+    return SourceFile(
+        f"content/briefings/n{n}.md", "briefing", data, hashlib.sha256(data).hexdigest()
+    )
+
+
+def _inputs(files: list[SourceFile]) -> Inputs:
+    return Inputs(tuple(files), (), (), ())
+
+
+def _run(cache: Cache, files: list[SourceFile]) -> tuple[list[Parsed], int]:
+    """The records, and how many files were parsed rather than read from the cache."""
+    calls: list[tuple[int, int]] = []
+    parsed, _, _ = parse_all(
+        _inputs(files), SETTINGS, "salt", cache, 1, lambda _, n, total: calls.append((n, total))
+    )
+    return parsed, len(files) - calls[0][0]
+
+
+def _rows(folder: Path) -> dict[str, dict[str, object]]:
+    db = sqlite3.connect(folder / "cache.sqlite")
+    try:
+        return {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM parsed")}
+    finally:
+        db.close()
+
+
+def _slim(parsed: Parsed) -> Parsed:
+    assert parsed.briefing is not None
+    body = parsed.briefing.body
+    return parsed.__class__(
+        parsed.path,
+        briefing=parsed.briefing.__class__(
+            **{
+                **parsed.briefing.__dict__,
+                "body": body.__class__(**{**body.__dict__, "html": "", "text": ""}),
+            }
+        ),
+    )
+
+
+def test_records_come_back_as_parsed_and_only_changed_files_are_parsed(tmp_path: Path) -> None:
+    files = [_file(n) for n in range(300)]
+    cache = Cache(tmp_path)
+    first, parsed_first = _run(cache, files)
+    assert parsed_first == 300
+    assert first == [_slim(parse_file(f.path, f.kind, f.data, SETTINGS)) for f in files]
+    rows = _rows(tmp_path)
+    assert 1 < len(rows) <= CHUNKS
+    assert sum(len(r) for r in rows.values()) == 300
+
+    again, parsed_again = _run(cache, files)
+    assert parsed_again == 0
+    assert again == first
+
+    files[7] = _file(7, " Y luego en Roma.")
+    edited, parsed_edited = _run(cache, files)
+    assert parsed_edited == 1
+    assert edited[7].briefing is not None and "Roma" in edited[7].briefing.body.first_paragraph
+    assert edited[:7] == first[:7] and edited[8:] == first[8:]
+    after = _rows(tmp_path)
+    changed = {k for k in after if after[k] != rows.get(k)}
+    assert len(changed) == 1  # only the edited file's row was written again
+    cache.close()
+
+
+def test_a_deleted_file_leaves_its_row(tmp_path: Path) -> None:
+    files = [_file(n) for n in range(50)]
+    cache = Cache(tmp_path)
+    _run(cache, files)
+    gone = files.pop(20)
+    _, parsed = _run(cache, files)
+    assert parsed == 0
+    rows = _rows(tmp_path)
+    assert all(gone.path not in row for row in rows.values())
+    assert sum(len(r) for r in rows.values()) == 49
+    cache.close()
+
+
+def test_records_that_do_not_fit_are_parsed_again(tmp_path: Path) -> None:
+    files = [_file(n) for n in range(40)]
+    cache = Cache(tmp_path)
+    first, _ = _run(cache, files)
+    rows = _rows(tmp_path)
+    spoiled = {}
+    for name, row in rows.items():
+        spoiled[name] = {
+            path: [entry[0], ["wrong"]] if path == files[3].path else entry  # type: ignore[index]
+            for path, entry in row.items()
+        }
+    spoiled[next(iter(spoiled))] = "not a row"  # type: ignore[assignment]
+    db = sqlite3.connect(tmp_path / "cache.sqlite")
+    with db:
+        db.executemany(
+            "UPDATE parsed SET value = ? WHERE key = ?",
+            [(json.dumps(v), k) for k, v in spoiled.items()],
+        )
+        db.execute("INSERT INTO parsed VALUES ('999', '{\"content/x.md\": 1}')")
+    db.close()
+    again, parsed = _run(cache, files)
+    assert again == first
+    assert 1 <= parsed < 40
+    assert "999" not in _rows(tmp_path)
+    third, parsed_third = _run(cache, files)
+    assert parsed_third == 0 and third == first
+    cache.close()
+
+
+def test_a_record_under_another_key_is_not_used(tmp_path: Path) -> None:
+    files = [_file(n) for n in range(10)]
+    cache = Cache(tmp_path)
+    _run(cache, files)
+    calls: list[int] = []
+    parse_all(_inputs(files), SETTINGS, "other salt", cache, 1, lambda _, n, t: calls.append(n))
+    assert calls[0] == 0
+    cache.close()
