@@ -162,7 +162,8 @@ class Cache:
         try:
             rows = dict(
                 self.db.execute(
-                    "SELECT key, value FROM meta WHERE key >= ? AND key < ?", (name + "/", name + "0")
+                    "SELECT key, value FROM meta WHERE key >= ? AND key < ?",
+                    (name + "/", name + "0"),
                 )
             )
             head = json.loads(rows.pop(name + "/"))

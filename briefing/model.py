@@ -209,7 +209,7 @@ def _reader(tp: Any) -> Reader:
         code = _Code()
         source = f"def read(_y):\n    return {code.check(tp, '_y')}\n"
         namespace = {**code.names, "_bad": _bad}
-        exec(source, namespace)  # noqa: S102 - source made above from type hints only
+        exec(source, namespace)  # source made above from type hints only
         return namespace["read"]  # type: ignore[no-any-return]
     hints = _hints(tp)
     fields = [(f.name, hints[f.name]) for f in dataclasses.fields(tp)]
@@ -233,7 +233,7 @@ def _reader(tp: Any) -> Reader:
     namespace = {**code.names, "_bad": _bad}
     # Frozen dataclasses set each field through object.__setattr__ in __init__; filling the
     # new object's __dict__ at once is what __init__ does, without a call per field.
-    exec("\n".join(lines) + "\n", namespace)  # noqa: S102 - made from type hints only
+    exec("\n".join(lines) + "\n", namespace)  # made from type hints only
     return namespace["read"]  # type: ignore[no-any-return]
 
 

@@ -116,16 +116,15 @@ def front_matter_part(data: bytes) -> bytes | None:
     When not None it holds all that ``split_front_matter`` takes for front matter and
     where the body starts (text decoded, a fence padded with other spaces, lines ending
     in a lone CR can only make that end sooner): equal parts, equal front matter."""
-    end = data.find(b"\n")
-    if end < 0 or data[:end].rstrip() != b"---":
-        return None
-    while True:
-        start, end = end + 1, data.find(b"\n", end + 1)
-        line = data[start:] if end < 0 else data[start:end]
-        if line.rstrip() in (b"---", b"..."):
-            return data if end < 0 else data[: end + 1]
-        if end < 0:
-            return None
+    found = _FRONT_MATTER_PART.match(data)
+    return None if found is None else data[: found.end()]
+
+
+# An opening fence line, then lines up to the first that is a closing fence (`---` or
+# `...`), each maybe followed by the spaces bytes.rstrip() would take off.
+_FRONT_MATTER_PART = re.compile(
+    rb"---[ \t\r\x0b\x0c]*\n(?:[^\n]*\n)*?(?:---|\.\.\.)[ \t\r\x0b\x0c]*(?:\n|\Z)"
+)
 
 
 class _Reader:

@@ -108,6 +108,7 @@ terms, stable document order independent of Python's hash seed).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -241,8 +242,14 @@ def _range(a: int, b: int) -> str:
 # Runs of letters, digits (``[^\W_]``) and combining marks: JavaScript's
 # [\p{L}\p{N}\p{M}]+.  Written so that the (large) mark class is only tried at
 # the end of a run of letters, which keeps it fast on ordinary text.
-_MARKS = _mark_class()
-_WORD = re.compile(f"[^\\W_]+(?:[{_MARKS}]+[^\\W_]*)*|[{_MARKS}]+(?:[^\\W_]+[{_MARKS}]*)*")
+@functools.cache
+def _word() -> re.Pattern[str]:
+    """Made on first use: scanning the code points takes a tenth of a second, and most
+    rebuilds analyse no text that has a combining mark."""
+    marks = _mark_class()
+    return re.compile(f"[^\\W_]+(?:[{marks}]+[^\\W_]*)*|[{marks}]+(?:[^\\W_]+[{marks}]*)*")
+
+
 # Text made only of characters below U+0300 and general punctuation holds no
 # combining mark, and plain ``[^\W_]+`` (much faster) finds the same words.
 _MAYBE_MARKS = re.compile("[^\x00-\u02ff\u2000-\u206f]")
@@ -252,7 +259,7 @@ _PLAIN_WORD = re.compile(r"[^\W_]+")
 def _findwords(text: str) -> list[str]:
     if _MAYBE_MARKS.search(text) is None:
         return _PLAIN_WORD.findall(text)
-    return _WORD.findall(text)
+    return _word().findall(text)
 
 
 def fold(text: str) -> str:
@@ -440,7 +447,7 @@ def _body(text: str) -> tuple[str, list[str]]:
     words = _findwords(text)
     if len(words) <= MAX_BODY_WORDS:
         return text, words
-    for count, match in enumerate(_WORD.finditer(text)):
+    for count, match in enumerate(_word().finditer(text)):
         if count == MAX_BODY_WORDS:
             return text[: match.start()].rstrip() + " …", words[:MAX_BODY_WORDS]
     return text, words  # pragma: no cover - findall and finditer agree

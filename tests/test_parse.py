@@ -768,3 +768,48 @@ def test_front_matter_part_is_none_when_not_plain(data: bytes) -> None:
     from briefing.parse import front_matter_part
 
     assert front_matter_part(data) is None
+
+
+def _front_matter_part_by_lines(data: bytes) -> bytes | None:
+    """The rule ``front_matter_part`` follows, line by line."""
+    end = data.find(b"\n")
+    if end < 0 or data[:end].rstrip() != b"---":
+        return None
+    while True:
+        start, end = end + 1, data.find(b"\n", end + 1)
+        line = data[start:] if end < 0 else data[start:end]
+        if line.rstrip() in (b"---", b"..."):
+            return data if end < 0 else data[: end + 1]
+        if end < 0:
+            return None
+
+
+def test_front_matter_part_follows_the_line_rule_on_random_bytes() -> None:
+    import random
+
+    from briefing.parse import front_matter_part
+
+    rng = random.Random(11)
+    pieces = [
+        b"---",
+        b"...",
+        b"\n",
+        b"\r",
+        b" ",
+        b"\t",
+        b"\x0b",
+        b"\x0c",
+        b"a: b",
+        b"-",
+        b".",
+        b"x",
+    ]
+    found = 0
+    for _ in range(5000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        if rng.random() < 0.7:
+            data = b"---\n" + data
+        expected = _front_matter_part_by_lines(data)
+        assert front_matter_part(data) == expected, data
+        found += expected is not None
+    assert found > 150
