@@ -30,6 +30,7 @@ from run import (
     add_person,
     append_sentence,
     briefing_files,
+    compile_package,
     editing,
     log,
     prepare,
@@ -67,6 +68,8 @@ def alternate(corpus: Corpus, rev: str, scenario: str, pairs: int, scratch: Path
         ["git", "worktree", "add", "--detach", "--quiet", str(tree), rev], cwd=REPO, check=True
     )
     try:
+        for root in (tree, REPO):
+            compile_package(root)
         sides = {
             "old": (_old_command(tree), scratch / "old"),
             "new": ([sys.executable, "-m", "briefing"], scratch / "new"),

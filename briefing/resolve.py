@@ -387,6 +387,19 @@ class _Finisher:
             else {}
         )
         self.names_used: dict[str, str] = {}
+        # Each body's key and finished record by source, kept from the last build while
+        # everything a key reads but the body itself is the same (bodies with wikilinks,
+        # whose targets are looked up by name, are always keyed afresh).
+        t = targets
+        self.targets_id = digest(
+            salt,
+            self.names_id,
+            *(f"{k}>{v}" for k, v in sorted(t.source_pages.items())),
+            *(f"{k}>{v}" for k, v in sorted(t.source_assets.items())),
+        )
+        last = cache.get_record("finishing") or {}
+        done = last.get("done") if last.get("id") == self.targets_id else None
+        self.done_memo: dict[str, Any] = done if isinstance(done, dict) else {}
 
     def key(self, source: str, page: str, body: Body, mentions: bool, own: Key | None) -> str:
         t = self.targets
@@ -420,19 +433,38 @@ class _Finisher:
         )
 
     def run_all(self, jobs: list[tuple[str, str, Body, bool, Key | None]]) -> dict[str, Done]:
-        keys = {
-            source: self.key(source, page, body, mentions, own)
-            for source, page, body, mentions, own in jobs
-        }
+        keys: dict[str, str] = {}
+        signs: dict[str, str] = {}
+        records: dict[str, Any] = {}
+        for source, page, body, mentions, own in jobs:
+            sign = f"{self.parse_keys.get(source, source)}>{page}>{own}>{mentions}"
+            signs[source] = sign
+            last = self.done_memo.get(source)
+            if (
+                not body.wikilinks
+                and isinstance(last, list)
+                and len(last) == 3
+                and last[0] == sign
+                and isinstance(last[1], str)
+            ):
+                keys[source], records[source] = last[1], last[2]
+                if mentions:  # the names memo stays whole for when the link targets change
+                    parse_key = self.parse_keys.get(source, source)
+                    if parse_key in self.names_memo:
+                        self.names_used[parse_key] = self.names_memo[parse_key]
+            else:
+                keys[source] = self.key(source, page, body, mentions, own)
         if self.names_used != self.names_memo:
             self.cache.put_record("names", {"id": self.names_id, "digests": self.names_used})
-        cached = self.cache.get_many("finished", keys.values())
+        wanted = {k: s for s, k in keys.items() if s not in records}
+        for key, record in self.cache.get_many("finished", wanted).items():
+            records[wanted[key]] = record
         out: dict[str, Done] = {}
         missing = []
         for job in jobs:
             source = job[0]
             key = keys[source]
-            record = cached.get(key)
+            record = records.get(source)
             if record is not None:
                 try:
                     out[source] = Done(
@@ -444,7 +476,7 @@ class _Finisher:
                     )
                     continue
                 except (KeyError, TypeError, ValueError, IndexError):
-                    pass
+                    records.pop(source)
             missing.append(job)
         sources = self.body_html([job[0] for job in missing if not job[2].html])
         work = [
@@ -471,6 +503,10 @@ class _Finisher:
             out[source] = Done(
                 lazy_html(key), done.mentioned, done.assets, done.links_to, done.problems
             )
+            records[source] = _record(done)
+        memo = {s: [signs[s], keys[s], records[s]] for s in keys if s in records}
+        if memo != self.done_memo:
+            self.cache.put_record("finishing", {"id": self.targets_id, "done": memo})
         self.cache.put_encoded("finished", new_records)
         self.cache.put_encoded("finished_html", new_html)
         self.cache.keep_only("finished", keys.values())
@@ -488,13 +524,17 @@ def _finish_one(
     done = finish(body, source, page, targets, link_mentions=mentions, own=own)
     if not keep:
         return done, "", ""
-    record = {
+    return done, encode(_record(done)), encode(done.html)
+
+
+def _record(done: Finished) -> dict[str, Any]:
+    """What the cache keeps of a finished body besides its HTML."""
+    return {
         "mentioned": [list(k) for k in done.mentioned],
         "assets": list(done.assets),
         "links_to": list(done.links_to),
         "problems": [p.to_json() for p in done.problems],
     }
-    return done, encode(record), encode(done.html)
 
 
 def _key(value: Any) -> Key:

@@ -222,3 +222,43 @@ def test_names_digests_are_kept_while_the_names_are_the_same(
     assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
     warm, fresh = snapshot(site / "output"), snapshot(cold)
     assert [p for p in sorted({*warm, *fresh}) if warm.get(p) != fresh.get(p)] == []
+
+
+def test_finishing_keys_are_kept_while_the_link_targets_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body is keyed afresh when it changed, when it has wikilinks, or when what links
+    can point at changed (a new briefing is a new page); the result is a cold build's."""
+    from briefing import resolve
+    from tests.fixture_site import SITE
+    from tests.sitekit import write_site
+
+    site = write_site(tmp_path / "site", SITE)
+    assert build(Options(site=site, jobs=1)).ok
+    keyed: list[str] = []
+    real = resolve._Finisher.key
+
+    def counted(self: Any, source: str, *args: Any) -> str:
+        keyed.append(source)
+        return real(self, source, *args)
+
+    monkeypatch.setattr(resolve._Finisher, "key", counted)
+    uno = site / "content/briefings/a/uno.md"
+    uno.write_text(uno.read_text("utf-8") + "\nY Kenji Sato respondió.\n", "utf-8")
+    assert build(Options(site=site, jobs=1)).ok
+    with_wikilinks = {
+        p.relative_to(site).as_posix()
+        for p in (site / "content").rglob("*.md")
+        if "[[" in p.read_text("utf-8")
+    }
+    assert set(keyed) == {"content/briefings/a/uno.md", *with_wikilinks}
+    keyed.clear()
+    (site / "content/briefings/a/nueva.md").write_text(
+        "---\ntitle: Nueva\ndate: 2023-05-01\n---\nTexto nuevo.\n", "utf-8"
+    )
+    assert build(Options(site=site, jobs=1)).ok
+    assert len(keyed) > len(with_wikilinks) + 3
+    cold = tmp_path / "cold"
+    assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
+    warm, fresh = snapshot(site / "output"), snapshot(cold)
+    assert [p for p in sorted({*warm, *fresh}) if warm.get(p) != fresh.get(p)] == []
