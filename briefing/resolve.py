@@ -505,12 +505,12 @@ class _Finisher:
             )
             records[source] = _record(done)
         memo = {s: [signs[s], keys[s], records[s]] for s in keys if s in records}
-        if memo != self.done_memo:
-            self.cache.put_record("finishing", {"id": self.targets_id, "done": memo})
         self.cache.put_encoded("finished", new_records)
         self.cache.put_encoded("finished_html", new_html)
-        self.cache.keep_only("finished", keys.values())
-        self.cache.keep_only("finished_html", keys.values())
+        if memo != self.done_memo:  # else every key is the last build's
+            self.cache.put_record("finishing", {"id": self.targets_id, "done": memo})
+            self.cache.keep_only("finished", keys.values())
+            self.cache.keep_only("finished_html", keys.values())
         return out
 
 
