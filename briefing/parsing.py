@@ -90,15 +90,25 @@ def parse_all(
     stored: dict[str, tuple[str, Any]] = {}
     live = set(chunk_of.values())
     stale = {name for name in rows if name not in live}
+    gone: list[str] = []  # keys of the last build's files that are not this build's
+    unknown = not rows  # some keys of the last build are not known: prune the whole table
     for name, row in rows.items():
         if not isinstance(row, dict):
             stale.add(name)
+            unknown = True
             continue
         for path, entry in row.items():
-            if path in keys and isinstance(entry, list) and len(entry) == 2:
+            fits = isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+            if path in keys and fits:
                 stored[path] = (entry[0], entry[1])
+                if entry[0] != keys[path]:
+                    gone.append(entry[0])
             else:
                 stale.add(name)
+                if fits:
+                    gone.append(entry[0])
+                else:
+                    unknown = True
     parsed: dict[str, Parsed] = {}
     for f in inputs.files:
         entry = stored.get(f.path)
@@ -138,6 +148,8 @@ def parse_all(
         cache.put_encoded("parsed", [(n, "{" + ",".join(m) + "}") for n, m in members.items()])
         cache.delete_many("parsed", changed - live)
     cache.put_encoded("bodies", new_bodies)
-    if missing or stale:  # else the files and their keys are the last build's
+    if unknown:
         cache.keep_only("bodies", keys.values())
+    else:
+        cache.delete_many("bodies", gone)
     return [parsed[f.path] for f in inputs.files], keys, bodies

@@ -509,8 +509,17 @@ class _Finisher:
         self.cache.put_encoded("finished_html", new_html)
         if memo != self.done_memo:  # else every key is the last build's
             self.cache.put_record("finishing", {"id": self.targets_id, "done": memo})
-            self.cache.keep_only("finished", keys.values())
-            self.cache.keep_only("finished_html", keys.values())
+            if self.done_memo:  # the last build's keys: drop those no body has now
+                gone = [
+                    old[1]
+                    for source, old in self.done_memo.items()
+                    if isinstance(old, list) and len(old) == 3 and keys.get(source) != old[1]
+                ]
+                self.cache.delete_many("finished", gone)
+                self.cache.delete_many("finished_html", gone)
+            else:
+                self.cache.keep_only("finished", keys.values())
+                self.cache.keep_only("finished_html", keys.values())
         return out
 
 

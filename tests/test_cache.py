@@ -355,3 +355,30 @@ def test_a_record_mixing_two_builds_pieces_is_not_read(tmp_path: Path) -> None:
     assert Cache(tmp_path).get_record("r") is None
     one.close()
     two.close()
+
+
+def test_the_cache_keeps_only_what_the_last_build_used(tmp_path: Path) -> None:
+    """Rows of edited and deleted files leave the cache: it holds after a series of edits
+    just what a build from an empty cache leaves."""
+    site = write_site(tmp_path / "site", SITE)
+    uno = site / "content/briefings/a/uno.md"
+    for n in range(3):
+        uno.write_text(uno.read_text("utf-8") + f"\nFrase {n}.\n", "utf-8")
+        assert run("build", "--site", site, "--quiet").code == 0
+    tres = next((site / "content/briefings").rglob("tres.md"))
+    tres.unlink()
+    assert run("build", "--site", site, "--quiet").code == 0
+    tables = ("parsed", "bodies", "finished", "finished_html", "search_docs", "search_text")
+
+    def counts(folder: Path) -> dict[str, int]:
+        db = sqlite3.connect(folder / "cache.sqlite")
+        try:
+            return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+        finally:
+            db.close()
+
+    after_edits = counts(site / ".briefing-cache")
+    fresh = tmp_path / "fresh-cache"
+    assert run("build", "--site", site, "--cache-dir", fresh, "--output", tmp_path / "o").code == 0
+    assert after_edits == counts(fresh)
+    assert after_edits["bodies"] > 4 and after_edits["finished"] > 4
