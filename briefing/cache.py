@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import json
 import os
+import re
 import sqlite3
+import sys
 from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
@@ -29,16 +30,42 @@ def code_digest() -> str:
     root = Path(__file__).resolve().parent
     h = hashlib.sha256(__version__.encode())
     # What renders, sanitizes and localizes is part of the code too.
-    for package in ("markdown", "nh3", "pygments", "babel", "jinja2", "pyyaml", "markupsafe"):
-        try:
-            h.update(f"{package}={importlib.metadata.version(package)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            h.update(package.encode())
+    versions = installed_versions(
+        ("markdown", "nh3", "pygments", "babel", "jinja2", "pyyaml", "markupsafe")
+    )
+    for package, version in versions.items():
+        h.update(f"{package}={version}".encode())
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".json", ".yaml") and "__pycache__" not in path.parts:
             h.update(path.relative_to(root).as_posix().encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def installed_versions(packages: Iterable[str]) -> dict[str, str]:
+    """Each package's version, from the name of its metadata folder on ``sys.path``
+    (``Markdown-3.7.dist-info``), as importlib.metadata finds it: importing that module
+    costs a tenth of a second of every build. A package not found has version ""."""
+    wanted = {_normal(p): p for p in packages}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in sorted(names):
+            stem, dot, kind = name.rpartition(".")
+            if not dot or kind not in ("dist-info", "egg-info"):
+                continue
+            dist, _, version = stem.partition("-")
+            key = _normal(dist)
+            if key in wanted and wanted[key] not in found:
+                found[wanted[key]] = version.partition("-")[0]
+    return {p: found.get(p, "") for p in packages}
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def encode(value: Any) -> str:

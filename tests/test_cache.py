@@ -382,3 +382,24 @@ def test_the_cache_keeps_only_what_the_last_build_used(tmp_path: Path) -> None:
     assert run("build", "--site", site, "--cache-dir", fresh, "--output", tmp_path / "o").code == 0
     assert after_edits == counts(fresh)
     assert after_edits["bodies"] > 4 and after_edits["finished"] > 4
+
+
+def test_installed_versions_are_what_importlib_metadata_finds(tmp_path: Path) -> None:
+    """The cache is keyed by the versions of the libraries that render; they are read
+    from the metadata folders' names, and must be what importlib.metadata reports."""
+    import importlib.metadata
+    import sys
+
+    from briefing.cache import installed_versions
+
+    names = ("markdown", "nh3", "pygments", "babel", "jinja2", "pyyaml", "markupsafe")
+    assert installed_versions(names) == {n: importlib.metadata.version(n) for n in names}
+    assert installed_versions(["no-such-package"]) == {"no-such-package": ""}
+    (tmp_path / "Some_Lib-2.0.1.dist-info").mkdir()
+    (tmp_path / "other.lib-1.2-py3.11.egg-info").mkdir()
+    sys.path.insert(0, str(tmp_path))
+    try:
+        found = installed_versions(["some-lib", "Other_Lib"])
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert found == {"some-lib": "2.0.1", "Other_Lib": "1.2"}
