@@ -26,7 +26,7 @@ from briefing.model import KINDS, Briefing, Entry, Page
 from briefing.pages import Job, Views
 from briefing.parse import Settings, front_matter_part
 from briefing.parsing import Bodies, parse_all
-from briefing.problems import Problem, error, has_errors, strict, warning
+from briefing.problems import Problem, error, has_errors, ordered, strict, warning
 from briefing.registry import build_registry
 from briefing.render import Renderer, TemplateProblem
 from briefing.resolve import Resolved, check_slugs, resolve
@@ -352,7 +352,7 @@ def _publish(
     pages = {p: [fingerprints.get(p, ""), *new_stats[p]] for p in sorted(new_stats)}
     record = {
         "inputs": whole,
-        "problems": [p.to_json() for p in sorted(set(problems))],
+        "problems": [p.to_json() for p in ordered(problems)],
         "counts": model.counts,
     }
     cache.put_record("last_build", record)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from briefing import countries
 from briefing.link import Item
-from briefing.problems import Problem, visible, warning
+from briefing.problems import Problem, ordered, visible, warning
 from briefing.registry import Actor, Key, Registry
 from briefing.text import fold
 
@@ -228,7 +228,7 @@ def _near_names(
 def github_annotations(problems: Iterable[Problem]) -> str:
     """GitHub Actions workflow commands, so a pull request shows each problem on its line."""
     out = []
-    for p in sorted(set(problems)):
+    for p in ordered(problems):
         message = visible(p.message) + (f" ({visible(p.hint)})" if p.hint else "")
         message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         where = f"file={p.path}"

@@ -19,7 +19,7 @@ from typing import NoReturn, TextIO
 from briefing import __version__
 from briefing.build import Options, build
 from briefing.cache import DEFAULT_DIR, CacheLost
-from briefing.problems import report
+from briefing.problems import ordered, report
 from briefing.write import OutputRefused, PublishFailed
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -297,7 +297,7 @@ def main(argv: Sequence[str] | None = None, held: list[object] | None = None) ->
 
         print(
             json.dumps(
-                [p.to_json() for p in sorted(set(result.problems))], ensure_ascii=False, indent=1
+                [p.to_json() for p in ordered(result.problems)], ensure_ascii=False, indent=1
             )
         )
         return EXIT_OK if result.ok else EXIT_CONTENT

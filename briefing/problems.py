@@ -6,6 +6,7 @@ found and the command line prints them all, as ``path:line:col: severity: messag
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -84,9 +85,18 @@ def strict(problems: Iterable[Problem]) -> list[Problem]:
     ]
 
 
+_ORDER = operator.attrgetter("path", "line", "col", "severity", "message", "hint")
+
+
+def ordered(problems: Iterable[Problem]) -> list[Problem]:
+    """Each problem once, in the dataclass's own order (by file, line, column...), compared
+    as tuples: the generated ``__lt__`` made sorting 14,000 warnings a visible cost."""
+    return sorted(set(problems), key=_ORDER)
+
+
 def report(problems: Iterable[Problem]) -> str:
     """All problems, sorted by file and line, and a count."""
-    unique = sorted(set(problems))
+    unique = ordered(problems)
     if not unique:
         return ""
     errors = sum(p.severity == "error" for p in unique)
