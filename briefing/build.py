@@ -34,7 +34,7 @@ from briefing.searchindex import search_index
 from briefing.text import digest
 from briefing.theme import Theme, generated_css, load_theme
 from briefing.urls import absolute
-from briefing.workers import map_jobs
+from briefing.workers import in_background, map_jobs
 from briefing.write import (
     MANIFEST,
     OutputRefused,
@@ -295,12 +295,37 @@ def _publish(
         os.getpid(),
     )
     items = model.views.site.items
-    shape = _shape(options, model.config, model.theme, inputs, out, items)
-    record = cache.get_record("plan")
-    kept_specs = _reusable(work, model.specs, items, record, shape)
-    groups, moved = _make_all(
-        work, model.specs, kept_specs, model.resolved.redirects, jobs, options.progress or _silent
-    )
+
+    def searched() -> tuple[dict[str, bytes], dict[str, str], dict[str, Any]]:
+        # In a forked child, through a connection of its own (see in_background).
+        reading = cache.reopened() if forked else cache
+        bodies = Bodies(reading, model.bodies.keys)
+        bodies.fresh = model.bodies.fresh
+        try:
+            return search_index(
+                model.views, bodies, model.parse_keys, reading, manifest, previous, jobs, out
+            )
+        finally:
+            if forked:
+                reading.close()
+
+    # The search index is made beside the pages, on the other core: an edit rebuild
+    # makes few pages and spent as long again on the index after them.
+    forked = jobs > 1
+    with in_background(searched, forked) as search_result:
+        shape = _shape(options, model.config, model.theme, inputs, out, items)
+        record = cache.get_record("plan")
+        kept_specs = _reusable(work, model.specs, items, record, shape)
+        groups, moved = _make_all(
+            work,
+            model.specs,
+            kept_specs,
+            model.resolved.redirects,
+            jobs,
+            options.progress or _silent,
+        )
+        clock.lap("pages")
+        search_files, search_kept, search_record = search_result()
     made = [m for group in groups for m in group] + moved
     problems += _same_paths([m.path for m in made], problems)
     model.counts["pages"] = sum(1 for m in made if m.kind == "html")
@@ -315,12 +340,8 @@ def _publish(
         else:
             template, line, message = m.outcome
             problems.append(error(template, line, message, f"while rendering {m.path}"))
-    clock.lap("pages")
     assets = _assets(inputs, model.resolved.assets, options.site)
     outputs.update(_extras(model.config.base_url, made))
-    search_files, search_kept, search_record = search_index(
-        model.views, model.bodies, model.parse_keys, cache, manifest, previous, jobs, out
-    )
     outputs.update(search_files)
     kept.update(search_kept)
     clock.lap("search")

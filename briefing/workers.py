@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable
+import os
+import pickle
+import signal
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 PARALLEL_MIN = 64  # below this many items, a process pool costs more than it saves
@@ -62,3 +66,57 @@ def _star(pair: tuple[Callable[..., T], tuple[Any, ...]]) -> T:
 def _star_shared(pair: tuple[Callable[..., T], tuple[Any, ...]]) -> T:
     func, args = pair
     return func(_SHARED, *args)
+
+
+@contextmanager
+def in_background(func: Callable[[], T], enabled: bool = True) -> Iterator[Callable[[], T]]:
+    """``func()`` in a forked child started now, while this process goes on with other
+    work; the function yielded waits for the child and gives its result, or raises its
+    exception. A child still running when the block ends otherwise is stopped.
+
+    Without fork, or when not ``enabled``, ``func`` runs here, when its result is asked
+    for. The child must not use this process's database connections."""
+    if not enabled or "fork" not in multiprocessing.get_all_start_methods():
+        yield func
+        return
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its result, or its exception, down the pipe
+        os.close(read)
+        try:
+            try:
+                payload = pickle.dumps((True, func()))
+            except BaseException as exc:  # handed to the parent, whatever it is
+                try:
+                    payload = pickle.dumps((False, exc))
+                except Exception:
+                    payload = pickle.dumps((False, RuntimeError(repr(exc))))
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(0)
+    os.close(write)
+    waited = False
+
+    def result() -> T:
+        nonlocal waited
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+        waited = True
+        os.waitpid(pid, 0)
+        if not data:
+            raise RuntimeError("a background worker ended without a result")
+        ok, value = pickle.loads(data)  # written by our own child
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    try:
+        yield result
+    finally:
+        if not waited:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            with suppress(OSError):  # not already closed by ``result``
+                os.close(read)

@@ -1,6 +1,11 @@
-"""briefing.workers.map_jobs: the same results, in order, serially and across processes."""
+"""briefing.workers: map_jobs gives the same results, in order, serially and across processes;
+in_background runs work in a forked child beside this process."""
 
 from __future__ import annotations
+
+import os
+
+import pytest
 
 from briefing.workers import PARALLEL_MIN, map_jobs
 
@@ -30,3 +35,38 @@ def test_shared_data_reaches_forked_workers_even_a_closure() -> None:
     assert parallel == map_jobs(_scaled, items, 1, shared=shared)
     assert parallel == [i * 3 + i + 7 for i in range(128)]
     assert ticks and ticks[-1] == 128
+
+
+def _pid_and(value: int) -> tuple[int, int]:
+    return os.getpid(), value * 2
+
+
+def test_in_background_runs_in_a_child_and_gives_its_result() -> None:
+    from briefing.workers import in_background
+
+    with in_background(lambda: _pid_and(21)) as result:
+        pid, value = result()
+    assert value == 42 and pid != os.getpid()
+    with in_background(lambda: _pid_and(21), enabled=False) as result:
+        assert result() == (os.getpid(), 42)
+
+
+def test_in_background_raises_the_childs_exception() -> None:
+    from briefing.workers import in_background
+
+    def fails() -> None:
+        raise ValueError("bad input in the child")
+
+    with in_background(fails) as result, pytest.raises(ValueError, match="bad input"):
+        result()
+
+
+def test_a_child_not_waited_for_is_stopped() -> None:
+    import time
+
+    from briefing.workers import in_background
+
+    started = time.perf_counter()
+    with pytest.raises(KeyError), in_background(lambda: time.sleep(30)):
+        raise KeyError("the parent failed first")
+    assert time.perf_counter() - started < 10
