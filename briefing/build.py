@@ -325,23 +325,23 @@ def _publish(
             options.progress or _silent,
         )
         clock.lap("pages")
+        made = [m for group in groups for m in group] + moved
+        problems += _same_paths([m.path for m in made], problems)
+        model.counts["pages"] = sum(1 for m in made if m.kind == "html")
+        fingerprints = {m.path: m.fingerprint for m in made}
+        outputs: dict[str, bytes | Staged] = {}
+        kept: dict[str, str] = {}
+        for m in made:
+            if m.outcome is None:
+                kept[m.path] = manifest[m.path]
+            elif isinstance(m.outcome, Staged):
+                outputs[m.path] = m.outcome
+            else:
+                template, line, message = m.outcome
+                problems.append(error(template, line, message, f"while rendering {m.path}"))
+        assets = _assets(inputs, model.resolved.assets, options.site)
+        outputs.update(_extras(model.config.base_url, made))
         search_files, search_kept, search_record = search_result()
-    made = [m for group in groups for m in group] + moved
-    problems += _same_paths([m.path for m in made], problems)
-    model.counts["pages"] = sum(1 for m in made if m.kind == "html")
-    fingerprints = {m.path: m.fingerprint for m in made}
-    outputs: dict[str, bytes | Staged] = {}
-    kept: dict[str, str] = {}
-    for m in made:
-        if m.outcome is None:
-            kept[m.path] = manifest[m.path]
-        elif isinstance(m.outcome, Staged):
-            outputs[m.path] = m.outcome
-        else:
-            template, line, message = m.outcome
-            problems.append(error(template, line, message, f"while rendering {m.path}"))
-    assets = _assets(inputs, model.resolved.assets, options.site)
-    outputs.update(_extras(model.config.base_url, made))
     outputs.update(search_files)
     kept.update(search_kept)
     clock.lap("search")
