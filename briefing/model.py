@@ -12,7 +12,7 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from briefing.problems import Problem
 
@@ -127,9 +127,6 @@ class Parsed:
     entry: Entry | None = None
     page: Page | None = None
     problems: tuple[Problem, ...] = ()
-
-
-T = TypeVar("T")
 
 
 @cache
