@@ -295,23 +295,28 @@ def _publish(
         os.getpid(),
     )
     items = model.views.site.items
+    # The search index is made beside the pages, on the other core: an edit rebuild
+    # makes few pages and spent as long again on the index after them.
+    forked = jobs > 1
 
     def searched() -> tuple[dict[str, bytes], dict[str, str], dict[str, Any]]:
         # In a forked child, through a connection of its own (see in_background).
         reading = cache.reopened() if forked else cache
-        bodies = Bodies(reading, model.bodies.keys)
-        bodies.fresh = model.bodies.fresh
         try:
             return search_index(
-                model.views, bodies, model.parse_keys, reading, manifest, previous, jobs, out
+                model.views,
+                model.bodies.through(reading),
+                model.parse_keys,
+                reading,
+                manifest,
+                previous,
+                jobs,
+                out,
             )
         finally:
             if forked:
                 reading.close()
 
-    # The search index is made beside the pages, on the other core: an edit rebuild
-    # makes few pages and spent as long again on the index after them.
-    forked = jobs > 1
     with in_background(searched, forked) as search_result:
         shape = _shape(options, model.config, model.theme, inputs, out, items)
         record = cache.get_record("plan")

@@ -21,7 +21,7 @@ from typing import Any
 
 from briefing import __version__
 
-SCHEMA = "briefing-cache-6"
+SCHEMA = "briefing-cache-7"
 
 
 @functools.cache
@@ -89,7 +89,6 @@ class Cache:
     TABLES = (
         "parsed",
         "bodies",
-        "finished",
         "finished_html",
         "search_docs",
         "search_text",
@@ -121,6 +120,11 @@ class Cache:
                     )
                 row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
                 if row is None or row[0] != SCHEMA:
+                    for (table,) in db.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    ).fetchall():
+                        if table not in self.TABLES:  # an older layout's
+                            db.execute(f'DROP TABLE "{table}"')
                     for table in self.TABLES:
                         db.execute(f"DELETE FROM {table}")
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))

@@ -26,6 +26,12 @@ class Bodies:
         self.keys = keys
         self.fresh: dict[str, tuple[str, str]] = {}
 
+    def through(self, cache: Cache) -> Bodies:
+        """The same bodies read through another connection (a forked worker's own)."""
+        other = Bodies(cache, self.keys)
+        other.fresh = self.fresh
+        return other
+
     def _get(self, paths: Iterable[str]) -> dict[str, tuple[str, str]]:
         wanted = [p for p in paths if p in self.keys]
         found = {p: self.fresh[p] for p in wanted if p in self.fresh}

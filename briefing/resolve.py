@@ -387,9 +387,11 @@ class _Finisher:
             else {}
         )
         self.names_used: dict[str, str] = {}
-        # Each body's key and finished record by source, kept from the last build while
-        # everything a key reads but the body itself is the same (bodies with wikilinks,
-        # whose targets are looked up by name, are always keyed afresh).
+        # The last build's finishing, by source: [sign, key, record] (the record is what
+        # the cache keeps of a finished body besides its HTML). A key is taken as it was
+        # while the sign and everything a key reads but the body are the same (bodies
+        # with wikilinks, whose targets are looked up by name, are always keyed afresh);
+        # a record is found by its key whatever changed.
         t = targets
         self.targets_id = digest(
             salt,
@@ -398,8 +400,13 @@ class _Finisher:
             *(f"{k}>{v}" for k, v in sorted(t.source_assets.items())),
         )
         last = cache.get_record("finishing") or {}
-        done = last.get("done") if last.get("id") == self.targets_id else None
-        self.done_memo: dict[str, Any] = done if isinstance(done, dict) else {}
+        done = last.get("done")
+        self.last_done: dict[str, Any] = {
+            source: entry
+            for source, entry in (done.items() if isinstance(done, dict) else ())
+            if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[1], str)
+        }
+        self.same_targets = last.get("id") == self.targets_id
 
     def key(self, source: str, page: str, body: Body, mentions: bool, own: Key | None) -> str:
         t = self.targets
@@ -435,19 +442,12 @@ class _Finisher:
     def run_all(self, jobs: list[tuple[str, str, Body, bool, Key | None]]) -> dict[str, Done]:
         keys: dict[str, str] = {}
         signs: dict[str, str] = {}
-        records: dict[str, Any] = {}
         for source, page, body, mentions, own in jobs:
             sign = f"{self.parse_keys.get(source, source)}>{page}>{own}>{mentions}"
             signs[source] = sign
-            last = self.done_memo.get(source)
-            if (
-                not body.wikilinks
-                and isinstance(last, list)
-                and len(last) == 3
-                and last[0] == sign
-                and isinstance(last[1], str)
-            ):
-                keys[source], records[source] = last[1], last[2]
+            last = self.last_done.get(source)
+            if self.same_targets and last is not None and last[0] == sign and not body.wikilinks:
+                keys[source] = last[1]
                 if mentions:  # the names memo stays whole for when the link targets change
                     parse_key = self.parse_keys.get(source, source)
                     if parse_key in self.names_memo:
@@ -456,9 +456,8 @@ class _Finisher:
                 keys[source] = self.key(source, page, body, mentions, own)
         if self.names_used != self.names_memo:
             self.cache.put_record("names", {"id": self.names_id, "digests": self.names_used})
-        wanted = {k: s for s, k in keys.items() if s not in records}
-        for key, record in self.cache.get_many("finished", wanted).items():
-            records[wanted[key]] = record
+        by_key = {entry[1]: entry[2] for entry in self.last_done.values()}
+        records = {s: by_key[k] for s, k in keys.items() if k in by_key}
         out: dict[str, Done] = {}
         missing = []
         for job in jobs:
@@ -492,48 +491,36 @@ class _Finisher:
             self.jobs,
             shared=(self.targets, work, keep),
         )
-        new_records = []
         new_html = []
-        for (source, *_), (done, record, html) in zip(work, finished, strict=True):
+        for (source, *_), (done, html) in zip(work, finished, strict=True):
             key = keys[source]
             self.fresh_html[key] = done.html
             if keep:
-                new_records.append((key, record))
                 new_html.append((key, html))
             out[source] = Done(
                 lazy_html(key), done.mentioned, done.assets, done.links_to, done.problems
             )
             records[source] = _record(done)
-        memo = {s: [signs[s], keys[s], records[s]] for s in keys if s in records}
-        self.cache.put_encoded("finished", new_records)
         self.cache.put_encoded("finished_html", new_html)
-        if memo != self.done_memo:  # else every key is the last build's
-            self.cache.put_record("finishing", {"id": self.targets_id, "done": memo})
-            if self.done_memo:  # the last build's keys: drop those no body has now
-                gone = [
-                    old[1]
-                    for source, old in self.done_memo.items()
-                    if isinstance(old, list) and len(old) == 3 and keys.get(source) != old[1]
-                ]
-                self.cache.delete_many("finished", gone)
-                self.cache.delete_many("finished_html", gone)
+        done_now = {s: [signs[s], keys[s], records[s]] for s in keys if s in records}
+        if not self.same_targets or done_now != self.last_done:
+            self.cache.put_record("finishing", {"id": self.targets_id, "done": done_now})
+            if self.last_done:  # the last build's keys: drop the HTML no body has now
+                self.cache.delete_many("finished_html", set(by_key) - set(keys.values()))
             else:
-                self.cache.keep_only("finished", keys.values())
                 self.cache.keep_only("finished_html", keys.values())
         return out
 
 
 def _finish_one(
     shared: tuple[Targets, list[tuple[str, str, Body, bool, Key | None]], bool], n: int
-) -> tuple[Finished, str, str]:
-    """A body finished and, if the cache ``keep``s them, its cache records made in the
-    worker: the building process only stores them."""
+) -> tuple[Finished, str]:
+    """A body finished and, if the cache ``keep``s it, its HTML encoded in the worker: the
+    building process only stores it."""
     targets, work, keep = shared
     source, page, body, mentions, own = work[n]
     done = finish(body, source, page, targets, link_mentions=mentions, own=own)
-    if not keep:
-        return done, "", ""
-    return done, encode(_record(done)), encode(done.html)
+    return done, encode(done.html) if keep else ""
 
 
 def _record(done: Finished) -> dict[str, Any]:

@@ -42,7 +42,11 @@ def test_tampered_entries_are_misses_not_trusted(tmp_path: Path) -> None:
     db = sqlite3.connect(site / ".briefing-cache/cache.sqlite")
     with db:
         db.execute("UPDATE parsed SET value = ?", (json.dumps({"path": 1, "briefing": "x"}),))
-        db.execute("UPDATE finished SET value = 'not json'")
+        (head,) = db.execute("SELECT value FROM meta WHERE key = 'finishing/'").fetchone()
+        finishing = json.loads(head)
+        for entry in finishing["done"][1].values():  # right keys, records of the wrong shape
+            entry[2]["mentioned"] = 5
+        db.execute("UPDATE meta SET value = ? WHERE key = 'finishing/'", (json.dumps(finishing),))
         db.execute("UPDATE search_docs SET value = '[1, 2]'")
         db.execute("DELETE FROM meta WHERE key = 'last_build/'")
     db.close()
@@ -61,10 +65,14 @@ def test_foreign_cache_schema_is_reset(tmp_path: Path) -> None:
         db.execute("INSERT INTO meta VALUES ('schema', 'someone else')")
         db.execute("CREATE TABLE parsed (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute("INSERT INTO parsed VALUES ('k', '{}')")
+        db.execute("CREATE TABLE finished (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO finished VALUES ('k', '{}')")
     db.close()
     assert run("build", "--site", site, "--quiet").code == 0
     db = sqlite3.connect(site / ".briefing-cache/cache.sqlite")
     assert db.execute("SELECT count(*) FROM parsed WHERE key = 'k'").fetchone() == (0,)
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "finished" not in tables  # an older layout's table goes
     db.close()
     assert snapshot(site / "output") == _cold(site, tmp_path)
 
@@ -368,7 +376,7 @@ def test_the_cache_keeps_only_what_the_last_build_used(tmp_path: Path) -> None:
     tres = next((site / "content/briefings").rglob("tres.md"))
     tres.unlink()
     assert run("build", "--site", site, "--quiet").code == 0
-    tables = ("parsed", "bodies", "finished", "finished_html", "search_docs", "search_text")
+    tables = ("parsed", "bodies", "finished_html", "search_docs", "search_text")
 
     def counts(folder: Path) -> dict[str, int]:
         db = sqlite3.connect(folder / "cache.sqlite")
@@ -381,7 +389,7 @@ def test_the_cache_keeps_only_what_the_last_build_used(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh-cache"
     assert run("build", "--site", site, "--cache-dir", fresh, "--output", tmp_path / "o").code == 0
     assert after_edits == counts(fresh)
-    assert after_edits["bodies"] > 4 and after_edits["finished"] > 4
+    assert after_edits["bodies"] > 4 and after_edits["finished_html"] > 4
 
 
 def test_installed_versions_are_what_importlib_metadata_finds(tmp_path: Path) -> None:
