@@ -22,9 +22,12 @@ _TAGS = re.compile(r"<[^>]*>")
 _FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
 _WORD = re.compile(r"[^\W\d_][\w]*")
 # href and src (and SVG's xlink:href) quoted in any way, as raw HTML may write them under
-# `raw_html: trust`; groups: the name, then the value double-quoted, single-quoted or bare
+# `raw_html: trust`; groups: the name, then the value double-quoted, single-quoted or bare.
+# The name part reads as `(?<![\w:-])((?:xlink:)?(?:href|src))`, spelled to begin with the
+# name's first letter: a pattern that begins with a lookbehind is tried at every character.
 URL_ATTR = re.compile(
-    r"""(?<![\w:-])((?:xlink:)?(?:href|src))\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+    r"""([xhs](?<![\w:-].)(?:(?<=x)link:(?:href|src)|(?<=h)ref|(?<=s)rc))"""
+    r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
     re.I,
 )
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
@@ -98,7 +101,9 @@ class _Inline(treeprocessors.InlineProcessor):
     most of a briefing's rendering time goes."""
 
     def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
-        self.needs = [_NEEDS.get(str(getattr(p, "pattern", ""))) for p in self.inlinePatterns]
+        needs = [_NEEDS.get(str(getattr(p, "pattern", ""))) for p in self.inlinePatterns]
+        self.needs = [frozenset(n) if n is not None else None for n in needs]
+        self.triggers = frozenset(t for n in needs if n is not None for t in n)
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
@@ -106,10 +111,13 @@ class _Inline(treeprocessors.InlineProcessor):
             return data
         patterns, needs = self.inlinePatterns, self.needs
         apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        # The strings the text holds, looked for once: a pattern replaces what it matches
+        # with a placeholder that holds none of them, so the text never gains one.
+        present = {t for t in self.triggers if t in data}
         start = 0
         while patternIndex < len(needs):
             need = needs[patternIndex]
-            if need is not None and not any(n in data for n in need):
+            if need is not None and need.isdisjoint(present):
                 patternIndex += 1
                 start = 0
                 continue
@@ -117,6 +125,59 @@ class _Inline(treeprocessors.InlineProcessor):
             if not matched:
                 patternIndex += 1
         return data
+
+
+def _block_needs() -> dict[type, tuple[str, ...]]:
+    """Python-Markdown's block processors whose test searches the whole block (or whose
+    run does, after a test that always passes) -> the strings one of which a block must
+    hold for them to apply. Keyed by class and checked against the pattern the installed
+    library spells, so another version's rewrite keeps its own test."""
+    from markdown import blockprocessors as bp
+
+    known: list[tuple[str, str, str, tuple[str, ...]]] = [
+        ("BlockQuoteProcessor", "RE", r"(^|\n)[ ]{0,3}>[ ]?(.*)", (">",)),
+        ("HashHeaderProcessor", "RE", r"(?:^|\n)(?P<level>#{1,6})", ("#",)),
+        ("HRProcessor", "RE", r"^[ ]{0,3}(?=(?P<atomicgroup>(-+", ("-", "_", "*")),
+        ("SetextHeaderProcessor", "RE", r"^.*?\n(?:=+|-+)[ ]*(\n|$)", ("\n=", "\n-")),
+        ("ReferenceProcessor", "RE", r"^[ ]{0,3}\[([^\[\]]*)\]:", ("]:",)),
+    ]
+    needs: dict[type, tuple[str, ...]] = {}
+    for name, attr, start, need in known:
+        cls = getattr(bp, name, None)
+        regex = getattr(cls, attr, None)
+        text = regex if isinstance(regex, str) else getattr(regex, "pattern", "")
+        if isinstance(cls, type) and text.startswith(start):
+            needs[cls] = need
+    try:
+        from markdown.extensions.footnotes import FootnoteBlockProcessor
+    except ImportError:  # pragma: no cover - part of Python-Markdown
+        return needs
+    if FootnoteBlockProcessor.RE.pattern.startswith(r"^[ ]{0,3}\[\^([^\]]*)\]:"):
+        needs[FootnoteBlockProcessor] = ("]:",)
+    return needs
+
+
+def _skip_blocks(md: markdown.Markdown) -> None:
+    """Block processors are tried on every block in turn, and several search the whole
+    block; one whose pattern needs a string the block does not hold cannot apply there,
+    so its test is answered without the search (as the inline pass's shortcut does).
+    The reference and footnote processors' tests always pass and their runs give the
+    block back when their search fails: answering no is the same."""
+    needs = _block_needs()
+    for processor in md.parser.blockprocessors:
+        need = needs.get(type(processor))
+        if need is not None:
+            processor.test = _tested(processor.test, need)  # type: ignore[method-assign]
+
+
+def _tested(test: Any, need: tuple[str, ...]) -> Any:
+    def shortcut(parent: Any, block: str) -> bool:
+        for n in need:
+            if n in block:
+                return bool(test(parent, block))
+        return False
+
+    return shortcut
 
 
 # the shortcut stands in for the method of the same (mangled) name; a version that
@@ -147,6 +208,7 @@ def _converter(extensions: tuple[str, ...], configs_key: str) -> markdown.Markdo
         ) from None
     if _SHORTCUT and type(md.treeprocessors["inline"]) is treeprocessors.InlineProcessor:
         md.treeprocessors.register(_Inline(md), "inline", 20)  # its place in every version
+    _skip_blocks(md)
     return md
 
 

@@ -168,6 +168,28 @@ def test_links_with_their_lines() -> None:
     )
 
 
+def test_url_attributes_match_as_the_plain_spelling_would() -> None:
+    """URL_ATTR is spelled for speed; on random text it finds what the lookbehind form finds."""
+    import random
+    import re
+
+    from briefing.markup import URL_ATTR
+
+    plain_form = re.compile(
+        r"""(?<![\w:-])((?:xlink:)?(?:href|src))\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+        re.I,
+    )
+    pieces = ["href", "HREF", "src", "Src", "xlink:href", "XLINK:SRC", "xlink", ":", "-", "_",
+              "a", "x", "h", "s", "1", " ", "\n", "=", '"', "'", '="u v"', "='w'", "=bare ",
+              "é", "<a ", ">", "ahref", ":href", "-src"]  # fmt: skip
+    rnd = random.Random(20261128)
+    for _ in range(20000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 14)))
+        found = [(m.span(), m.groups()) for m in URL_ATTR.finditer(text)]
+        assert found == [(m.span(), m.groups()) for m in plain_form.finditer(text)], text
+    assert URL_ATTR.search('<a href="x">') and not URL_ATTR.search('<a data-href="x">')
+
+
 def test_plain() -> None:
     assert plain("<p>a &amp; <b>b</b></p>\n<p>c</p>") == "a & b c"
 
@@ -299,6 +321,54 @@ def test_the_shortcut_renders_exactly_as_python_markdown(extensions: list[str]) 
     assert len(sources) > len(INLINE_CASES) + 10
     for source in sources:
         assert ours.reset().convert(source) == stock.reset().convert(source), source
+
+
+BLOCK_CASES = [
+    "Title\n=====\n\nSub\n---\n\ntext\n- not a list\n= not a header",
+    "para\n***\n* * *\n- - -\n___\n--\n\n__x__",
+    "# one #\n## two\n####### seven\ntext # not\n#no-space",
+    "> a\n> > b\n>c\n\n    > code\n\nx > y",
+    "[a]: /a \"T\"\n[b]: <b> 'U'\n  [c]:\n  /c (V)\n\nsee [a] [b] [c] and [d]: no",
+    "text[^1] and [^x]\n\n[^1]: one\n    more\n[^x]: two\n\n[^y] ]: not a note",
+    "1. a\n2. b\n\n    c\n\n* d\n+ e\n- f\n\n```\n# fenced\n> not quote\n```",
+]
+
+
+def _block_source(rnd: Any) -> str:
+    lines = ["text", "# h", "## h ##", "> q", ">", "---", "***", "___", "- i", "* i", "1. n",
+             "===", "    code", "[r]: /u", "[^f]: note", "see [r] and [^f]", "", "", "a - b",
+             "x_y*z", "]: odd", "#", "  > q2", "Title", "-"]  # fmt: skip
+    return "\n".join(rnd.choice(lines) for _ in range(rnd.randint(1, 12)))
+
+
+@pytest.mark.parametrize(
+    "extensions",
+    [list(DEFAULT_EXTENSIONS), [*DEFAULT_EXTENSIONS, "smarty", "abbr", "attr_list", "def_list"]],
+    ids=["default", "with-extensions"],
+)
+def test_block_tests_answered_early_render_exactly_as_python_markdown(
+    extensions: list[str],
+) -> None:
+    """A block processor skipped because the block lacks what its pattern needs: the same
+    HTML as Python-Markdown's own block parser, on hand-made and random blocks."""
+    import random
+
+    stock, ours = _stock(extensions), _ours(extensions)
+    rnd = random.Random(2611)
+    sources = [*BLOCK_CASES, *(_block_source(rnd) for _ in range(1500))]
+    for source in sources:
+        assert ours.reset().convert(source) == stock.reset().convert(source), source
+
+
+def test_block_tests_are_answered_early() -> None:
+    from markdown.blockprocessors import HashHeaderProcessor, HRProcessor
+
+    skipped = {
+        type(p)
+        for p in _ours(list(DEFAULT_EXTENSIONS)).parser.blockprocessors
+        if getattr(p.test, "__name__", "") == "shortcut"
+    }
+    assert {HashHeaderProcessor, HRProcessor} <= skipped
 
 
 def test_patterns_it_does_not_know_are_still_tried() -> None:
