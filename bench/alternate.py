@@ -5,9 +5,10 @@ On a shared machine, runs taken minutes apart drift by more than many changes ar
 worth; builds alternated pair by pair compare like with like. REV is checked out into a
 temporary git worktree. Each side builds into an output and a cache folder of its own,
 so neither reuses the other's work. The scenarios are ``make bench``'s: ``cold`` (both
-folders deleted first), ``body`` (a sentence appended to the middle briefing) and
-``front-matter`` (a registered person added to it); an edit is undone after each pair
-and both sides rebuild, untimed. Prints every pair, then new/old over all pairs.
+folders deleted first), ``body`` (a sentence appended to the middle briefing),
+``front-matter`` (a registered person added to it) and ``rename`` (the most cited
+registered person renamed); an edit is undone after each pair and both sides rebuild,
+untimed. Prints every pair, then new/old over all pairs.
 """
 
 from __future__ import annotations
@@ -33,10 +34,12 @@ from run import (
     compile_package,
     editing,
     log,
+    new_names,
     prepare,
+    rename_person,
 )
 
-SCENARIOS = ("cold", "body", "front-matter")
+SCENARIOS = ("cold", "body", "front-matter", "rename")
 
 
 def _old_command(tree: Path) -> list[str]:
@@ -48,9 +51,18 @@ def _old_command(tree: Path) -> list[str]:
     return [sys.executable, "-c", code]
 
 
-def _edit_for(corpus: Corpus, scenario: str, middle: Path) -> Callable[[int, str], str]:
+def _edit_for(corpus: Corpus, scenario: str) -> tuple[Path, Callable[[int, str], str]]:
+    """The file a scenario edits, and its edit of the k-th pair."""
+    if scenario == "rename":
+        person = corpus.plan.registered[0]  # the most cited, as in make bench
+        names = new_names(corpus.plan, person.name)
+        renames = [next(names) for _ in range(64)]
+        path = corpus.site / "content" / "people" / f"{person.id}.yaml"
+        return path, lambda k, text: rename_person(text, renames[k % len(renames)])
+    files = briefing_files(corpus.site)
+    middle = files[len(files) // 2]
     if scenario == "body":
-        return append_sentence
+        return middle, append_sentence
     front, _ = split_front_matter(middle.read_text(encoding="utf-8"))
     present = {fold(ref) for ref in yaml.safe_load(front)["people"]}
     names = [
@@ -58,7 +70,7 @@ def _edit_for(corpus: Corpus, scenario: str, middle: Path) -> Callable[[int, str
         for p in corpus.plan.registered
         if not present & {fold(t) for t in (p.id, p.name, *p.aliases)}
     ]
-    return lambda k, text: add_person(text, names[k % len(names)])
+    return middle, lambda k, text: add_person(text, names[k % len(names)])
 
 
 def alternate(corpus: Corpus, rev: str, scenario: str, pairs: int, scratch: Path) -> float:
@@ -79,15 +91,14 @@ def alternate(corpus: Corpus, rev: str, scenario: str, pairs: int, scratch: Path
             for name, (command, f) in sides.items()
         }
         totals = {"old": 0.0, "new": 0.0}
-        middle = briefing_files(corpus.site)[len(briefing_files(corpus.site)) // 2]
-        edit = _edit_for(corpus, scenario, middle) if scenario != "cold" else None
+        middle, edit = _edit_for(corpus, scenario) if scenario != "cold" else (None, None)
         if edit is not None:
             for builder in builders.values():
                 builder.build(corpus.site)  # warm, untimed
         for k in range(pairs):
             order = ["old", "new"] if k % 2 == 0 else ["new", "old"]
             times: dict[str, float] = {}
-            if edit is None:
+            if edit is None or middle is None:
                 for name in order:
                     shutil.rmtree(sides[name][1], ignore_errors=True)
                     times[name] = builders[name].build(corpus.site)
