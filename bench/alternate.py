@@ -8,7 +8,9 @@ so neither reuses the other's work. The scenarios are ``make bench``'s: ``cold``
 folders deleted first), ``body`` (a sentence appended to the middle briefing),
 ``front-matter`` (a registered person added to it) and ``rename`` (the most cited
 registered person renamed); an edit is undone after each pair and both sides rebuild,
-untimed. Prints every pair, then new/old over all pairs.
+untimed. Prints every pair (wall-clock and processor seconds, the build's workers
+included), then new/old over all pairs: processor time is steadier than wall-clock
+time on a busy machine.
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ def alternate(corpus: Corpus, rev: str, scenario: str, pairs: int, scratch: Path
             for name, (command, f) in sides.items()
         }
         totals = {"old": 0.0, "new": 0.0}
+        cpu = {"old": 0.0, "new": 0.0}
         middle, edit = _edit_for(corpus, scenario) if scenario != "cold" else (None, None)
         if edit is not None:
             for builder in builders.values():
@@ -98,22 +101,28 @@ def alternate(corpus: Corpus, rev: str, scenario: str, pairs: int, scratch: Path
         for k in range(pairs):
             order = ["old", "new"] if k % 2 == 0 else ["new", "old"]
             times: dict[str, float] = {}
+            used: dict[str, float] = {}
             if edit is None or middle is None:
                 for name in order:
                     shutil.rmtree(sides[name][1], ignore_errors=True)
                     times[name] = builders[name].build(corpus.site)
+                    used[name] = builders[name].cpu
             else:
                 with editing(corpus, middle) as original:
                     middle.write_bytes(edit(k, original.decode("utf-8")).encode("utf-8"))
                     for name in order:
                         times[name] = builders[name].build(corpus.site)
+                        used[name] = builders[name].cpu
                 for builder in builders.values():
                     builder.build(corpus.site)  # back to the warm state, untimed
             for name, seconds in times.items():
                 totals[name] += seconds
+                cpu[name] += used[name]
             log(
                 f"  {scenario} pair {k + 1}/{pairs}: old {times['old']:.2f} s, new {times['new']:.2f} s"
+                f" (processor: old {used['old']:.2f} s, new {used['new']:.2f} s)"
             )
+        log(f"processor time, new/old = {cpu['new'] / cpu['old']:.2f}")
         return totals["new"] / totals["old"]
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=REPO, check=False)

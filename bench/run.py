@@ -102,6 +102,7 @@ class Builder:
     command: list[str]
     extra: list[str] = field(default_factory=list)
     peak_mb: float = 0.0
+    cpu: float = 0.0  # the last build's processor seconds, its workers' included
 
     def build(self, site: Path) -> float:
         args = [*self.command, "build", "--site", str(site), "--quiet", *self.extra]
@@ -131,6 +132,7 @@ class Builder:
         # Linux reports ru_maxrss in KiB, macOS in bytes.
         rss = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
         self.peak_mb = max(self.peak_mb, rss)
+        self.cpu = usage.ru_utime + usage.ru_stime
         return elapsed
 
 

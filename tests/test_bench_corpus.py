@@ -342,6 +342,8 @@ def test_alternating_runner_builds_both_sides_and_restores_the_corpus(
     done = subprocess.run(command, capture_output=True, text=True, cwd=BENCH.parent)
     assert done.returncode == 0, done.stderr
     assert done.stderr.count(f"{scenario} pair ") == 2
+    assert done.stderr.count("(processor: old ") == 2
+    assert 0.2 < float(done.stderr.rsplit("processor time, new/old = ", 1)[1].split()[0]) < 5
     ratio = float(done.stdout.rsplit("new/old = ", 1)[1])
     assert 0.2 < ratio < 5
     site = work / "30" / "site"
