@@ -393,17 +393,15 @@ def _deltas(ids: Iterable[int]) -> list[int]:
 
 
 def doc_order(docs: Sequence[SearchDoc]) -> list[int]:
-    """Input indices in id order: actors (by kind, then page), then briefings newest first.
-
-    An actor keeps its place when renamed (its page is named by its id), so a rename
-    patches the index instead of renumbering every document after it. Equal scores
-    list actors in this order, which follows their ids: near enough to their names."""
+    """Input indices in id order: actors (by kind, name), then briefings newest first."""
 
     def kind_rank(kind: str) -> int:
         return KINDS.index(kind) if kind in KINDS else len(KINDS)
 
     actors = [i for i, d in enumerate(docs) if d.kind != "briefing"]
-    actors.sort(key=lambda i: (kind_rank(docs[i].kind), docs[i].kind, docs[i].url, i))
+    actors.sort(
+        key=lambda i: (kind_rank(docs[i].kind), docs[i].kind, fold(docs[i].title), docs[i].url, i)
+    )
     briefings = [i for i, d in enumerate(docs) if d.kind == "briefing"]
     briefings.sort(key=lambda i: (docs[i].url, i))
     briefings.sort(key=lambda i: docs[i].date, reverse=True)
