@@ -284,11 +284,7 @@ def _publish(
     stats = {k: (v[1], v[2]) for k, v in previous.items() if isinstance(v, list) and len(v) == 3}
     work = _PageWork(
         model.views,
-        Renderer(
-            model.theme.dirs,
-            cache.folder / "templates" if cache.enabled and cache.folder else None,
-            code_digest(),
-        ),
+        Renderer(model.theme.dirs),
         model.theme.digest + code_digest(),
         previous,
         manifest,

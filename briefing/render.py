@@ -31,15 +31,11 @@ class TemplateProblem(Exception):
 @dataclass(frozen=True)
 class Renderer:
     dirs: tuple[Path, ...]
-    # where compiled templates are kept between builds (None: compiled by every build),
-    # and what they were compiled by: the generator's code digest
-    compiled: Path | None = None
-    salt: str = ""
 
     def render(self, job: Job) -> bytes:
         if job.kind == "feed":
             return _feed(job.context)
-        return _render_html(self.dirs, job, self.compiled, self.salt)
+        return _render_html(self.dirs, job)
 
 
 class _Environment(jinja2.Environment):
@@ -61,33 +57,10 @@ _MAPPINGS = (dict, Shared)
 _MAPPING_ATTRIBUTES = frozenset(dir(dict)) | frozenset(dir(Shared))
 
 
-class _Compiled(jinja2.FileSystemBytecodeCache):
-    """Jinja's compiled templates kept in the build cache, keyed by the template's source
-    (Jinja's own check) and by ``salt``: the environment's options are in the code, so a
-    template compiled by other code is not used. Files of another salt are removed."""
-
-    def __init__(self, folder: Path, salt: str) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        prefix = f"{salt[:16]}-"
-        for old in folder.iterdir():
-            if not old.name.startswith(prefix):
-                old.unlink(missing_ok=True)
-        super().__init__(str(folder), prefix + "%s.cache")
-
-
 @cache
-def environment(
-    dirs: tuple[Path, ...], compiled: Path | None = None, salt: str = ""
-) -> jinja2.Environment:
-    bytecode: jinja2.BytecodeCache | None = None
-    if compiled is not None:
-        try:
-            bytecode = _Compiled(compiled, salt)
-        except OSError:  # the cache folder cannot be written: compile every time
-            bytecode = None
+def environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     env = _Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
-        bytecode_cache=bytecode,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -126,10 +99,8 @@ def choose_template(env: jinja2.Environment, name: str) -> jinja2.Template:
     return env.select_template(candidates)
 
 
-def _render_html(
-    dirs: tuple[Path, ...], job: Job, compiled: Path | None = None, salt: str = ""
-) -> bytes:
-    env = environment(dirs, compiled, salt)
+def _render_html(dirs: tuple[Path, ...], job: Job) -> bytes:
+    env = environment(dirs)
     try:
         template = choose_template(env, job.template)
         ctx: dict[str, Any] = figures.materialize(job.context)
