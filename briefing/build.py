@@ -78,6 +78,7 @@ class Result:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    processor: dict[str, float] = field(default_factory=dict)  # see Clock
     held: object = field(default=None, repr=False, compare=False)  # see Options.hold
 
     @property
@@ -86,16 +87,33 @@ class Result:
 
 
 class Clock:
-    """Seconds spent in each stage, for --verbose and the benchmark."""
+    """Seconds spent in each stage, wall-clock and processor, for --verbose and the
+    benchmark. Processor seconds include the worker processes a stage waited for: two
+    workers can take as long as one process would have, and more."""
 
     def __init__(self) -> None:
         self.laps: dict[str, float] = {}
+        self.processor: dict[str, float] = {}
         self.last = time.perf_counter()
+        self.last_processor = processor_seconds()
 
     def lap(self, name: str) -> None:
-        now = time.perf_counter()
+        now, used = time.perf_counter(), processor_seconds()
         self.laps[name] = self.laps.get(name, 0.0) + now - self.last
-        self.last = now
+        self.processor[name] = self.processor.get(name, 0.0) + used - self.last_processor
+        self.last, self.last_processor = now, used
+
+
+def processor_seconds() -> float:
+    """This process's processor time and that of its children it has waited for."""
+    try:
+        import resource
+    except ImportError:  # not on this platform: this process alone
+        return time.process_time()
+    own, children = (
+        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def build(options: Options) -> Result:
@@ -157,7 +175,9 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         if options.strict:
             model.problems = strict(model.problems)
         if has_errors(model.problems) or not options.write:
-            return Result(model.problems, None, model.counts, timings=clock.laps)
+            return Result(
+                model.problems, None, model.counts, timings=clock.laps, processor=clock.processor
+            )
         with staging(out):
             result = _publish(options, model, inputs, cache, out, manifest, whole, clock)
         if options.hold:
@@ -371,7 +391,7 @@ def _publish(
             )
         )
     if has_errors(problems):
-        return Result(problems, None, model.counts, timings=clock.laps)
+        return Result(problems, None, model.counts, timings=clock.laps, processor=clock.processor)
     with uninterrupted():
         report, _manifest, new_stats = publish(out, outputs, assets, kept, manifest, stats)
     clock.lap("write")
@@ -386,7 +406,7 @@ def _publish(
     cache.put_record("pages", {"files": pages})
     cache.put_record("plan", _plan_record(shape, items, groups))
     clock.lap("cache")
-    return Result(problems, report, model.counts, timings=clock.laps)
+    return Result(problems, report, model.counts, timings=clock.laps, processor=clock.processor)
 
 
 def _silent(stage: str, done: int, total: int) -> None:

@@ -198,7 +198,10 @@ def _build_options(p: argparse.ArgumentParser) -> None:
     noise = p.add_mutually_exclusive_group()
     noise.add_argument("--quiet", "-q", action="store_true", help="print only problems")
     noise.add_argument(
-        "--verbose", "-v", action="store_true", help="also list every file written or removed"
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="also list every file written or removed and the time each stage took, wall-clock and processor (workers included)",
     )
 
 
@@ -321,6 +324,12 @@ def main(argv: Sequence[str] | None = None, held: list[object] | None = None) ->
             print(f"  removed {rel}")
         if result.timings:
             print("  time: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
+        if result.processor:
+            print(
+                "  processor: "
+                + ", ".join(f"{k} {v:.2f} s" for k, v in result.processor.items())
+                + " (workers included)"
+            )
     if not args.quiet:
         counts = result.counts
         if result.report is not None:

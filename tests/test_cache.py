@@ -147,6 +147,34 @@ def test_summary_line_without_a_terminal(tmp_path: Path) -> None:
     assert lines[0].startswith("built 4 briefings, ")
     verbose = run("build", "--site", site, "--no-cache", "--verbose")
     assert "  time: load " in verbose.out
+    line = next(x for x in verbose.out.splitlines() if x.startswith("  processor: "))
+    stages = dict(
+        part.rsplit(" ", 2)[:2]
+        for part in line.removeprefix("  processor: ")
+        .removesuffix(" (workers included)")
+        .split(", ")
+    )
+    assert {"load", "parse", "resolve", "pages", "write"} <= stages.keys()
+    assert all(float(seconds) >= 0 for seconds in stages.values())
+
+
+def test_processor_seconds_count_the_workers_waited_for() -> None:
+    import os
+    import time
+
+    from briefing.build import Clock
+
+    clock = Clock()
+    pid = os.fork()
+    if pid == 0:  # a worker: a fifth of a second of processor time
+        end = time.process_time() + 0.2
+        while time.process_time() < end:
+            pass
+        os._exit(0)
+    os.waitpid(pid, 0)
+    clock.lap("work")
+    assert clock.processor["work"] >= 0.19
+    assert clock.laps["work"] >= 0.19
 
 
 def test_the_command_ends_without_freeing_but_with_everything_said(tmp_path: Path) -> None:
