@@ -133,27 +133,23 @@ def _block_needs() -> dict[type, tuple[str, ...]]:
     hold for them to apply. Keyed by class and checked against the pattern the installed
     library spells, so another version's rewrite keeps its own test."""
     from markdown import blockprocessors as bp
+    from markdown.extensions import footnotes
 
-    known: list[tuple[str, str, str, tuple[str, ...]]] = [
-        ("BlockQuoteProcessor", "RE", r"(^|\n)[ ]{0,3}>[ ]?(.*)", (">",)),
-        ("HashHeaderProcessor", "RE", r"(?:^|\n)(?P<level>#{1,6})", ("#",)),
-        ("HRProcessor", "RE", r"^[ ]{0,3}(?=(?P<atomicgroup>(-+", ("-", "_", "*")),
-        ("SetextHeaderProcessor", "RE", r"^.*?\n(?:=+|-+)[ ]*(\n|$)", ("\n=", "\n-")),
-        ("ReferenceProcessor", "RE", r"^[ ]{0,3}\[([^\[\]]*)\]:", ("]:",)),
+    known: list[tuple[Any, str, str, tuple[str, ...]]] = [
+        (bp, "BlockQuoteProcessor", r"(^|\n)[ ]{0,3}>[ ]?(.*)", (">",)),
+        (bp, "HashHeaderProcessor", r"(?:^|\n)(?P<level>#{1,6})", ("#",)),
+        (bp, "HRProcessor", r"^[ ]{0,3}(?=(?P<atomicgroup>(-+", ("-", "_", "*")),
+        (bp, "SetextHeaderProcessor", r"^.*?\n(?:=+|-+)[ ]*(\n|$)", ("\n=", "\n-")),
+        (bp, "ReferenceProcessor", r"^[ ]{0,3}\[([^\[\]]*)\]:", ("]:",)),
+        (footnotes, "FootnoteBlockProcessor", r"^[ ]{0,3}\[\^([^\]]*)\]:", ("]:",)),
     ]
     needs: dict[type, tuple[str, ...]] = {}
-    for name, attr, start, need in known:
-        cls = getattr(bp, name, None)
-        regex = getattr(cls, attr, None)
+    for module, name, start, need in known:
+        cls = getattr(module, name, None)
+        regex = getattr(cls, "RE", None)
         text = regex if isinstance(regex, str) else getattr(regex, "pattern", "")
         if isinstance(cls, type) and text.startswith(start):
             needs[cls] = need
-    try:
-        from markdown.extensions.footnotes import FootnoteBlockProcessor
-    except ImportError:  # pragma: no cover - part of Python-Markdown
-        return needs
-    if FootnoteBlockProcessor.RE.pattern.startswith(r"^[ ]{0,3}\[\^([^\]]*)\]:"):
-        needs[FootnoteBlockProcessor] = ("]:",)
     return needs
 
 
