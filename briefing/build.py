@@ -50,6 +50,11 @@ from briefing.write import (
     uninterrupted,
 )
 
+try:
+    import resource  # processor time of waited-for workers (Unix)
+except ImportError:  # pragma: no cover - not on this platform
+    resource = None  # type: ignore[assignment]
+
 Progress = Callable[[str, int, int], None]
 
 
@@ -77,8 +82,7 @@ class Result:
     report: Report | None = None
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
-    timings: dict[str, float] = field(default_factory=dict)
-    processor: dict[str, float] = field(default_factory=dict)  # see Clock
+    clock: Clock | None = None  # each stage's time, for --verbose
     held: object = field(default=None, repr=False, compare=False)  # see Options.hold
 
     @property
@@ -106,9 +110,7 @@ class Clock:
 
 def processor_seconds() -> float:
     """This process's processor time and that of its children it has waited for."""
-    try:
-        import resource
-    except ImportError:  # not on this platform: this process alone
+    if resource is None:  # not on this platform: this process alone
         return time.process_time()
     own, children = (
         resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
@@ -175,9 +177,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         if options.strict:
             model.problems = strict(model.problems)
         if has_errors(model.problems) or not options.write:
-            return Result(
-                model.problems, None, model.counts, timings=clock.laps, processor=clock.processor
-            )
+            return Result(model.problems, None, model.counts, clock=clock)
         with staging(out):
             result = _publish(options, model, inputs, cache, out, manifest, whole, clock)
         if options.hold:
@@ -391,7 +391,7 @@ def _publish(
             )
         )
     if has_errors(problems):
-        return Result(problems, None, model.counts, timings=clock.laps, processor=clock.processor)
+        return Result(problems, None, model.counts, clock=clock)
     with uninterrupted():
         report, _manifest, new_stats = publish(out, outputs, assets, kept, manifest, stats)
     clock.lap("write")
@@ -406,7 +406,7 @@ def _publish(
     cache.put_record("pages", {"files": pages})
     cache.put_record("plan", _plan_record(shape, items, groups))
     clock.lap("cache")
-    return Result(problems, report, model.counts, timings=clock.laps, processor=clock.processor)
+    return Result(problems, report, model.counts, clock=clock)
 
 
 def _silent(stage: str, done: int, total: int) -> None:

@@ -201,7 +201,8 @@ def _build_options(p: argparse.ArgumentParser) -> None:
         "--verbose",
         "-v",
         action="store_true",
-        help="also list every file written or removed and the time each stage took, wall-clock and processor (workers included)",
+        help="also list every file written or removed and the time each stage took, "
+        "wall-clock and processor (workers included)",
     )
 
 
@@ -322,14 +323,13 @@ def main(argv: Sequence[str] | None = None, held: list[object] | None = None) ->
             print(f"  wrote   {rel}")
         for rel in result.report.removed:
             print(f"  removed {rel}")
-        if result.timings:
-            print("  time: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
-        if result.processor:
-            print(
-                "  processor: "
-                + ", ".join(f"{k} {v:.2f} s" for k, v in result.processor.items())
-                + " (workers included)"
-            )
+        if result.clock is not None:
+            for label, seconds, note in (
+                ("time", result.clock.laps, ""),
+                ("processor", result.clock.processor, " (workers included)"),
+            ):
+                stages = ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items())
+                print(f"  {label}: {stages}{note}")
     if not args.quiet:
         counts = result.counts
         if result.report is not None:
