@@ -126,11 +126,14 @@ def resolve(
     tag_spellings: dict[str, Counter[str]] = defaultdict(Counter)
     tag_keys: dict[str, tuple[Key, ...]] = {}
     ref_lines: dict[str, dict[Key, int]] = {}
+    clean = resolver.clean
     for b in briefings:
         keys: dict[Key, int] = {}
         for ref in b.refs:
-            key, found = resolver.resolve(b.path, ref)
-            problems.extend(found)
+            key = clean.get((ref.field, ref.text))
+            if key is None:
+                key, found = resolver.resolve(b.path, ref)
+                problems.extend(found)
             if key is not None:
                 keys.setdefault(key, ref.line)
         resolved_actors[b.path] = tuple(keys)
