@@ -583,7 +583,14 @@ def _shape(
         head = front_matter_part(f.data) if f.kind == "briefing" else None
         parts.append(f"{f.path}\0" + (f.sha if head is None else f"fm:{digest(head)}"))
     parts += [f"{a.path}\0{a.sha}" for a in (*inputs.statics, *inputs.beside)]
-    parts += [repr((i.url, i.summary, i.mentioned, i.links_to)) for i in items]
+    parts += [
+        # one string an item, unambiguous: URLs and slugs hold no NUL, the summary is counted
+        f"{i.url}\0{len(i.summary)}:{i.summary}\0"
+        + "\0".join([f"{kind}:{ident}" for kind, ident in i.mentioned])
+        + "\0\0"
+        + "\0".join(i.links_to)
+        for i in items
+    ]
     return digest(*parts)
 
 
