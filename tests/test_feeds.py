@@ -178,6 +178,27 @@ def test_sitemap_lists_urls() -> None:
     assert ET.fromstring(sitemap([])).tag == f"{SM}urlset"
 
 
+@pytest.mark.parametrize(
+    "urls",
+    [
+        [("https://example.org/a<b>&c", "2024-03-01"), ("https://example.org/\x01d", None)],
+        # a line break in one value: the escaping all at once must not mix up the values
+        [("https://example.org/x\ny", "2024-03-01"), ("https://example.org/z", "2024-01-02")],
+        [("https://example.org/a", None), ("https://example.org/b", "2024\n-01")],
+    ],
+)
+def test_sitemap_escapes_each_value_as_on_its_own(urls: list[tuple[str, str | None]]) -> None:
+    from briefing.feeds import _el
+
+    rows = [
+        f"<url>{_el('loc', loc)}{_el('lastmod', mod) if mod else ''}</url>" for loc, mod in urls
+    ]
+    text = sitemap(urls).decode()
+    head, tail = text.index("<url>"), text.rindex("</url>") + len("</url>")
+    assert text[head:tail] == "\n".join(rows)
+    assert "&lt;b&gt;&amp;c" in text or "x\ny" in text or "2024\n-01" in text
+
+
 def test_robots_txt() -> None:
     assert robots_txt(None) == b"User-agent: *\nAllow: /\n"
     assert robots_txt("https://example.org/sitemap.xml") == (
