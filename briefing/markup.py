@@ -284,7 +284,7 @@ def render(
         for url in dict.fromkeys(attr_value(m) for m in URL_ATTR.finditer(out))
         if url and not url.startswith("#")
     )
-    return Body(out, text, first_paragraph, words, links, tuple(wikilinks))
+    return Body(out, text, first_paragraph, "\n".join(words), links, tuple(wikilinks))
 
 
 def attr_value(match: re.Match[str]) -> str:

@@ -448,7 +448,7 @@ def _body(
         )
     except markup.MarkdownError as exc:
         problems.append(error(path, first_line, str(exc)))
-        return Body("", "", "", (), ())
+        return Body("", "", "", "", ())
 
 
 def parse_file(path: str, kind: str, data: bytes, settings: Settings) -> Parsed:

@@ -39,7 +39,7 @@ def _item(
         redirect_from=(),
         translation_key=translation_key,
         extra={},
-        body=Body("", "", "", (), ()),
+        body=Body("", "", "", "", ()),
         lines={},
     )
     moment = dt.datetime(2024, 3, day, tzinfo=dt.UTC)

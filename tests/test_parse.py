@@ -719,7 +719,7 @@ def _drop(record: Any, *names: str | int) -> None:
     [
         lambda r: _set(r, "5", "briefing", "refs", 0, "line"),
         lambda r: _drop(r, "briefing", "title"),
-        lambda r: _set(r, ["Ana", 1], "briefing", "body", "words"),
+        lambda r: _set(r, ["Ana", 1], "briefing", "body", "capitals"),
         lambda r: _set(r, 0, "briefing", "draft"),
         lambda r: _set(r, {"text": "x"}, "briefing", "refs"),
         lambda r: _set(r, 7, "briefing", "sources", 0, "url"),
