@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import dataclasses
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +70,8 @@ def search_index(
     last build's records of its files (see ``write.intact``).
     """
     docs = search_docs(views)
-    keys = [_doc_key(doc, parse_keys) for doc in docs]
+    salt = code_digest()
+    keys = [_doc_key(doc, parse_keys, salt) for doc in docs]
     wanted = digest(*keys)
     record = cache.get_record("search")
 
@@ -99,7 +101,9 @@ def search_index(
     return built, kept, {"digest": wanted, **made}
 
 
-def _doc_key(doc: search.SearchDoc, parse_keys: dict[str, str]) -> str:
+def _doc_key(doc: search.SearchDoc, parse_keys: dict[str, str], salt: str) -> str:
+    """One hash of one string (``salt`` and a parse key are hex digests): 11,000 documents
+    are keyed on every build."""
     text_key = parse_keys.get(doc.body, "") if doc.kind == "briefing" else ""
     fields = (
         doc.kind,
@@ -111,7 +115,8 @@ def _doc_key(doc: search.SearchDoc, parse_keys: dict[str, str]) -> str:
         doc.names,
         doc.tags,
     )
-    return digest(code_digest(), repr(fields), text_key)
+    text = f"{salt}:{text_key}:{fields!r}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _analyses(
@@ -266,8 +271,11 @@ def _patch(
     if any(last.ids[d] not in old for d in changed):
         return None
     new = _analyses(docs, keys, [order[d] for d in changed], bodies, cache, jobs)
-    cache.keep_only("search_docs", keys)
-    cache.keep_only("search_text", keys)
+    # The tables hold the last build's documents and those analysed now: only the changed
+    # documents' old analyses can have gone out of use.
+    unused = {last.ids[d] for d in changed} - set(keys)
+    cache.delete_many("search_docs", sorted(unused))
+    cache.delete_many("search_text", sorted(unused))
     rows = list(last.rows)
     moved_rows: set[int] = set()
     touched: dict[str, list[tuple[int, str]]] = {}  # shard key -> (doc id, term)
@@ -440,16 +448,15 @@ def search_docs(views: Views) -> list[search.SearchDoc]:
     digests the documents without reading any body)."""
     site = views.site
     docs = []
-    for index, item in enumerate(site.items):
-        card = views.card(index)
+    for item in site.items:
         b = item.briefing
         docs.append(
             search.SearchDoc(
                 kind="briefing",
                 title=b.title,
                 url=item.url,
-                date=card["date"],
-                date_label=card["date_label"],
+                date=item.moment.date().isoformat(),  # as on the briefing's card
+                date_label=views.date_label(item.moment),
                 summary=item.summary,
                 body=b.path,
                 names=tuple(site.actors[k].name for k in item.actors),
