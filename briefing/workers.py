@@ -5,11 +5,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 PARALLEL_MIN = 64  # below this many items, a process pool costs more than it saves
 
@@ -68,16 +69,31 @@ def _star_shared(pair: tuple[Callable[..., T], tuple[Any, ...]]) -> T:
     return func(_SHARED, *args)
 
 
+class Later(Generic[T]):
+    """The result of work started in the background: calling it waits for the result (or
+    raises the work's exception); ``ready()`` says, without waiting, whether it is in."""
+
+    def __init__(self, result: Callable[[], T], ready: Callable[[], bool]) -> None:
+        self._result = result
+        self.ready = ready
+        self._value: tuple[T] | None = None
+
+    def __call__(self) -> T:
+        if self._value is None:
+            self._value = (self._result(),)
+        return self._value[0]
+
+
 @contextmanager
-def in_background(func: Callable[[], T], enabled: bool = True) -> Iterator[Callable[[], T]]:
+def in_background(func: Callable[[], T], enabled: bool = True) -> Iterator[Later[T]]:
     """``func()`` in a forked child started now, while this process goes on with other
-    work; the function yielded waits for the child and gives its result, or raises its
-    exception. A child still running when the block ends otherwise is stopped.
+    work. A child still running when the block ends otherwise is stopped.
 
     Without fork, or when not ``enabled``, ``func`` runs here, when its result is asked
-    for. The child must not use this process's database connections."""
+    for (and ``ready()`` is true from the start: there is nothing to wait for). The child
+    must not use this process's database connections."""
     if not enabled or "fork" not in multiprocessing.get_all_start_methods():
-        yield func
+        yield Later(func, lambda: True)
         return
     read, write = os.pipe()
     pid = os.fork()
@@ -111,8 +127,12 @@ def in_background(func: Callable[[], T], enabled: bool = True) -> Iterator[Calla
             raise value
         return value  # type: ignore[no-any-return]
 
+    def ready() -> bool:
+        # The child writes its result in one go as it ends: readable means finished.
+        return waited or bool(select.select([read], [], [], 0)[0])
+
     try:
-        yield result
+        yield Later(result, ready)
     finally:
         if not waited:
             with suppress(ProcessLookupError):

@@ -70,3 +70,21 @@ def test_a_child_not_waited_for_is_stopped() -> None:
     with pytest.raises(KeyError), in_background(lambda: time.sleep(30)):
         raise KeyError("the parent failed first")
     assert time.perf_counter() - started < 10
+
+
+def test_ready_says_whether_the_child_is_done_and_the_result_is_kept() -> None:
+    import time
+
+    from briefing.workers import in_background
+
+    with in_background(lambda: (time.sleep(0.5), _pid_and(4))[1]) as later:
+        assert not later.ready()
+        deadline = time.perf_counter() + 20
+        while not later.ready() and time.perf_counter() < deadline:
+            time.sleep(0.02)
+        assert later.ready()
+        first = later()
+        assert later() == first and first[1] == 8 and later.ready()
+    with in_background(lambda: _pid_and(4), enabled=False) as here:
+        assert here.ready()  # nothing to wait for: the work runs when asked
+        assert here() == (os.getpid(), 8)
