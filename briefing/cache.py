@@ -14,7 +14,7 @@ import os
 import re
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,10 @@ class Cache:
     def __init__(self, folder: Path | None) -> None:
         self.db: sqlite3.Connection | None = None
         self._pieces: dict[str, tuple[str, Any]] = {}  # what get_record read, by row
+        # What ``preload`` decoded ahead of time: rows by table (and whether all of them),
+        # and whole records, each handed out once.
+        self._rows: dict[str, tuple[dict[str, Any], bool]] = {}
+        self._records: dict[str, dict[str, Any] | None] = {}
         self.folder = folder
         if folder is None:
             return
@@ -142,6 +146,7 @@ class Cache:
         """The same cache through a connection of its own: a forked worker reads through
         this, never through its parent's connection."""
         other = Cache(None)
+        other._records = dict(self._records)  # decoded already: a forked worker has them
         if self.db is not None and self.folder is not None:
             other.folder = self.folder
             with suppress(sqlite3.Error):
@@ -175,19 +180,64 @@ class Cache:
 
     def get_all(self, table: str) -> dict[str, Any]:
         """Every value of a small table of large rows; a row that does not decode is missing."""
-        found: dict[str, Any] = {}
-        if self.db is None:
+        found, whole = self._rows.pop(table, ({}, False))
+        if self.db is None or whole:
             return found
         try:
-            for key, value in self.db.execute(f"SELECT key, value FROM {table}"):
+            rows: Iterable[tuple[str, str]]
+            if not found:
+                rows = self.db.execute(f"SELECT key, value FROM {table}")
+            else:  # the rest of what ``preload`` began
+                rest = [k for (k,) in self.db.execute(f"SELECT key FROM {table}") if k not in found]
+                rows = self.get_raw(table, rest).items()
+            for key, value in rows:
                 with suppress(ValueError):
                     found[key] = json.loads(value)
         except sqlite3.Error:
             return {}
         return found
 
+    def get_raw(self, table: str, keys: Iterable[str]) -> dict[str, str]:
+        """Values by key, as stored (JSON text)."""
+        found: dict[str, str] = {}
+        if self.db is None:
+            return found
+        wanted = sorted(set(keys))
+        for start in range(0, len(wanted), _BATCH):
+            chunk = wanted[start : start + _BATCH]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self.db.execute(f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk)
+            )
+        return found
+
+    def preload(self, table: str, records: Iterable[str], stop: Callable[[], bool]) -> None:
+        """Decode now the rows of ``table``, then ``records``, until ``stop()``: for while
+        another process reads the site. ``get_all`` and ``get_record`` hand out what was
+        decoded, and read the rest then."""
+        if self.db is None or stop():
+            return
+        found: dict[str, Any] = {}
+        whole = True
+        try:
+            for n, (key, value) in enumerate(self.db.execute(f"SELECT key, value FROM {table}")):
+                if n % 8 == 7 and stop():
+                    whole = False
+                    break
+                with suppress(ValueError):
+                    found[key] = json.loads(value)
+        except sqlite3.Error:
+            return
+        self._rows[table] = (found, whole)
+        for name in records:
+            if stop():
+                return
+            self._records[name] = self.get_record(name)
+
     def get_record(self, name: str) -> dict[str, Any] | None:
         """A record stored by ``put_record``, or None if it is missing or not whole."""
+        if name in self._records:
+            return self._records.pop(name)
         if self.db is None:
             return None
         try:
