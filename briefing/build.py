@@ -6,6 +6,7 @@ Nothing is written until every page has been computed without an error.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import json
 import os
@@ -24,7 +25,7 @@ from briefing.link import Item, link_site
 from briefing.load import Asset, Inputs, read_site, theme_assets
 from briefing.model import KINDS, Briefing, Entry, Page
 from briefing.pages import Job, Views
-from briefing.parse import Settings, front_matter_part
+from briefing.parse import Settings
 from briefing.parsing import Bodies, parse_all
 from briefing.problems import Problem, error, has_errors, ordered, strict, warning
 from briefing.registry import build_registry
@@ -155,22 +156,38 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
     site = options.site
     config, problems = load_config(site, options.base_url)
     theme, theme_problems = load_theme(site)
-    inputs = read_site(site)
-    problems += theme_problems + list(inputs.problems)
+    jobs = options.jobs or os.cpu_count() or 1
     cache = Cache((options.cache_dir or site / DEFAULT_DIR) if options.use_cache else None)
     try:
-        whole = digest(
-            *_settings(options, config, theme, out),
-            *(f"{f.path}\0{f.sha}" for f in inputs.files),
-            *(f"{a.path}\0{a.sha}" for a in (*inputs.statics, *inputs.beside)),
-        )
+        # The site is read and hashed in a second process meanwhile this one looks at the
+        # last build's files and decodes what the cache holds: the two took a second of
+        # an edit rebuild at 10,000 briefings, one after the other.
+        forked = jobs > 1
+        # Bytes are kept for `briefing check`'s lints, or when read here anyway.
+        keep = options.lint or not forked
+        with in_background(functools.partial(read_site, site, keep), forked) as reading:
+            before = _before(cache, out, manifest)
+            last_build = cache.get_record("last_build") or {}
+            same: list[bool] = []  # once the site is read: is it what the last build read?
+
+            def settled() -> bool:
+                """The site is read and is what the last build read: nothing to decode."""
+                if not same and reading.ready():
+                    whole = _whole(options, config, theme, out, reading())
+                    same.append(whole == last_build.get("inputs"))
+                return bool(same) and same[0]
+
+            cache.preload("parsed", _PRELOADED, settled)
+            inputs = reading()
+        problems += theme_problems + list(inputs.problems)
+        whole = _whole(options, config, theme, out, inputs)
         if options.write and not has_errors(problems):
-            last = _unchanged_since_last_build(cache, whole, out, manifest)
+            last = _unchanged_since_last_build(cache, last_build, whole, manifest, before)
             if last is not None:
-                before, counts = last
-                before += problems
-                before = strict(before) if options.strict else before
-                return Result(before, Report(kept=len(manifest)), counts)
+                found, counts = last
+                found += problems
+                found = strict(found) if options.strict else found
+                return Result(found, Report(kept=len(manifest)), counts)
         clock.lap("load")
         model = _compute(options, config, theme, inputs, cache, clock)
         model.problems[:0] = problems
@@ -179,7 +196,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         if has_errors(model.problems) or not options.write:
             return Result(model.problems, None, model.counts, clock=clock)
         with staging(out):
-            result = _publish(options, model, inputs, cache, out, manifest, whole, clock)
+            result = _publish(options, model, inputs, cache, out, manifest, before, whole, clock)
         if options.hold:
             result.held = (model, inputs)
         return result
@@ -291,6 +308,7 @@ def _publish(
     cache: Cache,
     out: Path,
     manifest: dict[str, str],
+    before: Before,
     whole: str,
     clock: Clock,
 ) -> Result:
@@ -300,13 +318,14 @@ def _publish(
     Runs inside ``staging(out)``: the pages are staged there as they are rendered."""
     jobs = options.jobs or os.cpu_count() or 1
     problems = model.problems
-    previous = _page_records(cache)
+    previous = before.records
     stats = {k: (v[1], v[2]) for k, v in previous.items() if isinstance(v, list) and len(v) == 3}
     work = _PageWork(
         model.views,
         Renderer(model.theme.dirs),
         model.theme.digest + code_digest(),
         previous,
+        before.intact,
         manifest,
         stats,
         out,
@@ -329,9 +348,8 @@ def _publish(
                 model.parse_keys,
                 reading,
                 manifest,
-                previous,
+                before.intact,
                 jobs,
-                out,
             )
         finally:
             if forked:
@@ -396,12 +414,10 @@ def _publish(
         report, _manifest, new_stats = publish(out, outputs, assets, kept, manifest, stats)
     clock.lap("write")
     pages = {p: [fingerprints.get(p, ""), *new_stats[p]] for p in sorted(new_stats)}
-    record = {
-        "inputs": whole,
-        "problems": [p.to_json() for p in ordered(problems)],
-        "counts": model.counts,
-    }
-    cache.put_record("last_build", record)
+    cache.put_record(
+        "last_problems", {"inputs": whole, "problems": [p.to_json() for p in ordered(problems)]}
+    )
+    cache.put_record("last_build", {"inputs": whole, "counts": model.counts})
     cache.put_record("search", search_record)
     cache.put_record("pages", {"files": pages})
     cache.put_record("plan", _plan_record(shape, items, groups))
@@ -413,29 +429,54 @@ def _silent(stage: str, done: int, total: int) -> None:
     pass
 
 
+def _whole(options: Options, config: SiteConfig, theme: Theme, out: Path, inputs: Inputs) -> str:
+    """A digest of all a build reads: equal digests, equal sites."""
+    return digest(
+        *_settings(options, config, theme, out),
+        *(f"{f.path}\0{f.sha}" for f in inputs.files),
+        *(f"{a.path}\0{a.sha}" for a in (*inputs.statics, *inputs.beside)),
+    )
+
+
 def _unchanged_since_last_build(
-    cache: Cache, whole: str, out: Path, manifest: dict[str, str]
+    cache: Cache, last: dict[str, Any], whole: str, manifest: dict[str, str], before: Before
 ) -> tuple[list[Problem], dict[str, int]] | None:
-    """The last build's problems when its inputs are these very inputs and every file it
-    wrote is still as it left it; else None. A no-change rebuild then costs a walk and a stat."""
-    last = cache.get_record("last_build")
-    if not isinstance(last, dict) or last.get("inputs") != whole or not manifest:
+    """The last build's problems when its inputs (``last``, its record) are these very
+    inputs and every file it wrote is still as it left it; else None. A no-change rebuild
+    then costs a walk and a stat."""
+    if last.get("inputs") != whole or not manifest:
         return None
-    stats = _page_records(cache)
-    if not all(intact(out, rel, stats.get(rel)) for rel in manifest):
+    if not before.intact.issuperset(manifest):
+        return None
+    found = cache.get_record("last_problems")  # written first: the inputs say it is this build's
+    if not isinstance(found, dict) or found.get("inputs") != whole:
         return None
     try:
         counts = {str(k): int(v) for k, v in last["counts"].items()}
-        return [Problem.from_json(p) for p in last["problems"]], counts
+        return [Problem.from_json(p) for p in found["problems"]], counts
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
-def _page_records(cache: Cache) -> dict[str, Any]:
-    """Per output file: [fingerprint, size, mtime_ns] after the last build. One value, not a
-    row per file: 25,000 rows cost more to read than one document of the same size."""
+# Records an edit rebuild reads, decoded while the site is read (see Cache.preload).
+_PRELOADED = ("finishing", "names", "plan", "search")
+
+
+@dataclass(frozen=True)
+class Before:
+    """The last build's output: per file [fingerprint, size, mtime_ns] as it recorded
+    them, and the files still as it left them when this build began."""
+
+    records: dict[str, Any]
+    intact: frozenset[str]
+
+
+def _before(cache: Cache, out: Path, manifest: dict[str, str]) -> Before:
+    """One value, not a row per file: 25,000 rows cost more to read than one document of
+    the same size. Every file of the manifest is looked at once, here."""
     value = (cache.get_record("pages") or {}).get("files")
-    return value if isinstance(value, dict) else {}
+    records = value if isinstance(value, dict) else {}
+    return Before(records, frozenset(p for p in manifest if intact(out, p, records.get(p))))
 
 
 Spec = tuple[str, tuple[Any, ...]]
@@ -490,6 +531,7 @@ class _PageWork:
     renderer: Renderer
     salt: str  # the theme and the code: part of every page's fingerprint
     previous: dict[str, Any]  # the last build's [fingerprint, size, mtime_ns] per file
+    intact: frozenset[str]  # the last build's files still as it left them
     manifest: dict[str, str]
     stats: dict[str, tuple[int, int]]
     out: Path
@@ -580,8 +622,7 @@ def _shape(
     is the last build's, a page can only differ if it shows a body (``_reusable``)."""
     parts = _settings(options, config, theme, out)
     for f in inputs.files:
-        head = front_matter_part(f.data) if f.kind == "briefing" else None
-        parts.append(f"{f.path}\0" + (f.sha if head is None else f"fm:{digest(head)}"))
+        parts.append(f"{f.path}\0" + (f.sha if f.head is None else f"fm:{f.head}"))
     parts += [f"{a.path}\0{a.sha}" for a in (*inputs.statics, *inputs.beside)]
     parts += [
         # one string an item, unambiguous: URLs and slugs hold no NUL, the summary is counted
@@ -647,8 +688,7 @@ def _still(work: _PageWork, path: str, fingerprint: str) -> bool:
         isinstance(before, list)
         and bool(before)
         and before[0] == fingerprint
-        and path in work.manifest
-        and intact(work.out, path, before)
+        and path in work.intact
     )
 
 

@@ -19,6 +19,7 @@ from typing import NoReturn, TextIO
 from briefing import __version__
 from briefing.build import Options, build
 from briefing.cache import DEFAULT_DIR, CacheLost
+from briefing.load import SourceChanged
 from briefing.problems import ordered, report
 from briefing.write import OutputRefused, PublishFailed
 
@@ -282,6 +283,9 @@ def main(argv: Sequence[str] | None = None, held: list[object] | None = None) ->
         return EXIT_USAGE
     except PublishFailed as exc:
         print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    except SourceChanged as exc:
+        print(f"briefing: error: {exc}; the output was not touched: build again", file=sys.stderr)
         return EXIT_CONTENT
     except CacheLost as exc:
         print(

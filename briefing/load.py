@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,12 +22,31 @@ MARKUP = {".md", ".markdown"}
 REGISTRY = {".yaml", ".yml", ".md", ".markdown"}
 
 
+class SourceChanged(Exception):
+    """A file changed between being hashed and being read again: nothing was published."""
+
+
 @dataclass(frozen=True)
 class SourceFile:
     path: str  # relative to the site root, with "/"
     kind: str  # briefing | person | organization | country | page
-    data: bytes
     sha: str
+    head: str | None  # a briefing's front matter, digested (see front_matter_part)
+    name: str = ""  # where it is read again when its bytes were not kept
+    kept: bytes | None = None
+
+    @property
+    def data(self) -> bytes:
+        """The bytes that were hashed: kept, or read again and checked against the hash."""
+        if self.kept is not None:
+            return self.kept
+        try:
+            data = _read(self.name)
+        except OSError as exc:
+            raise SourceChanged(f"{self.path} went away while the site was built") from exc
+        if hashlib.sha256(data).hexdigest() != self.sha:
+            raise SourceChanged(f"{self.path} changed while the site was built")
+        return data
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,24 @@ class Inputs:
 
 
 _NEVER = {".git", ".DS_Store", ".hg", ".svn"}
+
+
+def front_matter_part(data: bytes) -> bytes | None:
+    """A file's bytes up to the line that closes its front matter, or None when that is
+    not plain to see in the bytes.
+
+    When not None it holds all that ``parse.split_front_matter`` takes for front matter
+    and where the body starts (text decoded, a fence padded with other spaces, lines
+    ending in a lone CR can only make that end sooner): equal parts, equal front matter."""
+    found = _FRONT_MATTER_PART.match(data)
+    return None if found is None else data[: found.end()]
+
+
+# An opening fence line, then lines up to the first that is a closing fence (`---` or
+# `...`), each maybe followed by the spaces bytes.rstrip() would take off.
+_FRONT_MATTER_PART = re.compile(
+    rb"---[ \t\r\x0b\x0c]*\n(?:[^\n]*\n)*?(?:---|\.\.\.)[ \t\r\x0b\x0c]*(?:\n|\Z)"
+)
 
 
 def walk(root: Path, site: Path, problems: list[Problem], hidden: bool = False) -> list[Path]:
@@ -149,7 +187,10 @@ def _read(path: str) -> bytes:
         os.close(fd)
 
 
-def read_site(site: Path) -> Inputs:
+def read_site(site: Path, keep: bool = True) -> Inputs:
+    """Every file of the site, hashed. Unless ``keep``, the bytes of content files are left
+    on disk (a build reads again the few it parses): 50 MB at 10,000 briefings is a lot to
+    hand from the process that read them to the one that builds."""
     problems: list[Problem] = []
     files: list[SourceFile] = []
     beside: list[Asset] = []
@@ -170,7 +211,12 @@ def read_site(site: Path) -> Inputs:
             markup = suffix in (MARKUP if kind in ("briefing", "page") else REGISTRY)
             if markup:
                 data = _read(name)
-                files.append(SourceFile(rel, kind, data, hashlib.sha256(data).hexdigest()))
+                sha = hashlib.sha256(data).hexdigest()
+                head = None
+                if kind == "briefing":
+                    part = front_matter_part(data)
+                    head = None if part is None else hashlib.sha256(part).hexdigest()
+                files.append(SourceFile(rel, kind, sha, head, name, data if keep else None))
                 continue
             path = Path(name)
             if kind in ("briefing", "page"):

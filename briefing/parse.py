@@ -109,24 +109,6 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     return "\n".join(lines[1:]), "", len(lines) + 1
 
 
-def front_matter_part(data: bytes) -> bytes | None:
-    """A file's bytes up to the line that closes its front matter, or None when that is
-    not plain to see in the bytes.
-
-    When not None it holds all that ``split_front_matter`` takes for front matter and
-    where the body starts (text decoded, a fence padded with other spaces, lines ending
-    in a lone CR can only make that end sooner): equal parts, equal front matter."""
-    found = _FRONT_MATTER_PART.match(data)
-    return None if found is None else data[: found.end()]
-
-
-# An opening fence line, then lines up to the first that is a closing fence (`---` or
-# `...`), each maybe followed by the spaces bytes.rstrip() would take off.
-_FRONT_MATTER_PART = re.compile(
-    rb"---[ \t\r\x0b\x0c]*\n(?:[^\n]*\n)*?(?:---|\.\.\.)[ \t\r\x0b\x0c]*(?:\n|\Z)"
-)
-
-
 class _Reader:
     """Reads typed values out of one front matter mapping, collecting problems."""
 

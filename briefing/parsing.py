@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from briefing.cache import Cache, encode
-from briefing.load import Inputs
+from briefing.load import Inputs, SourceFile
 from briefing.model import Parsed, parsed_from_json, parsed_to_json
 from briefing.parse import Settings, parse_file
 from briefing.text import digest
@@ -65,11 +65,12 @@ def _slim(parsed: Parsed) -> tuple[Parsed, tuple[str, str] | None]:
 
 
 def _parse_one(
-    path: str, kind: str, data: bytes, settings: Settings, keep: bool
+    source: SourceFile, settings: Settings, keep: bool
 ) -> tuple[Parsed, str | None, tuple[str, str] | None, str | None]:
-    """Parse one file and, if the cache ``keep``s them, encode its cache records in the
-    worker: the building process only stores them."""
-    slim, body = _slim(parse_file(path, kind, data, settings))
+    """Parse one file (read in the worker, if its bytes were left on disk) and, if the
+    cache ``keep``s them, encode its cache records in the worker: the building process
+    only stores them."""
+    slim, body = _slim(parse_file(source.path, source.kind, source.data, settings))
     if not keep:
         return slim, None, body, None
     return slim, encode(parsed_to_json(slim)), body, encode(list(body)) if body else None
@@ -126,7 +127,7 @@ def parse_all(
     note("parse", done, len(inputs.files))
     fresh = map_jobs(
         _parse_one,
-        [(f.path, f.kind, f.data, settings, cache.enabled) for f in missing],
+        [(f, settings, cache.enabled) for f in missing],
         jobs,
         lambda n: note("parse", done + n, len(inputs.files)),
     )

@@ -17,7 +17,6 @@ import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from briefing import search
@@ -26,7 +25,6 @@ from briefing.pages import Views
 from briefing.parsing import Bodies
 from briefing.text import digest
 from briefing.workers import map_jobs
-from briefing.write import intact
 from briefing.write import sha as sha256
 
 Files = dict[str, bytes]
@@ -59,15 +57,14 @@ def search_index(
     parse_keys: dict[str, str],
     cache: Cache,
     manifest: dict[str, str],
-    stats: dict[str, Any],
+    intact: frozenset[str],
     jobs: int,
-    out: Path,
 ) -> tuple[Files, dict[str, str], dict[str, Any]]:
     """The search index: (files to write, files kept as they are, the record to cache).
 
     Documents are digested without reading a single body (a briefing's parse key stands for
-    its text). When no document changed, the index is left as it is. ``stats`` are the
-    last build's records of its files (see ``write.intact``).
+    its text). When no document changed, the index is left as it is. ``intact`` are the
+    last build's files still as it left them (see ``write.intact``).
     """
     docs = search_docs(views)
     salt = code_digest()
@@ -76,7 +73,7 @@ def search_index(
     record = cache.get_record("search")
 
     def still(path: str, sha: str) -> bool:
-        return manifest.get(path) == sha and intact(out, path, stats.get(path))
+        return manifest.get(path) == sha and path in intact
 
     last = _last(record)
     if (
@@ -105,17 +102,8 @@ def _doc_key(doc: search.SearchDoc, parse_keys: dict[str, str], salt: str) -> st
     """One hash of one string (``salt`` and a parse key are hex digests): 11,000 documents
     are keyed on every build."""
     text_key = parse_keys.get(doc.body, "") if doc.kind == "briefing" else ""
-    fields = (
-        doc.kind,
-        doc.title,
-        doc.url,
-        doc.date,
-        doc.date_label,
-        doc.summary,
-        doc.names,
-        doc.tags,
-    )
-    text = f"{salt}:{text_key}:{fields!r}"
+    # every field (a briefing's body is the path its parse key stands for), as a tuple
+    text = f"{salt}:{text_key}:{tuple.__repr__(doc)}"
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -160,7 +148,7 @@ def _with_text(
 ) -> list[search.SearchDoc]:
     texts = bodies.text([docs[i].body for i in indices if docs[i].kind == "briefing"])
     return [
-        dataclasses.replace(docs[i], body=texts.get(docs[i].body, ""))
+        docs[i]._replace(body=texts.get(docs[i].body, ""))
         if docs[i].kind == "briefing"
         else docs[i]
         for i in indices
@@ -447,20 +435,21 @@ def search_docs(views: Views) -> list[search.SearchDoc]:
     path of its file, which stands for its text until the text is needed (``search_index``
     digests the documents without reading any body)."""
     site = views.site
+    actors = site.actors
     docs = []
     for item in site.items:
         b = item.briefing
         docs.append(
-            search.SearchDoc(
-                kind="briefing",
-                title=b.title,
-                url=item.url,
-                date=item.moment.date().isoformat(),  # as on the briefing's card
-                date_label=views.date_label(item.moment),
-                summary=item.summary,
-                body=b.path,
-                names=tuple(site.actors[k].name for k in item.actors),
-                tags=tuple(site.actors[k].name for k in item.tags),
+            search.SearchDoc(  # kind, title, url, date, date_label, summary, body, names, tags
+                "briefing",
+                b.title,
+                item.url,
+                item.moment.date().isoformat(),  # as on the briefing's card
+                views.date_label(item.moment),
+                item.summary,
+                b.path,
+                tuple([actors[k].name for k in item.actors]),
+                tuple([actors[k].name for k in item.tags]),
             )
         )
     for key, actor in sorted(site.actors.items()):

@@ -456,3 +456,74 @@ def test_installed_versions_are_what_importlib_metadata_finds(tmp_path: Path) ->
     finally:
         sys.path.remove(str(tmp_path))
     assert found == {"some-lib": "2.0.1", "Other_Lib": "1.2"}
+
+
+def test_preloaded_rows_and_records_are_what_a_plain_read_gives(tmp_path: Path) -> None:
+    """``preload`` decodes ahead of time, stopping when told; whatever it did not reach is
+    read when asked for, and each preloaded record is handed out once."""
+    from briefing.cache import PIECE, Cache
+
+    cache = Cache(tmp_path)
+    rows = {f"k{n:03d}": {"n": n, "text": "x" * n} for n in range(40)}
+    cache.put_many("parsed", rows.items())
+    record = {"files": {f"p{n}": [n] for n in range(PIECE + 3)}, "id": "r1"}
+    cache.put_record("plan", record)
+    cache.put_record("names", {"id": "n1"})
+    cache.close()
+
+    whole = Cache(tmp_path)
+    whole.preload("parsed", ("plan", "names"), lambda: False)
+    assert whole.get_all("parsed") == rows
+    assert whole.get_record("plan") == record and whole.get_record("names") == {"id": "n1"}
+    assert whole.get_record("plan") == record  # read again from the database
+    whole.close()
+
+    asked: list[int] = []
+
+    def stop_soon() -> bool:
+        asked.append(1)
+        return len(asked) > 2  # stops partway through the rows
+
+    part = Cache(tmp_path)
+    part.preload("parsed", ("plan",), stop_soon)
+    assert 0 < len(part._rows["parsed"][0]) < len(rows)
+    assert "plan" not in part._records
+    assert part.get_all("parsed") == rows
+    assert part.get_record("plan") == record
+    part.close()
+
+    nothing = Cache(tmp_path)
+    nothing.preload("parsed", ("plan",), lambda: True)
+    assert not nothing._rows and not nothing._records
+    assert nothing.get_all("parsed") == rows
+    nothing.close()
+
+
+def test_a_source_changed_during_the_build_is_a_message_and_nothing_is_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bytes of content files are read again when parsed; if they are no longer the
+    bytes that were hashed, the build stops and says to build again."""
+    from briefing import load
+
+    site = write_site(tmp_path, SITE)
+    assert run("build", "--site", site, "--quiet").code == 0
+    before = snapshot(site / "output")
+    uno = site / "content/briefings/a/uno.md"
+    uno.write_text(uno.read_text("utf-8") + "\nUna frase más.\n", "utf-8")
+    read_site = load.read_site
+
+    def read_then_edit(folder: Path, keep: bool = True) -> load.Inputs:
+        found = read_site(folder, keep=False)  # as a forked build reads it
+        uno.write_text(uno.read_text("utf-8") + "\nY otra.\n", "utf-8")
+        return found
+
+    monkeypatch.setattr("briefing.build.read_site", read_then_edit)
+    result = run("build", "--site", site, "--quiet", "--jobs", "1")
+    assert result.code == 1
+    assert "content/briefings/a/uno.md changed while the site was built" in result.err
+    assert "build again" in result.err and "Traceback" not in result.err
+    assert snapshot(site / "output") == before
+    monkeypatch.undo()
+    assert run("build", "--site", site, "--quiet").code == 0
+    assert snapshot(site / "output") != before

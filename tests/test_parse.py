@@ -749,7 +749,8 @@ def test_a_cached_record_of_the_wrong_shape_is_refused(spoil: Any) -> None:
 def test_front_matter_part_holds_all_the_front_matter(data: bytes) -> None:
     """Equal parts mean equal front matter and an equal first line for the body, whatever
     the body: the part never ends before the front matter does."""
-    from briefing.parse import decode, front_matter_part, split_front_matter
+    from briefing.load import front_matter_part
+    from briefing.parse import decode, split_front_matter
 
     part = front_matter_part(data)
     assert part is not None and data.startswith(part)
@@ -765,7 +766,7 @@ def test_front_matter_part_holds_all_the_front_matter(data: bytes) -> None:
     "data", [b"title: x\n", b"\xef\xbb\xbf---\na: b\n---\n", b"---\na: b\n", b"--- x\na: b\n---\n"]
 )
 def test_front_matter_part_is_none_when_not_plain(data: bytes) -> None:
-    from briefing.parse import front_matter_part
+    from briefing.load import front_matter_part
 
     assert front_matter_part(data) is None
 
@@ -787,7 +788,7 @@ def _front_matter_part_by_lines(data: bytes) -> bytes | None:
 def test_front_matter_part_follows_the_line_rule_on_random_bytes() -> None:
     import random
 
-    from briefing.parse import front_matter_part
+    from briefing.load import front_matter_part
 
     rng = random.Random(11)
     pieces = [

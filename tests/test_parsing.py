@@ -23,9 +23,8 @@ def _file(n: int, extra: str = "") -> SourceFile:
         f"---\ntitle: Nota {n}\ndate: 2024-03-{1 + n % 28:02d}\npeople: [Ana Pérez]\n"
         f"countries: [FR]\n---\nAna Pérez habló en París el día {n}.{extra}\n"
     ).encode()
-    return SourceFile(
-        f"content/briefings/n{n}.md", "briefing", data, hashlib.sha256(data).hexdigest()
-    )
+    sha = hashlib.sha256(data).hexdigest()
+    return SourceFile(f"content/briefings/n{n}.md", "briefing", sha, None, kept=data)
 
 
 def _inputs(files: list[SourceFile]) -> Inputs:
