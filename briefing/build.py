@@ -165,20 +165,22 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         forked = jobs > 1
         # Bytes are kept for `briefing check`'s lints, or when read here anyway.
         keep = options.lint or not forked
-        with in_background(functools.partial(read_site, site, keep), forked) as reading:
-            before = _before(cache, out, manifest)
+        look = functools.partial(_look, site, keep, cache, forked, out, manifest)
+        with in_background(look, forked) as reading:
+            records = _page_records(cache)
             last_build = cache.get_record("last_build") or {}
             same: list[bool] = []  # once the site is read: is it what the last build read?
 
             def settled() -> bool:
                 """The site is read and is what the last build read: nothing to decode."""
                 if not same and reading.ready():
-                    whole = _whole(options, config, theme, out, reading())
+                    whole = _whole(options, config, theme, out, reading()[0])
                     same.append(whole == last_build.get("inputs"))
                 return bool(same) and same[0]
 
             cache.preload("parsed", _PRELOADED, settled)
-            inputs = reading()
+            inputs, touched = reading()
+        before = Before(records, frozenset(manifest).difference(touched))
         problems += theme_problems + list(inputs.problems)
         whole = _whole(options, config, theme, out, inputs)
         if options.write and not has_errors(problems):
@@ -471,12 +473,27 @@ class Before:
     intact: frozenset[str]
 
 
-def _before(cache: Cache, out: Path, manifest: dict[str, str]) -> Before:
+def _page_records(cache: Cache) -> dict[str, Any]:
     """One value, not a row per file: 25,000 rows cost more to read than one document of
-    the same size. Every file of the manifest is looked at once, here."""
+    the same size."""
     value = (cache.get_record("pages") or {}).get("files")
-    records = value if isinstance(value, dict) else {}
-    return Before(records, frozenset(p for p in manifest if intact(out, p, records.get(p))))
+    return value if isinstance(value, dict) else {}
+
+
+def _look(
+    site: Path, keep: bool, cache: Cache, forked: bool, out: Path, manifest: dict[str, str]
+) -> tuple[Inputs, frozenset[str]]:
+    """The site read and hashed (see read_site), and the files of the last build's output
+    that are no longer as it left them: every file is looked at once, here, usually in a
+    second process (``forked``), through a cache connection of its own."""
+    inputs = read_site(site, keep)
+    reading = cache.reopened() if forked else cache
+    try:
+        records = _page_records(reading)
+    finally:
+        if forked:
+            reading.close()
+    return inputs, frozenset(p for p in manifest if not intact(out, p, records.get(p)))
 
 
 Spec = tuple[str, tuple[Any, ...]]

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import posixpath
+import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -334,9 +336,10 @@ def _country_named(registry: Registry, text: str) -> str | None:
     return hits[0][1].upper() if len(hits) == 1 else None
 
 
+@functools.lru_cache(maxsize=4096)
 def _moment(date: str, tz: str) -> dt.datetime:
-    import zoneinfo
-
+    """A briefing's date as a moment; the same few thousand dates recur (datetimes are
+    immutable: one object serves them all)."""
     if "T" in date:
         return dt.datetime.fromisoformat(date)
     return dt.datetime.combine(dt.date.fromisoformat(date), dt.time(), tzinfo=zoneinfo.ZoneInfo(tz))

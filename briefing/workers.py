@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import select
 import signal
+import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from typing import Any, Generic, TypeVar
 
@@ -36,13 +35,18 @@ def map_jobs(
     results: list[T] = []
     step = max(1, len(items) // 50)
     has_shared = shared is not None
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    can_fork = _can_fork()
     if jobs <= 1 or len(items) < PARALLEL_MIN or (has_shared and not can_fork):
         for item in items:
             results.append(func(shared, *item) if has_shared else func(*item))
             if tick and len(results) % step == 0:
                 tick(len(results))
         return results
+    # Imported here: most rebuilds never start a pool, and these take a tenth of the
+    # command's start-up.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     global _SHARED
     chunk = max(1, min(64, len(items) // (jobs * 8)))
     context = multiprocessing.get_context("fork") if has_shared else None
@@ -57,6 +61,11 @@ def map_jobs(
     finally:
         _SHARED = None
     return results
+
+
+def _can_fork() -> bool:
+    """Whether processes can be forked here (what multiprocessing's "fork" needs)."""
+    return hasattr(os, "fork") and sys.platform != "win32"
 
 
 def _star(pair: tuple[Callable[..., T], tuple[Any, ...]]) -> T:
@@ -92,7 +101,7 @@ def in_background(func: Callable[[], T], enabled: bool = True) -> Iterator[Later
     Without fork, or when not ``enabled``, ``func`` runs here, when its result is asked
     for (and ``ready()`` is true from the start: there is nothing to wait for). The child
     must not use this process's database connections."""
-    if not enabled or "fork" not in multiprocessing.get_all_start_methods():
+    if not enabled or not _can_fork():
         yield Later(func, lambda: True)
         return
     read, write = os.pipe()
