@@ -339,6 +339,7 @@ def _publish(
     # The search index is made beside the pages, on the other core: an edit rebuild
     # makes few pages and spent as long again on the index after them.
     forked = jobs > 1
+    context = _search_context(model.config, inputs, model.views)
 
     def searched() -> tuple[dict[str, bytes], dict[str, str], dict[str, Any]]:
         # In a forked child, through a connection of its own (see in_background).
@@ -352,6 +353,7 @@ def _publish(
                 manifest,
                 before.intact,
                 jobs,
+                context,
             )
         finally:
             if forked:
@@ -425,6 +427,17 @@ def _publish(
     cache.put_record("plan", _plan_record(shape, items, groups))
     clock.lap("cache")
     return Result(problems, report, model.counts, clock=clock)
+
+
+def _search_context(config: SiteConfig, inputs: Inputs, views: Views) -> str:
+    """All a briefing's search document depends on besides its own file: the code, the
+    config, the registry (which actor each name is), every actor's name."""
+    return digest(
+        code_digest(),
+        config.fingerprint(),
+        *(f"{f.path}\0{f.sha}" for f in inputs.files if f.kind not in ("briefing", "page")),
+        *(f"{kind}\0{ident}\0{a.name}" for (kind, ident), a in sorted(views.site.actors.items())),
+    )
 
 
 def _silent(stage: str, done: int, total: int) -> None:

@@ -262,3 +262,41 @@ def test_finishing_keys_are_kept_while_the_link_targets_are_the_same(
     assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
     warm, fresh = snapshot(site / "output"), snapshot(cold)
     assert [p for p in sorted({*warm, *fresh}) if warm.get(p) != fresh.get(p)] == []
+
+
+def test_search_documents_of_unchanged_briefings_are_not_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A briefing's search document keeps the last build's key while its file and the
+    context (code, config, registry, actors' names) are the same; a registry edit makes
+    every document again, and the index still equals a cold build's."""
+    from briefing import searchindex
+
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    assert build(Options(site=site, jobs=1)).ok
+    made: list[str] = []
+    real = searchindex._briefing_doc
+
+    def counting(views: Any, item: Any) -> Any:
+        made.append(item.briefing.path)
+        return real(views, item)
+
+    monkeypatch.setattr(searchindex, "_briefing_doc", counting)
+    briefings = sorted((site / "content/briefings").rglob("*.md"))
+    edited = briefings[5]
+    edited.write_text(edited.read_text("utf-8").rstrip("\n") + " Zorblax dijo algo.\n", "utf-8")
+    assert build(Options(site=site, jobs=1)).ok
+    assert made == [str(edited.relative_to(site).as_posix())]
+
+    made.clear()
+    person = sorted((site / "content/people").glob("*.yaml"))[0]
+    text = person.read_text("utf-8")
+    name = next(line for line in text.splitlines() if line.startswith("name: "))
+    _edit(person, name, name + " Jr")
+    assert build(Options(site=site, jobs=1)).ok
+    assert len(made) >= len(briefings) - 5  # drafts aside, every briefing's document
+    cold = tmp_path / "cold"
+    assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
+    warm, fresh = snapshot(site / "output"), snapshot(cold)
+    assert [p for p in warm if warm.get(p) != fresh.get(p)] == [] and sorted(warm) == sorted(fresh)
