@@ -466,6 +466,7 @@ class _Finisher:
         records = {s: by_key[k] for s, k in keys.items() if k in by_key}
         out: dict[str, Done] = {}
         missing = []
+        known: dict[str, Key] = {}  # "kind:id" -> its key: the same few thousand recur
         for job in jobs:
             source = job[0]
             key = keys[source]
@@ -474,7 +475,9 @@ class _Finisher:
                 try:
                     out[source] = Done(
                         html=lazy_html(key),
-                        mentioned=tuple(_key(k) for k in record["mentioned"]),
+                        mentioned=tuple(
+                            [known.get(k) or _key(k, known) for k in record["mentioned"]]
+                        ),
                         assets=tuple(record["assets"]),
                         links_to=tuple(record["links_to"]),
                         problems=tuple(Problem.from_json(p) for p in record["problems"]),
@@ -532,15 +535,26 @@ def _finish_one(
 def _record(done: Finished) -> dict[str, Any]:
     """What the cache keeps of a finished body besides its HTML."""
     return {
-        "mentioned": [list(k) for k in done.mentioned],
+        "mentioned": [f"{kind}:{ident}" for kind, ident in done.mentioned],
         "assets": list(done.assets),
         "links_to": list(done.links_to),
         "problems": [p.to_json() for p in done.problems],
     }
 
 
-def _key(value: Any) -> Key:
-    kind, ident = value
-    if kind not in ("person", "country", "organization", "tag"):
-        raise ValueError(kind)
-    return (kind, str(ident))
+def _key(value: Any, known: dict[str, Key]) -> Key:
+    """A mentioned actor's key from its record ("kind:id"), noted in ``known``."""
+    kind, _, ident = value.partition(":") if isinstance(value, str) else ("", "", "")
+    if kind not in _KINDS or not ident:
+        raise ValueError(value)
+    key: Key = (_KINDS[kind], ident)
+    known[value] = key
+    return key
+
+
+_KINDS: dict[str, Kind] = {
+    "person": "person",
+    "country": "country",
+    "organization": "organization",
+    "tag": "tag",
+}
