@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
+import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -11,7 +13,6 @@ from briefing.cache import Cache, encode
 from briefing.load import Inputs, SourceFile
 from briefing.model import Parsed, parsed_from_json, parsed_to_json
 from briefing.parse import Settings, parse_file
-from briefing.text import digest
 from briefing.workers import map_jobs
 
 Progress = Callable[[str, int, int], None]
@@ -81,7 +82,14 @@ CHUNKS = 128  # rows of parse records: a few hundred kilobytes each at 10,000 fi
 
 def _chunk(path: str) -> str:
     """The row a file's parse record lives in: stable as files come and go."""
-    return str(int(digest(path)[:8], 16) % CHUNKS)
+    return str(zlib.crc32(path.encode("utf-8", "surrogatepass")) % CHUNKS)
+
+
+def _key(salt: str, source: SourceFile) -> str:
+    """A file's parse key: one hash of one string (the salt and the hash are hex digits, a
+    path holds no NUL), made for every file on every build."""
+    text = f"{salt}\0{source.path}\0{source.sha}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def parse_all(
@@ -90,7 +98,7 @@ def parse_all(
     """Parse records are kept in a fixed number of rows, each a JSON object of path ->
     [key, record]: reading 10,000 of them as separate rows cost a second of every
     rebuild. A row is written again only when one of its files changed or went away."""
-    keys = {f.path: digest(salt, f.path, f.sha) for f in inputs.files}
+    keys = {f.path: _key(salt, f) for f in inputs.files}
     bodies = Bodies(cache, keys)
     chunk_of = {path: _chunk(path) for path in keys}
     rows = cache.get_all("parsed")
