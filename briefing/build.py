@@ -159,8 +159,8 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
     jobs = options.jobs or os.cpu_count() or 1
     cache = Cache((options.cache_dir or site / DEFAULT_DIR) if options.use_cache else None)
     try:
-        # The site is read and hashed in a second process meanwhile this one looks at the
-        # last build's files and decodes what the cache holds: the two took a second of
+        # The site is read and hashed, and the last build's files looked at, in a second
+        # process while this one decodes what the cache holds: the two took a second of
         # an edit rebuild at 10,000 briefings, one after the other.
         forked = jobs > 1
         # Bytes are kept for `briefing check`'s lints, or when read here anyway.
@@ -487,8 +487,8 @@ class Before:
 
 
 def _page_records(cache: Cache) -> dict[str, Any]:
-    """One value, not a row per file: 25,000 rows cost more to read than one document of
-    the same size."""
+    """Per output file: [fingerprint, size, mtime_ns] after the last build. One value, not a
+    row per file: 25,000 rows cost more to read than one document of the same size."""
     value = (cache.get_record("pages") or {}).get("files")
     return value if isinstance(value, dict) else {}
 
