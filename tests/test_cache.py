@@ -338,13 +338,19 @@ def test_bodies_gone_from_the_cache_mid_build_are_a_message_not_a_traceback(
         return {} if table == "finished_html" else get_many(self, table, keys)
 
     monkeypatch.setattr(Cache, "get_many", pruned)
-    result = run("build", "--site", site, "--quiet", "--jobs", "1")
-    assert result.code == 1
-    assert "left the build cache during the build" in result.err
-    assert "build again" in result.err and "Traceback" not in result.err
-    assert snapshot(site / "output") == before
+    _stops_untouched(site, before, "left the build cache during the build")
     monkeypatch.undo()
     assert run("build", "--site", site, "--quiet", "--jobs", "1").code == 0
+
+
+def _stops_untouched(site: Path, before: dict[str, bytes], message: str) -> None:
+    """A build stopped midway: exit 1, the message, "build again", no traceback, and the
+    output as it was."""
+    result = run("build", "--site", site, "--quiet", "--jobs", "1")
+    assert result.code == 1
+    assert message in result.err
+    assert "build again" in result.err and "Traceback" not in result.err
+    assert snapshot(site / "output") == before
 
 
 def _meta_rows(folder: Path) -> dict[str, str]:
@@ -519,11 +525,7 @@ def test_a_source_changed_during_the_build_is_a_message_and_nothing_is_published
         return found
 
     monkeypatch.setattr("briefing.build.read_site", read_then_edit)
-    result = run("build", "--site", site, "--quiet", "--jobs", "1")
-    assert result.code == 1
-    assert "content/briefings/a/uno.md changed while the site was built" in result.err
-    assert "build again" in result.err and "Traceback" not in result.err
-    assert snapshot(site / "output") == before
+    _stops_untouched(site, before, "content/briefings/a/uno.md changed while the site was built")
     monkeypatch.undo()
     assert run("build", "--site", site, "--quiet").code == 0
     assert snapshot(site / "output") != before
