@@ -340,6 +340,10 @@ def _publish(
     # makes few pages and spent as long again on the index after them.
     forked = jobs > 1
     context = _search_context(model.config, inputs, model.views)
+    order = digest(  # what orders the briefings' search documents: their front matter
+        json.dumps(options.drafts),
+        *(f"{f.path}\0{f.head or f.sha}" for f in inputs.files if f.kind == "briefing"),
+    )
 
     def searched() -> tuple[dict[str, bytes], dict[str, str], dict[str, Any]]:
         # In a forked child, through a connection of its own (see in_background).
@@ -354,6 +358,7 @@ def _publish(
                 before.intact,
                 jobs,
                 context,
+                order,
             )
         finally:
             if forked:

@@ -61,6 +61,7 @@ def search_index(
     intact: frozenset[str],
     jobs: int,
     context: str = "",
+    order_key: str = "",
 ) -> tuple[Files, dict[str, str], dict[str, Any]]:
     """The search index: (files to write, files kept as they are, the record to cache).
 
@@ -69,42 +70,52 @@ def search_index(
     last build's files still as it left them (see ``write.intact``). ``context`` digests
     all a briefing's document depends on besides its own file (the code, the config, the
     registry, every actor's name): while it is the last build's, a briefing whose file is
-    unchanged keeps its document's key without the document being made.
+    unchanged keeps its document's key without the document being made. ``order_key`` digests
+    what orders the documents besides the context (the briefings' front matter, which
+    briefings are published): while both are the last build's, the documents are in the
+    last build's order and are not sorted again.
     """
     record = cache.get_record("search")
+    last = _last(record)
     memo: dict[str, Any] = {}
     if isinstance(record, dict) and context and record.get("context") == context:
         found = record.get("memo")
         memo = found if isinstance(found, dict) else {}
     salt = code_digest()
-    docs, keys, briefing_keys = _documents(views, parse_keys, salt, memo)
-    wanted = digest(*keys)
+    known = None
+    same_order = isinstance(record, dict) and bool(order_key) and record.get("order") == order_key
+    if memo and last is not None and same_order:
+        known = _in_known_order(views, parse_keys, salt, memo, last)
+    if known is not None and last is not None:
+        docs, by_id, briefing_keys = known
+        keys, ids, kinds, urls = by_id, list(range(len(by_id))), last.kinds, last.urls
+    else:
+        docs, keys, briefing_keys = _documents(views, parse_keys, salt, memo)
+        listed = docs.docs
+        ids = search.doc_order(listed)
+        kinds = search.kinds_of(listed)
+        by_id = [keys[i] for i in ids]
+        urls = [listed[i].url for i in ids]
+    wanted = digest(*by_id)
 
     def still(path: str, sha: str) -> bool:
         return manifest.get(path) == sha and path in intact
 
-    last = _last(record)
+    remembered = {"digest": wanted, "context": context, "order": order_key, "memo": briefing_keys}
     if (
         last is not None
         and isinstance(record, dict)
         and record.get("digest") == wanted
+        and last.urls == urls
         and all(still(p, sha) for p, sha in last.files.items())
     ):
-        return {}, dict(last.files), {**record, "context": context, "memo": briefing_keys}
-    listed = docs.docs
-    order = search.doc_order(listed)
-    kinds = search.kinds_of(listed)
-    by_id = [keys[i] for i in order]
-    urls = [listed[i].url for i in order]
-    remembered = {"digest": wanted, "context": context, "memo": briefing_keys}
+        return {}, dict(last.files), {**record, **remembered}
     if last is not None and last.urls == urls and last.kinds == kinds:
-        patched = _patch(docs, keys, order, by_id, kinds, last, bodies, cache, jobs, still)
+        patched = _patch(docs, keys, ids, by_id, kinds, last, bodies, cache, jobs, still)
         if patched is not None:
             built, kept, made = patched
             return built, kept, {**remembered, **made}
-    built, kept, made = _full(
-        docs, keys, order, by_id, urls, kinds, bodies, cache, jobs, last, still
-    )
+    built, kept, made = _full(docs, keys, ids, by_id, urls, kinds, bodies, cache, jobs, last, still)
     return built, kept, {**remembered, **made}
 
 
@@ -437,19 +448,64 @@ def _is_text(value: Any) -> bool:
 
 @dataclass
 class _Documents:
-    """The search documents in ``search_docs`` order. A briefing whose key is known is
-    only sketched (kind, title, url and date: what orders the documents) until
-    ``whole`` is asked for it."""
+    """The search documents. A briefing whose key is known is only sketched (kind,
+    title, url and date: what orders the documents; or nothing, when the order is known)
+    until ``whole`` is asked for it. ``items`` maps a document to its briefing's index in
+    the site, where the two differ."""
 
     docs: list[search.SearchDoc]
     sketched: set[int]
     views: Views
+    items: dict[int, int] = dataclasses.field(default_factory=dict)
 
     def whole(self, i: int) -> search.SearchDoc:
         if i in self.sketched:
-            self.docs[i] = _briefing_doc(self.views, self.views.site.items[i])
+            item = self.views.site.items[self.items.get(i, i)]
+            self.docs[i] = _briefing_doc(self.views, item)
             self.sketched.discard(i)
         return self.docs[i]
+
+
+def _in_known_order(
+    views: Views, parse_keys: dict[str, str], salt: str, memo: dict[str, Any], last: _Last
+) -> tuple[_Documents, list[str], dict[str, str]] | None:
+    """The documents in the last build's order, with their keys, and the next ``memo``;
+    only the briefings whose key is not in ``memo`` and the actors are made. None when
+    the last build's documents are not these (the caller then sorts them anew)."""
+    where = {url: d for d, url in enumerate(last.urls)}
+    items = views.site.items
+    actors = search_docs(views, briefings=False)
+    if len(items) + len(actors) != len(last.urls):
+        return None
+    keys = list(last.ids)
+    blank = search.SearchDoc("briefing", "", "", "", "", "", "", (), ())
+    docs = [blank] * len(keys)
+    sketched: set[int] = set()
+    item_at: dict[int, int] = {}
+    by_parse: dict[str, str] = {}
+    for n, item in enumerate(items):
+        d = where.get(item.url)
+        if d is None:
+            return None
+        item_at[d] = n
+        parse_key = parse_keys.get(item.briefing.path, "")
+        key = memo.get(parse_key) if parse_key else None
+        if isinstance(key, str):
+            if key != keys[d]:
+                return None
+            sketched.add(d)
+        else:
+            docs[d] = _briefing_doc(views, item)
+            keys[d] = _doc_key(docs[d], parse_keys, salt)
+        if parse_key:
+            by_parse[parse_key] = keys[d]
+    for doc in actors:
+        d = where.get(doc.url)
+        if d is None or d in item_at:
+            return None
+        docs[d] = doc
+        keys[d] = _doc_key(doc, parse_keys, salt)
+    return _Documents(docs, sketched, views, item_at), keys, by_parse
 
 
 def _documents(

@@ -268,8 +268,9 @@ def test_search_documents_of_unchanged_briefings_are_not_made_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A briefing's search document keeps the last build's key while its file and the
-    context (code, config, registry, actors' names) are the same; a registry edit makes
-    every document again, and the index still equals a cold build's."""
+    context (code, config, registry, actors' names) are the same, and the documents keep
+    the last build's order while no front matter changed; a registry edit makes every
+    document again, and the index still equals a cold build's."""
     from briefing import searchindex
 
     site = tmp_path / "site"
@@ -283,11 +284,25 @@ def test_search_documents_of_unchanged_briefings_are_not_made_again(
         return real(views, item)
 
     monkeypatch.setattr(searchindex, "_briefing_doc", counting)
+    sorts: list[int] = []
+    doc_order = searchindex.search.doc_order
+
+    def sorting(docs: Any) -> list[int]:
+        sorts.append(len(docs))
+        return doc_order(docs)
+
+    monkeypatch.setattr(searchindex.search, "doc_order", sorting)
     briefings = sorted((site / "content/briefings").rglob("*.md"))
     edited = briefings[5]
     edited.write_text(edited.read_text("utf-8").rstrip("\n") + " Zorblax dijo algo.\n", "utf-8")
     assert build(Options(site=site, jobs=1)).ok
     assert made == [str(edited.relative_to(site).as_posix())]
+    assert sorts == []  # the front matter is as it was: the last build's order holds
+
+    made.clear()
+    _edit(edited, '\ntitle: "', '\ntitle: "Editado: ')  # front matter: sorted anew
+    assert build(Options(site=site, jobs=1)).ok
+    assert made == [str(edited.relative_to(site).as_posix())] and len(sorts) == 1
 
     made.clear()
     person = sorted((site / "content/people").glob("*.yaml"))[0]
