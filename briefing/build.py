@@ -165,9 +165,9 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         forked = jobs > 1
         # Bytes are kept for `briefing check`'s lints, or when read here anyway.
         keep = options.lint or not forked
-        look = functools.partial(_look, site, keep, cache, forked, out, manifest)
+        records = _page_records(cache)
+        look = functools.partial(_look, site, keep, out, manifest, records)
         with in_background(look, forked) as reading:
-            records = _page_records(cache)
             last_build = cache.get_record("last_build") or {}
             same: list[bool] = []  # once the site is read: is it what the last build read?
 
@@ -339,11 +339,7 @@ def _publish(
     # The search index is made beside the pages, on the other core: an edit rebuild
     # makes few pages and spent as long again on the index after them.
     forked = jobs > 1
-    context = _search_context(model.config, inputs, model.views)
-    order = digest(  # what orders the briefings' search documents: their front matter
-        json.dumps(options.drafts),
-        *(f"{f.path}\0{f.head or f.sha}" for f in inputs.files if f.kind == "briefing"),
-    )
+    context, order = _search_keys(options, model.config, inputs, model.views)
 
     def searched() -> tuple[dict[str, bytes], dict[str, str], dict[str, Any]]:
         # In a forked child, through a connection of its own (see in_background).
@@ -434,15 +430,23 @@ def _publish(
     return Result(problems, report, model.counts, clock=clock)
 
 
-def _search_context(config: SiteConfig, inputs: Inputs, views: Views) -> str:
-    """All a briefing's search document depends on besides its own file: the code, the
-    config, the registry (which actor each name is), every actor's name."""
-    return digest(
+def _search_keys(
+    options: Options, config: SiteConfig, inputs: Inputs, views: Views
+) -> tuple[str, str]:
+    """Digests of all a briefing's search document depends on besides its own file (the
+    code, the config, the registry, every actor's name), and of what orders the briefings'
+    documents besides that (their front matter, the drafts option): see search_index."""
+    context = digest(
         code_digest(),
         config.fingerprint(),
         *(f"{f.path}\0{f.sha}" for f in inputs.files if f.kind not in ("briefing", "page")),
         *(f"{kind}\0{ident}\0{a.name}" for (kind, ident), a in sorted(views.site.actors.items())),
     )
+    order = digest(
+        json.dumps(options.drafts),
+        *(f"{f.path}\0{f.head or f.sha}" for f in inputs.files if f.kind == "briefing"),
+    )
+    return context, order
 
 
 def _silent(stage: str, done: int, total: int) -> None:
@@ -499,18 +503,12 @@ def _page_records(cache: Cache) -> dict[str, Any]:
 
 
 def _look(
-    site: Path, keep: bool, cache: Cache, forked: bool, out: Path, manifest: dict[str, str]
+    site: Path, keep: bool, out: Path, manifest: dict[str, str], records: dict[str, Any]
 ) -> tuple[Inputs, frozenset[str]]:
     """The site read and hashed (see read_site), and the files of the last build's output
-    that are no longer as it left them: every file is looked at once, here, usually in a
-    second process (``forked``), through a cache connection of its own."""
+    that are no longer as ``records`` say it left them: every file is looked at once, here,
+    usually in a second process."""
     inputs = read_site(site, keep)
-    reading = cache.reopened() if forked else cache
-    try:
-        records = _page_records(reading)
-    finally:
-        if forked:
-            reading.close()
     return inputs, frozenset(p for p in manifest if not intact(out, p, records.get(p)))
 
 

@@ -162,18 +162,10 @@ class Cache:
     def get_many(self, table: str, keys: Iterable[str]) -> dict[str, Any]:
         """Values by key; a value that does not decode is simply missing."""
         found: dict[str, Any] = {}
-        if self.db is None:
-            return found
-        wanted = sorted(set(keys))
         try:
-            for start in range(0, len(wanted), _BATCH):
-                chunk = wanted[start : start + _BATCH]
-                marks = ",".join("?" * len(chunk))
-                for key, value in self.db.execute(
-                    f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk
-                ):
-                    with suppress(ValueError):
-                        found[key] = json.loads(value)
+            for key, value in self.get_raw(table, keys).items():
+                with suppress(ValueError):
+                    found[key] = json.loads(value)
         except sqlite3.Error:
             return {}
         return found
@@ -198,7 +190,7 @@ class Cache:
         return found
 
     def get_raw(self, table: str, keys: Iterable[str]) -> dict[str, str]:
-        """Values by key, as stored (JSON text)."""
+        """Values by key, as stored (JSON text); raises sqlite3.Error."""
         found: dict[str, str] = {}
         if self.db is None:
             return found

@@ -60,8 +60,8 @@ def search_index(
     manifest: dict[str, str],
     intact: frozenset[str],
     jobs: int,
-    context: str = "",
-    order_key: str = "",
+    context: str,
+    order_key: str,
 ) -> tuple[Files, dict[str, str], dict[str, Any]]:
     """The search index: (files to write, files kept as they are, the record to cache).
 
@@ -474,7 +474,7 @@ def _in_known_order(
     the last build's documents are not these (the caller then sorts them anew)."""
     where = {url: d for d, url in enumerate(last.urls)}
     items = views.site.items
-    actors = search_docs(views, briefings=False)
+    actors = _actor_docs(views)
     if len(items) + len(actors) != len(last.urls):
         return None
     keys = list(last.ids)
@@ -488,17 +488,15 @@ def _in_known_order(
         if d is None:
             return None
         item_at[d] = n
-        parse_key = parse_keys.get(item.briefing.path, "")
-        key = memo.get(parse_key) if parse_key else None
-        if isinstance(key, str):
-            if key != keys[d]:
-                return None
-            sketched.add(d)
+        parse_key, key, doc = _briefing_key(views, item, parse_keys, salt, memo)
+        if doc is not None:
+            docs[d], keys[d] = doc, key
+        elif key != keys[d]:
+            return None
         else:
-            docs[d] = _briefing_doc(views, item)
-            keys[d] = _doc_key(docs[d], parse_keys, salt)
+            sketched.add(d)
         if parse_key:
-            by_parse[parse_key] = keys[d]
+            by_parse[parse_key] = key
     for doc in actors:
         d = where.get(doc.url)
         if d is None or d in item_at:
@@ -519,28 +517,39 @@ def _documents(
     sketched: set[int] = set()
     by_parse: dict[str, str] = {}
     for n, item in enumerate(views.site.items):
-        b = item.briefing
-        parse_key = parse_keys.get(b.path, "")
-        known = memo.get(parse_key) if parse_key else None
-        if isinstance(known, str):
+        parse_key, key, doc = _briefing_key(views, item, parse_keys, salt, memo)
+        if doc is None:
+            b = item.briefing
             date = item.moment.date().isoformat()
-            docs.append(
-                search.SearchDoc("briefing", b.title, item.url, date, "", "", b.path, (), ())
-            )
-            keys.append(known)
+            doc = search.SearchDoc("briefing", b.title, item.url, date, "", "", b.path, (), ())
             sketched.add(n)
-        else:
-            docs.append(_briefing_doc(views, item))
-            keys.append(_doc_key(docs[-1], parse_keys, salt))
+        docs.append(doc)
+        keys.append(key)
         if parse_key:
-            by_parse[parse_key] = keys[-1]
-    for doc in search_docs(views, briefings=False):
+            by_parse[parse_key] = key
+    for doc in _actor_docs(views):
         docs.append(doc)
         keys.append(_doc_key(doc, parse_keys, salt))
     return _Documents(docs, sketched, views), keys, by_parse
 
 
+def _briefing_key(
+    views: Views, item: Item, parse_keys: dict[str, str], salt: str, memo: dict[str, Any]
+) -> tuple[str, str, search.SearchDoc | None]:
+    """A briefing's parse key and document key, and its document when it had to be made
+    (its parse key is not in ``memo``)."""
+    parse_key = parse_keys.get(item.briefing.path, "")
+    known = memo.get(parse_key) if parse_key else None
+    if isinstance(known, str):
+        return parse_key, known, None
+    doc = _briefing_doc(views, item)
+    return parse_key, _doc_key(doc, parse_keys, salt), doc
+
+
 def _briefing_doc(views: Views, item: Item) -> search.SearchDoc:
+    """What search knows of a briefing. Its ``body`` here is the path of its file, which
+    stands for its text until the text is needed (``search_index`` digests the documents
+    without reading any body)."""
     actors = views.site.actors
     b = item.briefing
     return search.SearchDoc(  # kind, title, url, date, date_label, summary, body, names, tags
@@ -556,12 +565,10 @@ def _briefing_doc(views: Views, item: Item) -> search.SearchDoc:
     )
 
 
-def search_docs(views: Views, briefings: bool = True) -> list[search.SearchDoc]:
-    """What search knows of each briefing and actor. A briefing's ``body`` here is the
-    path of its file, which stands for its text until the text is needed (``search_index``
-    digests the documents without reading any body)."""
+def _actor_docs(views: Views) -> list[search.SearchDoc]:
+    """What search knows of each actor, in key order."""
     site = views.site
-    docs = [_briefing_doc(views, item) for item in site.items] if briefings else []
+    docs = []
     for key, actor in sorted(site.actors.items()):
         names = [actor.name]
         if actor.entry:
