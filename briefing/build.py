@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefing import __version__, feeds
+from briefing import __version__, depends, feeds
 from briefing.cache import DEFAULT_DIR, Cache, CacheLost, code_digest
 from briefing.check import lint
 from briefing.config import SiteConfig, load_config
-from briefing.link import Item, link_site
+from briefing.depends import Depends
+from briefing.link import link_site
 from briefing.load import Asset, Inputs, read_site, theme_assets
 from briefing.model import KINDS, Briefing, Entry, Page
-from briefing.pages import Job, Views
+from briefing.pages import PER_PAGE, Job, Views
 from briefing.parse import Settings
 from briefing.parsing import Bodies, parse_all
 from briefing.problems import Problem, error, has_errors, ordered, strict, warning
@@ -322,6 +323,7 @@ def _publish(
     problems = model.problems
     previous = before.records
     stats = {k: (v[1], v[2]) for k, v in previous.items() if isinstance(v, list) and len(v) == 3}
+    items = model.views.site.items
     work = _PageWork(
         model.views,
         Renderer(model.theme.dirs),
@@ -334,8 +336,12 @@ def _publish(
         model.resolved.fresh_html,
         cache,
         os.getpid(),
+        Depends(
+            model.views,
+            depends.world(_settings(options, model.config, model.theme, out), inputs, items),
+            {f.path: f.sha for f in inputs.files if f.kind == "briefing"},
+        ),
     )
-    items = model.views.site.items
     # The search index is made beside the pages, on the other core: an edit rebuild
     # makes few pages and spent as long again on the index after them.
     forked = jobs > 1
@@ -361,19 +367,18 @@ def _publish(
                 reading.close()
 
     with in_background(searched, forked) as search_result:
-        shape = _shape(options, model.config, model.theme, inputs, out, items)
         record = cache.get_record("plan")
-        kept_specs = _reusable(work, model.specs, items, record, shape)
+        keyed = _keyed(work, model.specs, record)
         groups, moved = _make_all(
             work,
             model.specs,
-            kept_specs,
+            keyed.kept,
             model.resolved.redirects,
             jobs,
             options.progress or _silent,
         )
         clock.lap("pages")
-        made = [m for group in groups for m in group] + moved
+        made = [m for group in groups for m in group.made] + moved
         problems += _same_paths([m.path for m in made], problems)
         model.counts["pages"] = sum(1 for m in made if m.kind == "html")
         fingerprints = {m.path: m.fingerprint for m in made}
@@ -425,7 +430,7 @@ def _publish(
     cache.put_record("last_build", {"inputs": whole, "counts": model.counts})
     cache.put_record("search", search_record)
     cache.put_record("pages", {"files": pages})
-    cache.put_record("plan", _plan_record(shape, items, groups))
+    cache.put_record("plan", _plan_record(work, keyed, model.specs, groups))
     clock.lap("cache")
     return Result(problems, report, model.counts, clock=clock)
 
@@ -571,6 +576,7 @@ class _PageWork:
     fresh_html: dict[str, str]  # finished bodies made by this build
     cache: Cache
     parent: int  # the building process; a forked worker opens the cache anew
+    depends: Depends  # the pages' keys
     opened: dict[int, Cache] = field(default_factory=dict)
 
     def finished_html(self, keys: set[str]) -> dict[str, str]:
@@ -608,7 +614,7 @@ def _make_all(
     redirects: list[tuple[str, str, str]],
     jobs: int,
     note: Progress,
-) -> tuple[list[list[Made]], list[Made]]:
+) -> tuple[list[_Group], list[Made]]:
     """Make every page's context, fingerprint it, and render and stage the pages whose
     fingerprint changed, all in the workers: the contexts never come back to this process.
     The pages of specs in ``kept`` are not made at all (see ``_reusable``).
@@ -616,17 +622,25 @@ def _make_all(
     Returns the pages of each spec, in order, and the redirects."""
     todo = [n for n in range(len(specs)) if n not in kept]
     note("pages", 0, len(todo))
+    # An actor's page lists its briefings two hundred to a page, each page with the
+    # actor's card: one named in 3,000 briefings costs as much as fifteen briefings' pages.
+    named = work.views.site.named
+    weight = sum(
+        1 + len(named.get(specs[n][1][0], ())) // PER_PAGE * 15 if specs[n][0] == "entity" else 1
+        for n in todo
+    )
     made = map_jobs(
         _make_pages,
         [(n,) for n in todo],
         jobs,
         lambda n: note("pages", n, len(todo)),
         shared=(work, specs),
+        weight=weight,
     )
-    groups = [kept.get(n, []) for n in range(len(specs))]
+    groups = [_Group(kept.get(n, [])) for n in range(len(specs))]
     for n, group in zip(todo, made, strict=True):
         groups[n] = group
-    taken = {m.path for group in groups for m in group}
+    taken = {m.path for group in groups for m in group.made}
     moved = [
         _make_page(work, job, f"r{k}")
         for k, job in enumerate(_redirects(work.views, redirects, taken))
@@ -646,72 +660,83 @@ def _settings(options: Options, config: SiteConfig, theme: Theme, out: Path) -> 
     ]
 
 
-def _shape(
-    options: Options, config: SiteConfig, theme: Theme, inputs: Inputs, out: Path, items: list[Item]
-) -> str:
-    """A digest of all that the pages show but the finished bodies: the inputs, with each
-    briefing's body left out, and what bodies give the rest of the site (a summary taken
-    from the first paragraph, the actors mentioned, the links to other briefings). When it
-    is the last build's, a page can only differ if it shows a body (``_reusable``)."""
-    parts = _settings(options, config, theme, out)
-    for f in inputs.files:
-        parts.append(f"{f.path}\0" + (f.sha if f.head is None else f"fm:{f.head}"))
-    parts += [f"{a.path}\0{a.sha}" for a in (*inputs.statics, *inputs.beside)]
-    parts += [
-        # one string an item, unambiguous: URLs and slugs hold no NUL, the summary is counted
-        f"{i.url}\0{len(i.summary)}:{i.summary}\0"
-        + "\0".join([f"{kind}:{ident}" for kind, ident in i.mentioned])
-        + "\0\0"
-        + "\0".join(i.links_to)
-        for i in items
-    ]
-    return digest(*parts)
+@dataclass
+class _Keyed:
+    """The page keys of a build (see ``briefing.depends``): the specs kept from the last
+    build, each spec's key, and each briefing's related inputs, as far as known before the
+    pages are made; the workers fill in the rest."""
+
+    kept: dict[int, list[Made]]
+    keys: list[str | None]
+    lists: dict[str, str]
+    inputs: list[str | None]
 
 
-# pages that show finished bodies of their own or of many briefings: always made
-_SHOW_BODIES = ("site_feed", "pages")
+def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
+    """Keep the specs whose key is the last build's and whose files are as it left them,
+    without making them; when the world changed, none. Only the specs whose keys may have
+    changed are keyed again (see ``depends.to_look_at``)."""
+    site = work.views.site
+    n = len(site.items)
+    dep = work.depends
+    lists = depends.list_digests(site)
+    keyed = _Keyed({}, [None] * len(specs), lists, [None] * n)
+    last = _last_plan(record, dep.world, n)
+    if last is None:
+        return keyed
+    dep.reuse(last)
+    inputs = depends.carry(site, last, lists, dep.own)
+    keyed.inputs = list(inputs)
+    look = depends.to_look_at(dep, last, lists, inputs)
+    groups, start = {}, 0
+    for sid, key, size in zip(last["specs"], last["keys"], last["sizes"], strict=True):
+        groups[sid] = (key, last["made"][start : start + size])
+        start += size
+    for number, spec in enumerate(specs):
+        sid = depends.spec_id(spec)
+        found = groups.get(sid)
+        if found is None:
+            continue
+        if look is None or sid in look or spec[0] not in ("briefing", "entity"):
+            key = keyed.keys[number] = dep.key(spec)
+            if key is None or found[0] != key:
+                continue
+        else:
+            keyed.keys[number] = found[0]
+        made = [
+            Made(str(p), str(k), str(f), (str(m[0]), m[1]) if m else None, None)
+            for p, k, f, m in found[1]
+        ]
+        if all(_still(work, m.path, m.fingerprint) for m in made):
+            keyed.kept[number] = made
+    return keyed
 
 
-def _reusable(
-    work: _PageWork, specs: list[Spec], items: list[Item], record: Any, shape: str
-) -> dict[int, list[Made]]:
-    """The specs whose pages this build can keep as the last one left them, without making
-    them: none unless the site's shape is the last build's. Then all but the briefings
-    whose finished body changed and the pages that show bodies, as long as their files
-    are as the last build wrote them."""
-    if not isinstance(record, dict) or record.get("shape") != shape:
-        return {}
-    html, made_all, sizes = record.get("html"), record.get("made"), record.get("sizes")
-    if not (
-        isinstance(html, list)
-        and isinstance(made_all, list)
-        and isinstance(sizes, list)
-        and len(html) == len(items)
-        and len(sizes) == len(specs)
-    ):
-        return {}
-    kept: dict[int, list[Made]] = {}
+_PER_SPEC = ("specs", "keys", "sizes")
+_PER_ITEM = ("source", "own", "card", "entry", "inputs", "related")
+
+
+def _last_plan(record: Any, world: str, items: int) -> dict[str, Any] | None:
+    """The last build's plan, if it was made in this world and is whole."""
+    if not isinstance(record, dict) or record.get("world") != world:
+        return None
     try:
-        groups, start = [], 0
-        for size in sizes:
-            groups.append(made_all[start : start + size])
-            start += size
-        if start != len(made_all):
-            return {}
-        for n, ((name, args), group) in enumerate(zip(specs, groups, strict=True)):
-            if name in _SHOW_BODIES:
-                continue
-            if name == "briefing" and items[args[0]].html.get("finished") != html[args[0]]:
-                continue
-            made = [
-                Made(str(p), str(k), str(f), (str(m[0]), m[1]) if m else None, None)
-                for p, k, f, m in group
-            ]
-            if all(_still(work, m.path, m.fingerprint) for m in made):
-                kept[n] = made
-    except (TypeError, ValueError, IndexError):
-        return {}
-    return kept
+        per_spec = [record[k] for k in _PER_SPEC]
+        per_item = [record[k] for k in _PER_ITEM]
+        made, sizes = record["made"], record["sizes"]
+        if not all(isinstance(v, list) for v in (*per_spec, *per_item, made, *record["related"])):
+            return None
+        if not isinstance(record["lists"], dict):
+            return None
+        if not (isinstance(record["chips"], str) and isinstance(record["structure"], str)):
+            return None
+        if {len(v) for v in per_spec} != {len(sizes)} or sum(sizes) != len(made):
+            return None
+        if {len(v) for v in per_item} != {items}:
+            return None
+    except (KeyError, TypeError):
+        return None
+    return record
 
 
 def _still(work: _PageWork, path: str, fingerprint: str) -> bool:
@@ -725,23 +750,65 @@ def _still(work: _PageWork, path: str, fingerprint: str) -> bool:
     )
 
 
-def _plan_record(shape: str, items: list[Item], groups: list[list[Made]]) -> dict[str, Any]:
-    """The pages each spec made, one flat list (stored in pieces: see Cache.put_record)."""
+def _plan_record(
+    work: _PageWork, keyed: _Keyed, specs: list[Spec], groups: list[_Group]
+) -> dict[str, Any]:
+    """The pages each spec made, and what the next build keys them by (stored in pieces:
+    see Cache.put_record)."""
+    dep = work.depends
+    site = work.views.site
+    n = len(site.items)
+    keys, inputs = list(keyed.keys), list(keyed.inputs)
+    for number, group in enumerate(groups):
+        if group.key is not None:
+            keys[number] = group.key
+        if group.index is not None:
+            inputs[group.index] = group.inputs
+            site.related.known[group.index] = group.related
     return {
-        "shape": shape,
-        "html": [item.html.get("finished") for item in items],
-        "sizes": [len(g) for g in groups],
+        "world": dep.world,
+        "specs": [depends.spec_id(spec) for spec in specs],
+        "keys": keys,
+        "sizes": [len(g.made) for g in groups],
         "made": [
             [m.path, m.kind, m.fingerprint, list(m.sitemap) if m.sitemap else None]
             for g in groups
-            for m in g
+            for m in g.made
         ],
+        "lists": keyed.lists,
+        "own": dep.own,
+        "source": dep.source,
+        "card": dep.card,
+        "entry": dep.entry,
+        "chips": dep.all_chips,
+        "structure": dep.structure,
+        "inputs": inputs,
+        "related": [site.related[i] for i in range(n)],
     }
 
 
-def _make_pages(shared: tuple[_PageWork, list[Spec]], n: int) -> list[Made]:
+@dataclass(frozen=True)
+class _Group:
+    """A spec's pages, and, when the worker made them, its key and a briefing's related
+    list with its inputs' digest, for the next build."""
+
+    made: list[Made]
+    key: str | None = None
+    index: int | None = None
+    inputs: str | None = None
+    related: list[int] = field(default_factory=list)
+
+
+def _make_pages(shared: tuple[_PageWork, list[Spec]], n: int) -> _Group:
     work, specs = shared
-    return [_make_page(work, job, f"{n}-{k}") for k, job in enumerate(_call(work.views, specs[n]))]
+    spec = specs[n]
+    made = [_make_page(work, job, f"{n}-{k}") for k, job in enumerate(_call(work.views, spec))]
+    key = work.depends.key(spec)
+    if spec[0] != "briefing":
+        return _Group(made, key)
+    index = spec[1][0]
+    related = work.views.site.related
+    return _Group(made, key, index, depends.short(related.inputs(index)), related[index])
 
 
 def _make_page(work: _PageWork, job: Job, name: str) -> Made:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -166,42 +167,77 @@ class Related:
     share of the weight allows (CANDIDATES in all), so a ubiquitous actor costs no
     more than a rare one and a briefing's cost does not grow with the archive. Worked
     out for a briefing when its page is made, so in the worker that makes it.
+
+    An actor's rarity is counted in classes (powers of two), not briefing by briefing:
+    adding one briefing to an actor's list of thousands then leaves the lists of the
+    briefings far from it in time as they were, and an edit rebuild knows it without
+    working them out (see ``inputs`` and ``briefing.depends``).
     """
 
     def __init__(self, items: list[Item], named: dict[Key, list[int]]) -> None:
         self.items = items
         self.named = named
         total = len(items)
-        self.weight = {key: math.log(1 + total / len(postings)) for key, postings in named.items()}
+        self.weight = {
+            key: math.log(1 + total / (1 << (len(postings).bit_length() - 1)))
+            for key, postings in named.items()
+        }
         self.stamps = [item.moment.timestamp() for item in items]
+        self.known: dict[int, list[int]] = {}  # worked out, or kept from the last build
 
-    def __getitem__(self, index: int) -> list[int]:
-        items, named, stamps = self.items, self.named, self.stamps
-        item = items[index]
+    def _windows(self, index: int) -> list[tuple[Key, float, int, int]]:
+        """Each actor and tag that counts, its weight, and the part of its list offered."""
+        named = self.named
+        item = self.items[index]
         keys = [k for k in (*item.actors, *item.tags) if len(named[k]) > 1]
         if not keys:
             return []
         weights = [self.weight[k] * (0.5 if k[0] == "tag" else 1.0) for k in keys]
         budget = CANDIDATES / sum(weights)
-        scores: dict[int, float] = defaultdict(float)
+        out = []
         for key, w in zip(keys, weights, strict=True):
-            postings = named[key]
             half = max(2, int(budget * w / 2))
-            pos = bisect.bisect_left(postings, index)
-            for other in postings[max(0, pos - half) : pos + half + 1]:
+            pos = bisect.bisect_left(named[key], index)
+            out.append((key, w, max(0, pos - half), pos + half + 1))
+        return out
+
+    def inputs(self, index: int) -> bytes:
+        """All a briefing's list is made from but the briefings' dates and translation
+        keys: equal inputs (and dates and keys), equal lists."""
+        parts = []
+        for key, w, start, end in self._windows(index):
+            window = array("i", self.named[key][start:end])
+            parts.append(f"{key[0]}:{key[1]}:{w!r}:{len(window)}:".encode() + window.tobytes())
+        return b"\0".join(parts)
+
+    def __getitem__(self, index: int) -> list[int]:
+        found = self.known.get(index)
+        if found is not None:
+            return found
+        items, named, stamps = self.items, self.named, self.stamps
+        scores: dict[int, float] = defaultdict(float)
+        for key, w, start, end in self._windows(index):
+            for other in named[key][start:end]:
                 scores[other] += w
+        if not scores:
+            self.known[index] = []
+            return []
         scores.pop(index, None)
-        key_of_item = item.briefing.translation_key
+        key_of_item = items[index].briefing.translation_key
         if key_of_item:  # a translation of this very briefing is not "related"
             for other in list(scores):
                 if items[other].briefing.translation_key == key_of_item:
                     del scores[other]
         here = stamps[index]
+        exp = math.exp
         ranked = sorted(
-            (-round(score * (1 + math.exp(-abs(here - stamps[other]) / 15_552_000)), 9), other)
-            for other, score in scores.items()
+            [
+                (-round(score * (1 + exp(-abs(here - stamps[other]) / 15_552_000)), 9), other)
+                for other, score in scores.items()
+            ]
         )
-        return [other for _, other in ranked[:RELATED]]
+        found = self.known[index] = [other for _, other in ranked[:RELATED]]
+        return found
 
 
 def _stories(items: list[Item]) -> dict[int, tuple[int | None, int | None]]:

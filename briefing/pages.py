@@ -272,13 +272,17 @@ class Views:
         return Job(item.url, "html", "briefing.html", ctx)
 
     def _neighbour(self, index: int, step: int, lang: str) -> dict[str, Any] | None:
+        other = self.neighbour(index, step)
+        return None if other is None else self.card(other, lang)
+
+    def neighbour(self, index: int, step: int) -> int | None:
         """The next briefing in time, passing over translations of this one."""
         items = self.site.items
         own = items[index].briefing.translation_key
         other = index + step
         while 0 <= other < len(items):
             if not own or items[other].briefing.translation_key != own:
-                return self.card(other, lang)
+                return other
             other += step
         return None
 

@@ -26,17 +26,21 @@ def map_jobs(
     jobs: int,
     tick: Callable[[int], None] | None = None,
     shared: Any = None,
+    weight: int | None = None,
 ) -> list[T]:
     """``func(*item)`` for every item, in order; across processes when it pays off.
 
     With ``shared``, ``func(shared, *item)``: the workers inherit ``shared`` by forking,
     so large data (every page's context) is never pickled and closures may be in it.
-    Where processes cannot be forked, such work runs in this process."""
+    Where processes cannot be forked, such work runs in this process. ``weight``, when
+    the items are not alike, is what they weigh together, in items of the usual kind:
+    a pool starts from ``PARALLEL_MIN`` of those."""
     results: list[T] = []
     step = max(1, len(items) // 50)
     has_shared = shared is not None
     can_fork = _can_fork()
-    if jobs <= 1 or len(items) < PARALLEL_MIN or (has_shared and not can_fork):
+    heavy = len(items) if weight is None else weight
+    if jobs <= 1 or len(items) < 2 or heavy < PARALLEL_MIN or (has_shared and not can_fork):
         for item in items:
             results.append(func(shared, *item) if has_shared else func(*item))
             if tick and len(results) % step == 0:

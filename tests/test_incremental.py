@@ -96,21 +96,20 @@ def test_parallel_cached_edits_equal_a_cold_build(tmp_path: Path) -> None:
     assert [p for p in warm if warm[p] != fresh[p]] == []
 
 
-def test_body_edits_make_only_the_pages_that_show_bodies(
+def test_edits_make_only_the_pages_whose_inputs_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A body edit that leaves the rest of the site as it was (same summary, mentions and
-    links) makes only that briefing's page, the full-text feed and the site's own pages;
-    one that changes what other pages show (a summary taken from the first paragraph, a
-    mention, a link to another briefing) makes them all. Either way the output is a cold
-    build's, and a page file deleted meanwhile is made again."""
+    """Each page spec is keyed by what it is made from (briefing.depends): an edit makes
+    that briefing's page and the pages showing what changed of it, and no others; a
+    change to what every page shows (a date, the registry) makes them all. Either way the
+    output is a cold build's, and a page file deleted meanwhile is made again."""
     import briefing.build as build_module
 
-    made: list[str] = []
+    made: list[tuple[str, tuple[Any, ...]]] = []
     make = build_module._make_pages
 
     def counting(shared: Any, n: int) -> Any:
-        made.append(shared[1][n][0])
+        made.append(shared[1][n])
         return make(shared, n)
 
     monkeypatch.setattr(build_module, "_make_pages", counting)
@@ -119,11 +118,16 @@ def test_body_edits_make_only_the_pages_that_show_bodies(
     assert build(Options(site=site, jobs=1)).ok
     every = len(made)
     briefings = sorted((site / "content/briefings").rglob("*.md"))
-    own_summary = [p for p in briefings if "\nsummary: " in p.read_text("utf-8")]
-    no_summary = [p for p in briefings if "\nsummary: " not in p.read_text("utf-8")]
-    person = sorted((site / "content/people").glob("*.yaml"))[3]
-    name = yaml.safe_load(person.read_text("utf-8"))["name"]
-    unmentioning = next(p for p in own_summary if name not in p.read_text("utf-8"))
+    texts = {p: p.read_text("utf-8") for p in briefings}
+    # the oldest, so that the site feed (the newest fifty, in full) does not show them
+    oldest = sorted(briefings, key=lambda p: texts[p].split("\ndate: ", 1)[1][:10])
+    own_summary = [p for p in oldest if "\nsummary: " in texts[p]]
+    no_summary = [p for p in oldest if "\nsummary: " not in texts[p]]
+    people = sorted((site / "content/people").glob("*.yaml"))
+    name = yaml.safe_load(people[3].read_text("utf-8"))["name"]
+    unmentioning = next(p for p in own_summary[4:] if name not in texts[p])
+    newcomer = yaml.safe_load(people[-1].read_text("utf-8"))["name"]
+    adding = next(p for p in own_summary[5:] if newcomer not in texts[p])
     other = sorted(site.glob("output/briefings/*.html"))[5].stem
 
     def append(path: Path, text: str) -> None:
@@ -133,15 +137,47 @@ def test_body_edits_make_only_the_pages_that_show_bodies(
         head, body = path.read_text("utf-8").split("\n---\n", 1)
         path.write_text(f"{head}\n---\n\nUn párrafo nuevo al principio.\n\n{body}", "utf-8")
 
-    edits: list[tuple[str, Callable[[], None], bool]] = [
-        ("a sentence", lambda: append(own_summary[0], " Una frase más."), False),
-        ("another", lambda: append(own_summary[1], "\n\nOtro párrafo, sin nombres."), False),
-        ("the summary", lambda: first_paragraph(no_summary[0]), True),
-        ("a mention", lambda: append(unmentioning, f" Lo dijo {name}."), True),
-        ("a link", lambda: append(own_summary[2], f" Véase [[{other}]]."), True),
-        ("a page file gone", lambda: append(own_summary[3], " Y otra."), False),
+    def names(kind: str) -> list[str]:
+        return sorted(
+            args[0][1] if kind == "entity" else str(args) for n, args in made if n == kind
+        )
+
+    def only_itself() -> None:
+        assert sorted({n for n, _ in made}) == ["briefing", "pages"]
+        assert len(names("briefing")) == 1
+
+    def its_cards() -> None:
+        kinds = {n for n, _ in made}
+        assert {"briefing", "entity", "timeline"} <= kinds
+        assert 1 < len(names("briefing")) < 30 and len(made) < every / 2
+
+    def the_person() -> None:
+        assert people[-1].stem in names("entity")
+        assert len(names("briefing")) < 30 and len(made) < every / 2
+
+    def the_mentioned() -> None:
+        assert people[3].stem in names("entity") and len(made) < every / 2
+
+    def both_ends() -> None:  # the linking briefing, and the one it links to: a backlink
+        assert sorted({n for n, _ in made}) == ["briefing", "pages"]
+        assert len(names("briefing")) == 2
+
+    # (label, edit, a check of what was made; None: see below)
+    edits: list[tuple[str, Callable[[], None], Callable[[], None] | None]] = [
+        ("a sentence", lambda: append(own_summary[0], " Una frase más."), only_itself),
+        ("another", lambda: append(own_summary[1], "\n\nOtro párrafo, sin nombres."), only_itself),
+        ("the summary", lambda: first_paragraph(no_summary[0]), its_cards),
+        ("a mention", lambda: append(unmentioning, f" Lo dijo {name}."), the_mentioned),
+        (
+            "a person",
+            lambda: _edit(adding, "\npeople:\n", f"\npeople:\n- {newcomer}\n"),
+            the_person,
+        ),
+        ("a link", lambda: append(own_summary[2], f" Véase [[{other}]]."), both_ends),
+        ("a page file gone", lambda: append(own_summary[3], " Y otra."), None),
+        ("a date", lambda: _edit(oldest[0], "\ndate: ", "\ndate: 2001-01-01\nupdated: "), None),
     ]
-    for label, edit, everything in edits:
+    for label, edit, expect in edits:
         edit()
         if label == "a page file gone":
             gone = sorted(site.glob("output/people/*.html"))[0]
@@ -149,14 +185,14 @@ def test_body_edits_make_only_the_pages_that_show_bodies(
         made.clear()
         result = build(Options(site=site, jobs=1))
         assert result.ok, label
-        if everything:
+        if label == "a page file gone":
+            assert gone.exists()
+            assert sorted({n for n, _ in made}) == ["briefing", "entity", "pages"]
+        elif label == "a date":
             assert len(made) == every, label
         else:
-            expected = ["briefing", "pages", "site_feed"]
-            if label == "a page file gone":
-                expected = ["briefing", "entity", "pages", "site_feed"]
-                assert gone.exists()
-            assert sorted(made) == expected, label
+            assert expect is not None, label
+            expect()
         cold = tmp_path / f"cold-{label}"
         assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
         warm, fresh = snapshot(site / "output"), snapshot(cold)
@@ -315,3 +351,38 @@ def test_search_documents_of_unchanged_briefings_are_not_made_again(
     assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
     warm, fresh = snapshot(site / "output"), snapshot(cold)
     assert [p for p in warm if warm.get(p) != fresh.get(p)] == [] and sorted(warm) == sorted(fresh)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda r: r.update(own=r["own"][:-1]),
+        lambda r: r.update(related=[None, *r["related"][1:]]),
+        lambda r: r.update(sizes=[*r["sizes"][:-1], r["sizes"][-1] + 1]),
+        lambda r: r.pop("lists"),
+        lambda r: r.update(keys=["0" * 32 for _ in r["keys"]]),
+    ],
+    ids=["short", "not-a-list", "sizes", "missing", "foreign-keys"],
+)
+def test_a_damaged_plan_is_not_trusted(tmp_path: Path, damage: Callable[[Any], None]) -> None:
+    """The last build's page keys, damaged in the cache: the build makes the pages it
+    cannot vouch for and its output is a cold build's."""
+    from briefing.cache import Cache
+
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "30"], check=True)
+    assert build(Options(site=site, jobs=1)).ok
+    path = sorted((site / "content/briefings").rglob("*.md"))[0]
+    _edit(path, "\npeople:\n", "\npeople:\n- Ana Nueva\n")
+    cache = Cache(site / ".briefing-cache")
+    record = cache.get_record("plan")
+    assert isinstance(record, dict)
+    damage(record)
+    cache.put_record("plan", record)
+    cache.close()
+    assert build(Options(site=site, jobs=1)).ok
+    cold = tmp_path / "cold"
+    assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
+    warm, fresh = snapshot(site / "output"), snapshot(cold)
+    assert sorted(warm) == sorted(fresh)
+    assert [p for p in warm if warm[p] != fresh[p]] == []

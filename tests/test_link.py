@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from briefing.link import Item, Site, link_site
@@ -91,3 +92,30 @@ def test_co_mentions_count_briefings_shared_in_front_matter() -> None:
     assert site.co.get(FR, []) == [(P1, 1), (P2, 1)]
     assert site.co.get(ENERGY, []) == []  # a tag is not an actor
     assert site.co.get(P3, []) == []
+
+
+def test_one_more_briefing_in_a_long_list_leaves_far_lists_as_they_were() -> None:
+    """An actor's rarity counts by class (powers of two), and each briefing takes only the
+    part of the actor's list near it in time: adding the actor to one more briefing
+    changes the related inputs of the briefings near that one, and of no others, and
+    the lists of the others are what they were."""
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+    def items(extra: int | None) -> list[Item]:
+        out = []
+        for k in range(200):
+            actors: tuple[Key, ...] = (P1,) if k % 10 else (P2,)
+            if k == extra:
+                actors = (P2, P1)
+            item = _item(f"b{k:03d}", 1, actors)
+            out.append(dataclasses.replace(item, moment=start + dt.timedelta(hours=k)))
+        return out
+
+    before, after = _site(*items(None)), _site(*items(100))
+    assert len(before.named[P1]) == 180 and len(after.named[P1]) == 181
+    changed = [i for i in range(200) if before.related.inputs(i) != after.related.inputs(i)]
+    assert changed and all(abs(i - 99) <= 60 for i in changed)  # index 99: newest first
+    assert len(changed) < 130
+    far = [i for i in range(200) if i not in changed]
+    assert [before.related[i] for i in far] == [after.related[i] for i in far]
+    assert before.related.weight[P1] == after.related.weight[P1]

@@ -41,6 +41,17 @@ def _pid_and(value: int) -> tuple[int, int]:
     return os.getpid(), value * 2
 
 
+def test_a_few_heavy_items_go_to_a_pool_and_a_few_light_ones_stay_here() -> None:
+    """Three actors' pages weigh as much as many briefings' pages: ``weight`` says so."""
+    items = [(1,), (2,), (3,)]
+    light = map_jobs(_pid_and, items, 2)
+    heavy = map_jobs(_pid_and, items, 2, weight=PARALLEL_MIN)
+    assert [v for _, v in light] == [v for _, v in heavy] == [2, 4, 6]
+    assert {pid for pid, _ in light} == {os.getpid()}
+    assert os.getpid() not in {pid for pid, _ in heavy}
+    assert {pid for pid, _ in map_jobs(_pid_and, items, 1, weight=1000)} == {os.getpid()}
+
+
 def test_in_background_runs_in_a_child_and_gives_its_result() -> None:
     from briefing.workers import in_background
 

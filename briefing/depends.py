@@ -1,0 +1,284 @@
+"""What each page is made from, as one key per page spec: an edit rebuild makes only the
+pages whose key changed.
+
+A page's fingerprint (``Job.fingerprint``) says whether its file must be written again,
+but it is taken from the page's context, and making every context to find out cost 3 s
+of a rebuild after one front-matter edit at 10,000 briefings. A key digests instead what
+the context is made from: the briefing's own file and finished body, the cards and chips
+the page shows, the lists it shows them in. Each of those pieces is digested once per
+process, so keying every page costs a small part of making them.
+
+Every key starts with the ``world``: the settings, every input file but the briefings,
+and each briefing's place, date and translation key. When that changed, no key is the
+last build's and every page is made again.
+
+A briefing's related list (``link.Related``) is worked out only where a page is made. An
+edit rebuild takes the last build's list for a briefing whose ``Related.inputs`` are
+the same (``carry``), and works out the few others, so that the keys can name them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from collections.abc import Iterable
+from functools import cached_property
+from typing import Any
+
+from briefing.link import Item, Site
+from briefing.pages import SITE_FEED, Views
+from briefing.registry import Key
+
+Spec = tuple[str, tuple[Any, ...]]
+
+
+def short(text: str | bytes) -> str:
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def world(settings: list[str], inputs: Any, items: list[Item]) -> str:
+    """All every page may show besides the briefings' own files and the actors' names."""
+    return short(
+        "\n".join(
+            [
+                *settings,
+                *(f"{f.path}\0{f.sha}" for f in inputs.files if f.kind != "briefing"),
+                *(f"{a.path}\0{a.sha}" for a in (*inputs.statics, *inputs.beside)),
+                *(repr((i.url, i.moment.isoformat(), i.briefing.translation_key)) for i in items),
+            ]
+        )
+    )
+
+
+def spec_id(spec: Spec) -> str:
+    """``entity:person:ana``, ``briefing:17``: a spec as the next build finds it again."""
+    name, args = spec
+    flat = [str(p) for arg in args for p in (arg if isinstance(arg, tuple) else (arg,))]
+    return ":".join([name, *flat])
+
+
+def list_digests(site: Site) -> dict[str, str]:
+    """Each actor's and tag's lists of briefings, digested: whose changed. ``n:`` the
+    briefings naming it in front matter, ``m:`` those only mentioning it."""
+    out = {}
+    for prefix, lists in (("n", site.named), ("m", site.mentioned_only)):
+        for (kind, ident), indices in lists.items():
+            out[f"{prefix}:{kind}:{ident}"] = short(array("i", indices).tobytes())
+    return out
+
+
+class Depends:
+    """The keys of one build's page specs. The pieces many keys share are digested once,
+    for every briefing and actor together, the first time a key needs them: in the
+    building process on an edit rebuild, in each worker on a cold one."""
+
+    def __init__(self, views: Views, world: str, shas: dict[str, str]) -> None:
+        self.views = views
+        self.site = views.site
+        self.world = world
+        self.shas = shas
+        self._last: dict[str, Any] | None = None
+
+    def reuse(self, last: dict[str, Any]) -> None:
+        """Take the last build's cards and entries (made in the same world) for the
+        briefings whose files did not change: they are made from the file and the world."""
+        self._last = last
+
+    # -- pieces -------------------------------------------------------------------------
+
+    @cached_property
+    def source(self) -> list[str]:
+        """Each briefing's file, digested (the first half of its hash)."""
+        shas = self.shas
+        return [shas.get(i.briefing.path, "")[:32] for i in self.site.items]
+
+    @cached_property
+    def own(self) -> list[str]:
+        """Each briefing's file and finished body: what its page shows of itself."""
+        return [
+            f"{src}{str(i.html.get('finished'))[:32]}"
+            for src, i in zip(self.source, self.site.items, strict=True)
+        ]
+
+    def _kept(self, name: str) -> list[str | None]:
+        last = self._last
+        if last is None:
+            return [None] * len(self.site.items)
+        return [
+            then if src == was else None
+            for src, was, then in zip(self.source, last["source"], last[name], strict=True)
+        ]
+
+    @cached_property
+    def card(self) -> list[str]:
+        """What a card shows of each briefing (see ``Views.card``)."""
+        items = self.site.items
+        return [
+            found
+            if found is not None
+            else short(
+                f"{b.title}\0{i.url}\0{i.moment.isoformat()}\0{len(i.summary)}:{i.summary}\0{b.lang}"
+            )
+            for found, i, b in (
+                (f, i, i.briefing) for f, i in zip(self._kept("card"), items, strict=True)
+            )
+        ]
+
+    @cached_property
+    def entry(self) -> list[str]:
+        """What an actor's page and feed take from each briefing it lists: its card, the
+        actors it names with the actor (co-mentions, activity), its tags and update."""
+        items = self.site.items
+        return [
+            found
+            if found is not None
+            else short(repr((card, items[n].briefing.updated, items[n].actors, items[n].tags)))
+            for n, (found, card) in enumerate(zip(self._kept("entry"), self.card, strict=True))
+        ]
+
+    @cached_property
+    def chip(self) -> dict[Key, str]:
+        """What a chip shows of each actor (its names in other languages come from the
+        registry, part of the world)."""
+        return {k: repr((a.kind, a.name, a.url, a.registered)) for k, a in self.site.actors.items()}
+
+    @cached_property
+    def all_chips(self) -> str:
+        """Every actor's chip: what an actor's page may show of others (co-mentions,
+        members, people) and a feed of tags."""
+        chip = self.chip
+        return short("\n".join(f"{k[0]}:{k[1]}\0{chip[k]}" for k in sorted(chip)))
+
+    @cached_property
+    def structure(self) -> str:
+        """Which briefings a briefing's page shows beside its related list and neighbours:
+        its story's, its translations, those linking to it."""
+        site = self.site
+        return short(
+            repr(
+                (
+                    sorted(site.story.items()),
+                    sorted(site.translations.items()),
+                    sorted(site.backlinks.items()),
+                )
+            )
+        )
+
+    @cached_property
+    def counts(self) -> str:
+        """How many briefings name and mention each actor: what the index pages show."""
+        site = self.site
+        return short(
+            repr(
+                [
+                    (k, len(site.named.get(k, ())), len(site.mentioned_only.get(k, ())))
+                    for k in sorted(site.actors)
+                ]
+            )
+        )
+
+    def cards(self, indices: Iterable[int | None]) -> str:
+        card = self.card
+        return ",".join(["" if i is None else card[i] for i in indices])
+
+    # -- keys ---------------------------------------------------------------------------
+
+    def key(self, spec: Spec) -> str | None:
+        """The spec's key, or None for pages made every time."""
+        name, args = spec
+        site = self.site
+        parts: list[str]
+        if name == "briefing":
+            i = args[0]
+            item = site.items[i]
+            views = self.views
+            chip = self.chip.__getitem__
+            card = self.card.__getitem__
+            parts = [
+                self.own[i],
+                "|".join(map(chip, item.actors)),
+                "|".join(map(chip, item.tags)),
+                self.cards(site.story.get(i, (None, None))),
+                self.cards((views.neighbour(i, -1), views.neighbour(i, +1))),
+                ",".join(map(card, site.related[i])),
+                ",".join(map(card, site.translations.get(i, ()))),
+                ",".join(map(card, site.backlinks.get(i, ()))),
+            ]
+        elif name == "entity":
+            key = args[0]
+            parts = [
+                self.all_chips,
+                repr(self.views.bios.get(key)),
+                ",".join(map(self.entry.__getitem__, site.named.get(key, ()))),
+                ",".join(map(self.card.__getitem__, site.mentioned_only.get(key, ()))),
+                repr(site.people_of_country.get(key)),
+            ]
+        elif name == "index":
+            parts = [self.all_chips, self.counts]
+        elif name == "home":
+            latest = range(min(self.views.config.latest_count, len(site.items)))
+            parts = [self.all_chips, self.counts, repr(site.active), self.cards(latest)]
+        elif name == "timeline":
+            parts = [",".join(self.card)]
+        elif name == "site_feed":
+            latest = range(min(SITE_FEED, len(site.items)))
+            parts = [self.all_chips, *(f"{self.entry[i]}{self.own[i]}" for i in latest)]
+        elif name in ("search_page", "not_found"):
+            parts = []
+        else:
+            return None
+        return short("\n".join([self.world, spec_id(spec), *parts]))
+
+
+def carry(site: Site, last: dict[str, Any], lists: dict[str, str], own: list[str]) -> list[str]:
+    """Take the last build's related lists for the briefings whose lists are made from the
+    same as then; the others are worked out when asked for. ``last`` holds the last
+    build's "lists", "own", "inputs" and "related", made in the same world. Returns each
+    briefing's inputs digest."""
+    related = site.related
+    n = len(site.items)
+    last_lists, last_own = last["lists"], last["own"]
+    last_inputs, last_related = last["inputs"], last["related"]
+    suspects = {i for i in range(n) if own[i] != last_own[i]}
+    for (kind, ident), indices in site.named.items():
+        if last_lists.get(f"n:{kind}:{ident}") != lists[f"n:{kind}:{ident}"]:
+            suspects.update(indices)
+    inputs: list[str] = list(last_inputs)
+    for i in range(n):
+        if i in suspects:
+            inputs[i] = short(related.inputs(i))
+            if inputs[i] != last_inputs[i]:
+                continue
+        related.known[i] = [int(x) for x in last_related[i]]
+    return inputs
+
+
+def to_look_at(
+    dep: Depends, last: dict[str, Any], lists: dict[str, str], inputs: list[str]
+) -> set[str] | None:
+    """The briefings' and actors' specs (by ``spec_id``) whose keys may differ from the
+    last build's; None when any may. Unless a card, a chip or which briefings a page
+    shows beside its related list changed, those are the briefings whose own file or
+    related list changed, and the actors whose lists, or a briefing in them, changed."""
+    if (
+        dep.all_chips != last["chips"]
+        or dep.structure != last["structure"]
+        or dep.card != last["card"]
+    ):
+        return None
+    items = dep.site.items
+    last_inputs, last_lists = last["inputs"], last["lists"]
+    out = {
+        f"briefing:{i}"
+        for i, (now, then) in enumerate(zip(dep.own, last["own"], strict=True))
+        if now != then or inputs[i] != last_inputs[i]
+    }
+    out.update(f"entity:{t[2:]}" for t in lists.keys() ^ last_lists.keys())
+    out.update(f"entity:{t[2:]}" for t, v in lists.items() if last_lists.get(t, v) != v)
+    for j, (now, then) in enumerate(zip(dep.entry, last["entry"], strict=True)):
+        if now != then:
+            out.update(
+                f"entity:{kind}:{ident}" for kind, ident in (*items[j].actors, *items[j].tags)
+            )
+    return out
