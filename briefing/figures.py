@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from briefing import charts, countries, worldmap
-from briefing.pages import Shared
+from briefing.pages import Figure, Shared
 from briefing.theme import month_label, month_name
 
 
@@ -72,6 +72,11 @@ def materialize(value: Any) -> Any:
     (the words of a language, the site's settings), which are not copied either."""
     if isinstance(value, Shared):
         return value
+    if isinstance(value, Figure):
+        svg: str | None = getattr(value, "svg", None)
+        if svg is None:
+            svg = value.svg = draw(value)
+        return svg
     if isinstance(value, dict):
         if "figure" in value and isinstance(value["figure"], str):
             return draw(value)

@@ -62,6 +62,14 @@ class Shared(dict[str, Any]):
         return made
 
 
+class Figure(dict[str, Any]):
+    """A figure's spec (see ``figures``). The pages of one actor show the same figures;
+    drawn once, the SVG is kept with the spec for the next page that shows it."""
+
+    __slots__ = ("svg",)
+    svg: str
+
+
 @dataclass(frozen=True)
 class Facts:
     """Registry facts pages show: a person's country, an organization's members, biographies."""
@@ -573,9 +581,9 @@ class Views:
         )
 
 
-def _figure(kind: str, lang: str, **spec: Any) -> dict[str, Any]:
+def _figure(kind: str, lang: str, **spec: Any) -> Figure:
     """A picture to draw when the page is rendered (see ``figures``)."""
-    return {"figure": kind, "lang": lang, **spec}
+    return Figure({"figure": kind, "lang": lang, **spec})
 
 
 def _pagination(first: str, number: int, total: int) -> dict[str, Any] | None:
