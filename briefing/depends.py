@@ -19,13 +19,14 @@ the same (``carry``), and works out the few others, so that the keys can name th
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from array import array
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
-from briefing.link import Item, Site
+from briefing.link import CANDIDATES, Item, Site
 from briefing.pages import SITE_FEED, Views
 from briefing.registry import Key
 
@@ -64,7 +65,9 @@ def list_digests(site: Site) -> dict[str, str]:
     out = {}
     for prefix, lists in (("n", site.named), ("m", site.mentioned_only)):
         for (kind, ident), indices in lists.items():
-            out[f"{prefix}:{kind}:{ident}"] = short(array("i", indices).tobytes())
+            out[f"{prefix}:{kind}:{ident}"] = (
+                f"{len(indices)}:{short(array('i', indices).tobytes())}"
+            )
     return out
 
 
@@ -240,10 +243,14 @@ def carry(site: Site, last: dict[str, Any], lists: dict[str, str], own: list[str
     n = len(site.items)
     last_lists, last_own = last["lists"], last["own"]
     last_inputs, last_related = last["inputs"], last["related"]
-    suspects = {i for i in range(n) if own[i] != last_own[i]}
+    edited = [i for i in range(n) if own[i] != last_own[i]]
+    suspects = set(edited)
     for (kind, ident), indices in site.named.items():
-        if last_lists.get(f"n:{kind}:{ident}") != lists[f"n:{kind}:{ident}"]:
-            suspects.update(indices)
+        text = f"n:{kind}:{ident}"
+        was = last_lists.get(text)
+        if was == lists[text]:
+            continue
+        suspects.update(_near_changes(indices, was, edited))
     inputs: list[str] = list(last_inputs)
     for i in range(n):
         if i in suspects:
@@ -252,6 +259,23 @@ def carry(site: Site, last: dict[str, Any], lists: dict[str, str], own: list[str
                 continue
         related.known[i] = [int(x) for x in last_related[i]]
     return inputs
+
+
+def _near_changes(indices: list[int], was: str | None, edited: list[int]) -> list[int]:
+    """The briefings of an actor's changed list whose part of it (``Related._windows``)
+    may have changed. With the same world, the list changed only where an edited briefing
+    came or went; a part reaches at most ``CANDIDATES // 2`` places either side, and
+    while the list's rarity class is the same (so each briefing's weights are), a
+    briefing farther than that from every edited one has the part it had."""
+    then = int(was.partition(":")[0]) if was and was.partition(":")[0].isdigit() else -1
+    if then < 0 or then.bit_length() != len(indices).bit_length() or not edited:
+        return indices
+    reach = CANDIDATES // 2 + 2 + len(edited)
+    near: list[int] = []
+    for i in edited:
+        at = bisect.bisect_left(indices, i)
+        near.extend(indices[max(0, at - reach) : at + reach + 1])
+    return near
 
 
 def to_look_at(

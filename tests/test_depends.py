@@ -1,0 +1,78 @@
+"""briefing.depends: which briefings' related lists an edit can change."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+
+from briefing.depends import _near_changes, list_digests
+from briefing.link import Item
+from briefing.registry import Key
+from tests.test_link import _item, _site
+
+PEOPLE: list[Key] = [("person", f"p{k}") for k in range(6)]
+TAGS: list[Key] = [("tag", f"t{k}") for k in range(3)]
+N = 600
+
+
+def _items(keys: list[tuple[Key, ...]]) -> list[Item]:
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    out = []
+    for k, actors in enumerate(keys):
+        people = tuple(a for a in actors if a[0] == "person")
+        tags = tuple(a for a in actors if a[0] == "tag")
+        item = dataclasses.replace(
+            _item(f"b{k:03d}", 1, people, tags), moment=start + dt.timedelta(hours=k)
+        )
+        out.append(item)
+    return out
+
+
+def test_every_briefing_whose_related_inputs_change_is_a_suspect() -> None:
+    """Random sites of 600 briefings with skewed actors; a few briefings gain or lose
+    actors. Every briefing whose related inputs changed is among those named by
+    _near_changes for the lists that changed, or is one of the edited ones."""
+    rng = random.Random(5)
+    narrowed = reached = 0
+    for _round in range(12):
+        keys: list[tuple[Key, ...]] = []
+        for _ in range(N):
+            chosen = {PEOPLE[min(int(rng.expovariate(0.7)), 5)] for _ in range(rng.randint(1, 3))}
+            chosen |= {TAGS[rng.randrange(3)]} if rng.random() < 0.5 else set()
+            keys.append(tuple(sorted(chosen)))
+        edited_keys = list(keys)
+        edited = sorted(rng.sample(range(N), rng.randint(1, 3)))
+        for i in edited:
+            present = set(edited_keys[i])
+            other = rng.choice(PEOPLE + TAGS)
+            present ^= {other}
+            if not any(k[0] == "person" for k in present):
+                present.add(PEOPLE[0])
+            edited_keys[i] = tuple(sorted(present))
+        before, after = _site(*_items(keys)), _site(*_items(edited_keys))
+        # newest first: index i of the list is briefing N - 1 - i
+        edited_at = sorted(N - 1 - i for i in edited)
+        was, now = list_digests(before), list_digests(after)
+        suspects, whole = set(edited_at), set(edited_at)
+        for key, indices in after.named.items():
+            text = f"n:{key[0]}:{key[1]}"
+            if was.get(text) != now[text]:
+                suspects.update(_near_changes(indices, was.get(text), edited_at))
+                whole.update(indices)
+        changed = {i for i in range(N) if before.related.inputs(i) != after.related.inputs(i)}
+        assert changed <= suspects, sorted(changed - suspects)
+        reached += bool(changed - set(edited_at))
+        narrowed += len(suspects) < len(whole)
+    assert reached >= 10  # the edits did reach other briefings' inputs
+    assert narrowed >= 6  # most rounds looked at part of the changed lists only
+
+
+def test_a_list_whose_rarity_class_changed_makes_all_its_briefings_suspects() -> None:
+    assert _near_changes([1, 2, 3, 4], "3:x", [2]) == [1, 2, 3, 4]  # 3 -> 4: a new class
+    assert _near_changes([1, 2, 3, 4, 5], "4:x", []) == [1, 2, 3, 4, 5]  # no edit explains it
+    assert _near_changes([1, 2, 3], None, [2]) == [1, 2, 3]  # a new list
+    assert (
+        _near_changes(list(range(0, 400, 2)), "199:x", [200])
+        == list(range(0, 400, 2))[100 - 43 : 100 + 44]
+    )
