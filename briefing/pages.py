@@ -374,6 +374,11 @@ class Views:
         if actor.kind == "organization":
             info["members"] = [self.actor_chip(k) for k in self.members.get(key, [])]
         info["bio_html"] = self.bios.get(key, "")
+        info["profile"] = True
+        # The profile (role, counts, biography, figures, co-mentions) is on the first page
+        # only; the later pages list briefings. They change only when their part of the
+        # lists does, not with every briefing that names the actor.
+        lean = {**info, **_NO_PROFILE}
         # Both lists are cut into pages of PER_PAGE side by side: page n shows the n-th part
         # of each, so together the pages list every briefing exactly once.
         named_parts = [named[i : i + PER_PAGE] for i in range(0, len(named), PER_PAGE)]
@@ -386,7 +391,8 @@ class Views:
             ctx["path"] = path
             ctx["canonical"] = absolute(self.config.base_url, path)
             part = mentioned_parts[number - 1] if number <= len(mentioned_parts) else []
-            ctx["entity"] = {**info, "mentioned": [self.card(i) for i in part]}
+            shown = info if number == 1 else lean
+            ctx["entity"] = {**shown, "mentioned": [self.card(i) for i in part]}
             chunk = named_parts[number - 1] if number <= len(named_parts) else []
             ctx["groups"] = self.cards_by_year(chunk)
             ctx["pagination"] = _pagination(actor.url, number, total)
@@ -579,6 +585,25 @@ class Views:
             "",
             self.feed_context("feed.xml", self.config.title, "index.html", indices, full=True),
         )
+
+
+_NO_PROFILE: dict[str, Any] = {
+    "profile": False,
+    "role": "",
+    "bio_html": "",
+    "links": [],
+    "aliases": [],
+    "count": 0,
+    "count_label": "",
+    "co": [],
+    "activity_svg": "",
+    "network_svg": "",
+    "map_svg": "",
+    "country": None,
+    "people": [],
+    "members": [],
+    "member_of": [],
+}
 
 
 def _figure(kind: str, lang: str, **spec: Any) -> Figure:

@@ -151,9 +151,18 @@ def test_entity_is_paginated(out: Path, stem: str) -> None:
         assert nav.find("span", **{"aria-current": "page"}).text == str(number)
         assert f"Page {number} of {total}" in section.text
 
-        # Every page is the entity's: its name, count, own feed and own canonical URL.
+        # Every page is the entity's: its name, own feed and own canonical URL. The
+        # profile (count, figures, co-mentions) is on the first page; the others link it.
         assert tree.find("h1").text == page(out, paths[0]).find("h1").text
-        assert "450 briefings" in tree.find("header", cls="entity-header").text
+        header = tree.find("header", cls="entity-header")
+        aside = tree.find_all("aside", cls="entity-aside")
+        if number == 1:
+            assert "450 briefings" in header.text
+            assert len(aside) == 1 and aside[0].find_all("svg")
+        else:
+            assert "450 briefings" not in header.text and aside == []
+            links = [a for a in header.find_all("a") if a.text == "Overview"]
+            assert [resolve(rel, a.attrs["href"]) for a in links] == [paths[0]]
         head = tree.find("head")
         assert head.find("link", rel="canonical").attrs["href"] == BASE + rel
         feeds = [
