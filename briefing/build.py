@@ -181,7 +181,12 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
 
             cache.preload("parsed", _PRELOADED, settled)
             inputs, touched = reading()
-        before = Before(records, frozenset(manifest).difference(touched))
+        last_problems = last_build.get("problems")
+        before = Before(
+            records,
+            frozenset(manifest).difference(touched),
+            last_problems if isinstance(last_problems, str) else None,
+        )
         problems += theme_problems + list(inputs.problems)
         whole = _whole(options, config, theme, out, inputs)
         if options.write and not has_errors(problems):
@@ -191,6 +196,8 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
                 found += problems
                 found = strict(found) if options.strict else found
                 return Result(found, Report(kept=len(manifest)), counts)
+            if last_build.get("inputs") == whole:  # its problems did not serve: store them anew
+                before = dataclasses.replace(before, problems=None)
         clock.lap("load")
         model = _compute(options, config, theme, inputs, cache, clock)
         model.problems[:0] = problems
@@ -424,10 +431,14 @@ def _publish(
         report, _manifest, new_stats = publish(out, outputs, assets, kept, manifest, stats)
     clock.lap("write")
     pages = {p: [fingerprints.get(p, ""), *new_stats[p]] for p in sorted(new_stats)}
-    cache.put_record(
-        "last_problems", {"inputs": whole, "problems": [p.to_json() for p in ordered(problems)]}
-    )
-    cache.put_record("last_build", {"inputs": whole, "counts": model.counts})
+    # The problems are written only when they changed (7,000 warnings took 70 ms to store);
+    # the last build's record names the ones it found by their digest.
+    found = _problems_digest(problems)
+    if found != before.problems:
+        cache.put_record(
+            "last_problems", {"id": found, "problems": [p.to_json() for p in ordered(problems)]}
+        )
+    cache.put_record("last_build", {"inputs": whole, "counts": model.counts, "problems": found})
     cache.put_record("search", search_record)
     cache.put_record("pages", {"files": pages})
     cache.put_record("plan", _plan_record(work, keyed, model.specs, groups))
@@ -477,8 +488,8 @@ def _unchanged_since_last_build(
         return None
     if not before.intact.issuperset(manifest):
         return None
-    found = cache.get_record("last_problems")  # written first: the inputs say it is this build's
-    if not isinstance(found, dict) or found.get("inputs") != whole:
+    found = cache.get_record("last_problems")  # written first: its id is the build's digest
+    if not isinstance(found, dict) or found.get("id") != last.get("problems"):
         return None
     try:
         counts = {str(k): int(v) for k, v in last["counts"].items()}
@@ -498,6 +509,13 @@ class Before:
 
     records: dict[str, Any]
     intact: frozenset[str]
+    problems: str | None = None  # the digest of the last build's problems
+
+
+def _problems_digest(problems: list[Problem]) -> str:
+    return depends.short(
+        repr([(p.path, p.line, p.col, p.severity, p.message, p.hint) for p in problems])
+    )
 
 
 def _page_records(cache: Cache) -> dict[str, Any]:

@@ -308,3 +308,48 @@ def test_no_change_rebuild_writes_nothing(tmp_path: Path) -> None:
     assert " 0 written, 0 removed" in result.out
     after = {p: p.stat().st_mtime_ns for p in (site / "output").rglob("*") if p.is_file()}
     assert before == after
+
+
+def test_problems_are_stored_when_they_change_and_replayed_when_nothing_did(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit that leaves the problems as they were does not store them again; a
+    no-change rebuild still reports them; a lost problems record is stored again by the
+    next build, and the one after it is a no-change rebuild once more."""
+    from briefing.build import Options, build
+    from briefing.cache import Cache
+
+    site = write_site(tmp_path, SITE)
+    stored: list[str] = []
+    put = Cache.put_record
+
+    def counting(self: Cache, name: str, record: dict[str, object]) -> None:
+        stored.append(name)
+        put(self, name, record)
+
+    monkeypatch.setattr(Cache, "put_record", counting)
+    first = build(Options(site=site, jobs=1))
+    assert first.ok and "last_problems" in stored
+    warnings = sorted(p.format() for p in first.problems)
+    assert warnings  # the fixture site has warnings to replay
+    path = next((site / "content/briefings").rglob("*.md"))
+    path.write_text(path.read_text("utf-8").rstrip("\n") + " Una frase más.\n", "utf-8")
+    stored.clear()
+    edited = build(Options(site=site, jobs=1))
+    assert edited.ok and "last_problems" not in stored and "last_build" in stored
+    assert sorted(p.format() for p in edited.problems) == warnings
+    stored.clear()
+    same = build(Options(site=site, jobs=1))
+    assert stored == []  # a no-change rebuild: nothing made, nothing stored
+    assert sorted(p.format() for p in same.problems) == warnings
+
+    cache = Cache(site / ".briefing-cache")
+    assert cache.db is not None
+    with cache.db:
+        cache.db.execute("DELETE FROM meta WHERE key LIKE 'last_problems/%'")
+    cache.close()
+    again = build(Options(site=site, jobs=1))
+    assert "last_problems" in stored and sorted(p.format() for p in again.problems) == warnings
+    stored.clear()
+    once_more = build(Options(site=site, jobs=1))
+    assert stored == [] and sorted(p.format() for p in once_more.problems) == warnings
