@@ -489,7 +489,8 @@ def _unchanged_since_last_build(
     if not before.intact.issuperset(manifest):
         return None
     found = cache.get_record("last_problems")  # written first: its id is the build's digest
-    if not isinstance(found, dict) or found.get("id") != last.get("problems"):
+    named = last.get("problems")
+    if not isinstance(found, dict) or not isinstance(named, str) or found.get("id") != named:
         return None
     try:
         counts = {str(k): int(v) for k, v in last["counts"].items()}
@@ -640,8 +641,8 @@ def _make_all(
     Returns the pages of each spec, in order, and the redirects."""
     todo = [n for n in range(len(specs)) if n not in kept]
     note("pages", 0, len(todo))
-    # An actor's page lists its briefings two hundred to a page, each page with the
-    # actor's card: one named in 3,000 briefings costs as much as fifteen briefings' pages.
+    # An actor's page lists two hundred briefings' cards, and costs about as much as
+    # fifteen briefings' pages: an actor named in 3,000 briefings weighs 225 of those.
     named = work.views.site.named
     weight = sum(
         1 + len(named.get(specs[n][1][0], ())) // PER_PAGE * 15 if specs[n][0] == "entity" else 1
