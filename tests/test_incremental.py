@@ -158,6 +158,17 @@ def test_edits_make_only_the_pages_whose_inputs_changed(
     def the_mentioned() -> None:
         assert people[3].stem in names("entity") and len(made) < every / 2
 
+    def fewer() -> None:  # what a title, an update or a story changes: some pages, not all
+        assert "briefing" in {n for n, _ in made} and len(made) < every / 2
+
+    plain_title = next(
+        p for p in own_summary[6:] if texts[p].split("\ntitle: ", 1)[1][:1] not in "'\""
+    )
+
+    def two_in_a_story() -> None:
+        for path in oldest[8:10]:
+            _edit(path, "\ndate: ", "\nstory: hilo-nuevo\ndate: ")
+
     def both_ends() -> None:  # the linking briefing, and the one it links to: a backlink
         assert sorted({n for n, _ in made}) == ["briefing", "pages"]
         assert len(names("briefing")) == 2
@@ -175,6 +186,17 @@ def test_edits_make_only_the_pages_whose_inputs_changed(
         ),
         ("a link", lambda: append(own_summary[2], f" Véase [[{other}]]."), both_ends),
         ("a page file gone", lambda: append(own_summary[3], " Y otra."), None),
+        ("a title", lambda: _edit(plain_title, "\ntitle: ", "\ntitle: Nuevo "), fewer),
+        (
+            "an update",
+            lambda: _edit(own_summary[7], "\ndate: ", "\nupdated: 2030-01-01\ndate: "),
+            fewer,
+        ),
+        (
+            "a story",
+            two_in_a_story,
+            fewer,
+        ),
         ("a date", lambda: _edit(oldest[0], "\ndate: ", "\ndate: 2001-01-01\nupdated: "), None),
     ]
     for label, edit, expect in edits:
