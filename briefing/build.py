@@ -704,9 +704,9 @@ def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
     if last is None:
         return keyed
     dep.reuse(last)
-    inputs = depends.carry(site, last, lists, dep.own)
+    inputs, edited = depends.carry(site, last, lists, dep.own)
     keyed.inputs = list(inputs)
-    look = depends.to_look_at(dep, last, lists, inputs)
+    look = depends.to_look_at(dep, last, lists, inputs, edited)
     groups, start = {}, 0
     for sid, key, size in zip(last["specs"], last["keys"], last["sizes"], strict=True):
         groups[sid] = (key, last["made"][start : start + size])
@@ -778,12 +778,13 @@ def _plan_record(
     site = work.views.site
     n = len(site.items)
     keys, inputs = list(keyed.keys), list(keyed.inputs)
+    made_related: dict[int, list[int]] = {}
     for number, group in enumerate(groups):
         if group.key is not None:
             keys[number] = group.key
         if group.index is not None:
             inputs[group.index] = group.inputs
-            site.related.known[group.index] = group.related
+            made_related[group.index] = group.related
     return {
         "world": dep.world,
         "specs": [depends.spec_id(spec) for spec in specs],
@@ -802,7 +803,8 @@ def _plan_record(
         "chips": dep.all_chips,
         "structure": dep.structure,
         "inputs": inputs,
-        "related": [site.related[i] for i in range(n)],
+        # the workers' lists, else those kept from the last build or worked out here
+        "related": [made_related[i] if i in made_related else site.related[i] for i in range(n)],
     }
 
 

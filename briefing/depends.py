@@ -234,11 +234,13 @@ class Depends:
         return short("\n".join([self.world, spec_id(spec), *parts]))
 
 
-def carry(site: Site, last: dict[str, Any], lists: dict[str, str], own: list[str]) -> list[str]:
+def carry(
+    site: Site, last: dict[str, Any], lists: dict[str, str], own: list[str]
+) -> tuple[list[str], list[int]]:
     """Take the last build's related lists for the briefings whose lists are made from the
     same as then; the others are worked out when asked for. ``last`` holds the last
     build's "lists", "own", "inputs" and "related", made in the same world. Returns each
-    briefing's inputs digest."""
+    briefing's inputs digest, and the briefings whose own file or body changed."""
     related = site.related
     n = len(site.items)
     last_lists, last_own = last["lists"], last["own"]
@@ -258,7 +260,7 @@ def carry(site: Site, last: dict[str, Any], lists: dict[str, str], own: list[str
             if inputs[i] != last_inputs[i]:
                 continue
         related.known[i] = [int(x) for x in last_related[i]]
-    return inputs
+    return inputs, edited
 
 
 def _near_changes(indices: list[int], was: str | None, edited: list[int]) -> list[int]:
@@ -267,8 +269,10 @@ def _near_changes(indices: list[int], was: str | None, edited: list[int]) -> lis
     came or went; a part reaches at most ``CANDIDATES // 2`` places either side, and
     while the list's rarity class is the same (so each briefing's weights are), a
     briefing farther than that from every edited one has the part it had."""
-    then = int(was.partition(":")[0]) if was and was.partition(":")[0].isdigit() else -1
-    if then < 0 or then.bit_length() != len(indices).bit_length() or not edited:
+    length = (was or "").partition(":")[0]  # list_digests: "length:digest"
+    if not edited or not length.isdigit():
+        return indices
+    if int(length).bit_length() != len(indices).bit_length():
         return indices
     reach = CANDIDATES // 2 + 2 + len(edited)
     near: list[int] = []
@@ -279,7 +283,7 @@ def _near_changes(indices: list[int], was: str | None, edited: list[int]) -> lis
 
 
 def to_look_at(
-    dep: Depends, last: dict[str, Any], lists: dict[str, str], inputs: list[str]
+    dep: Depends, last: dict[str, Any], lists: dict[str, str], inputs: list[str], edited: list[int]
 ) -> set[str] | None:
     """The briefings' and actors' specs (by ``spec_id``) whose keys may differ from the
     last build's; None when any may. Unless a card, a chip or which briefings a page
@@ -293,11 +297,12 @@ def to_look_at(
         return None
     items = dep.site.items
     last_inputs, last_lists = last["inputs"], last["lists"]
-    out = {
+    out = {f"briefing:{i}" for i in edited}
+    out.update(
         f"briefing:{i}"
-        for i, (now, then) in enumerate(zip(dep.own, last["own"], strict=True))
-        if now != then or inputs[i] != last_inputs[i]
-    }
+        for i, (now, then) in enumerate(zip(inputs, last_inputs, strict=True))
+        if now != then
+    )
     out.update(f"entity:{t[2:]}" for t in lists.keys() ^ last_lists.keys())
     out.update(f"entity:{t[2:]}" for t, v in lists.items() if last_lists.get(t, v) != v)
     for j, (now, then) in enumerate(zip(dep.entry, last["entry"], strict=True)):
