@@ -39,6 +39,7 @@ from briefing.urls import absolute
 from briefing.workers import in_background, map_jobs
 from briefing.write import (
     MANIFEST,
+    Held,
     OutputRefused,
     Report,
     Staged,
@@ -346,8 +347,10 @@ def _publish(
         Depends(
             model.views,
             depends.world(_settings(options, model.config, model.theme, out), inputs, items),
-            {f.path: f.sha for f in inputs.files if f.kind == "briefing"},
+            depends.registry(inputs),
+            {f.path: f.sha for f in inputs.files},
         ),
+        Held(HELD_BYTES // jobs),
     )
     # The search index is made beside the pages, on the other core: an edit rebuild
     # makes few pages and spent as long again on the index after them.
@@ -499,6 +502,11 @@ def _unchanged_since_last_build(
         return None
 
 
+# Changed pages held in memory by all processes together, to be written over the old files
+# when publishing (see write.overwrite); the rest are staged as files. Renaming a person
+# named in 4,658 of 10,000 briefings changes some 100 MB of pages.
+HELD_BYTES = 192 * 2**20
+
 # Records an edit rebuild reads, decoded while the site is read (see Cache.preload).
 _PRELOADED = ("finishing", "names", "plan", "search")
 
@@ -596,6 +604,7 @@ class _PageWork:
     cache: Cache
     parent: int  # the building process; a forked worker opens the cache anew
     depends: Depends  # the pages' keys
+    held: Held  # bytes of changed pages this process may keep for writing over old files
     opened: dict[int, Cache] = field(default_factory=dict)
 
     def finished_html(self, keys: set[str]) -> dict[str, str]:
@@ -704,7 +713,8 @@ def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
     if last is None:
         return keyed
     dep.reuse(last)
-    inputs, edited = depends.carry(site, last, lists, dep.own)
+    entry = None if dep.same_registry(last) else dep.entry
+    inputs, edited = depends.carry(site, last, lists, dep.own, entry)
     keyed.inputs = list(inputs)
     look = depends.to_look_at(dep, last, lists, inputs, edited)
     groups, start = {}, 0
@@ -787,6 +797,7 @@ def _plan_record(
             made_related[group.index] = group.related
     return {
         "world": dep.world,
+        "registry": dep.registry,
         "specs": [depends.spec_id(spec) for spec in specs],
         "keys": keys,
         "sizes": [len(g.made) for g in groups],
@@ -846,7 +857,7 @@ def _make_page(work: _PageWork, job: Job, name: str) -> Made:
         except TemplateProblem as exc:
             outcome = (exc.template, exc.line, exc.message)
         else:
-            outcome = stage(data, work.out, job.path, name, work.manifest, work.stats)
+            outcome = stage(data, work.out, job.path, name, work.manifest, work.stats, work.held)
     return Made(job.path, job.kind, fingerprint, sitemap, outcome)
 
 

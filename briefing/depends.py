@@ -8,9 +8,12 @@ the context is made from: the briefing's own file and finished body, the cards a
 the page shows, the lists it shows them in. Each of those pieces is digested once per
 process, so keying every page costs a small part of making them.
 
-Every key starts with the ``world``: the settings, every input file but the briefings,
-and each briefing's place, date and translation key. When that changed, no key is the
-last build's and every page is made again.
+Every key starts with the ``world``: the settings, every input file but the briefings and
+the registry, and each briefing's place, date and translation key. When that changed, no
+key is the last build's and every page is made again. The registry is not in it: a page
+shows of an actor its chip (name, address, names in other languages), and only its own
+page and the indexes show more (its file, biography, facts), so renaming a person makes
+the pages that name them, not every page.
 
 A briefing's related list (``link.Related``) is worked out only where a page is made. An
 edit rebuild takes the last build's list for a briefing whose ``Related.inputs`` are
@@ -27,8 +30,11 @@ from functools import cached_property
 from typing import Any
 
 from briefing.link import CANDIDATES, Item, Site
-from briefing.pages import SITE_FEED, Views
-from briefing.registry import Key
+from briefing.pages import ENTITY_FEED, SITE_FEED, Views
+from briefing.registry import Actor, Key
+
+# Files of these kinds are the registry (see ``registry``); ``load.SourceFile.kind``.
+REGISTRY_KINDS = frozenset({"person", "organization", "country"})
 
 Spec = tuple[str, tuple[Any, ...]]
 
@@ -39,17 +45,24 @@ def short(text: str | bytes) -> str:
 
 
 def world(settings: list[str], inputs: Any, items: list[Item]) -> str:
-    """All every page may show besides the briefings' own files and the actors' names."""
+    """All every page may show besides the briefings' own files and the registry."""
+    skip = REGISTRY_KINDS | {"briefing"}
     return short(
         "\n".join(
             [
                 *settings,
-                *(f"{f.path}\0{f.sha}" for f in inputs.files if f.kind != "briefing"),
+                *(f"{f.path}\0{f.sha}" for f in inputs.files if f.kind not in skip),
                 *(f"{a.path}\0{a.sha}" for a in (*inputs.statics, *inputs.beside)),
                 *(repr((i.url, i.moment.isoformat(), i.briefing.translation_key)) for i in items),
             ]
         )
     )
+
+
+def registry(inputs: Any) -> str:
+    """The registry's files: while they are the last build's, every briefing names the
+    actors it named then (those of an unchanged file, that is)."""
+    return short("\n".join(f"{f.path}\0{f.sha}" for f in inputs.files if f.kind in REGISTRY_KINDS))
 
 
 def spec_id(spec: Spec) -> str:
@@ -76,17 +89,22 @@ class Depends:
     for every briefing and actor together, the first time a key needs them: in the
     building process on an edit rebuild, in each worker on a cold one."""
 
-    def __init__(self, views: Views, world: str, shas: dict[str, str]) -> None:
+    def __init__(self, views: Views, world: str, registry: str, shas: dict[str, str]) -> None:
         self.views = views
         self.site = views.site
         self.world = world
-        self.shas = shas
+        self.registry = registry
+        self.shas = shas  # every input file's hash, by path
         self._last: dict[str, Any] | None = None
 
     def reuse(self, last: dict[str, Any]) -> None:
-        """Take the last build's cards and entries (made in the same world) for the
-        briefings whose files did not change: they are made from the file and the world."""
+        """Take the last build's cards (made in the same world), and its entries if the
+        registry is the same too, for the briefings whose files did not change: a card is
+        made from the file and the world, an entry also from the actors the file names."""
         self._last = last
+
+    def same_registry(self, last: dict[str, Any]) -> bool:
+        return last.get("registry") == self.registry
 
     # -- pieces -------------------------------------------------------------------------
 
@@ -106,7 +124,7 @@ class Depends:
 
     def _kept(self, name: str) -> list[str | None]:
         last = self._last
-        if last is None:
+        if last is None or (name == "entry" and not self.same_registry(last)):
             return [None] * len(self.site.items)
         return [
             then if src == was else None
@@ -142,9 +160,9 @@ class Depends:
 
     @cached_property
     def chip(self) -> dict[Key, str]:
-        """What a chip shows of each actor (its names in other languages come from the
-        registry, part of the world)."""
-        return {k: repr((a.kind, a.name, a.url, a.registered)) for k, a in self.site.actors.items()}
+        """What a chip shows of each actor: its name, address, and names in other
+        languages (see ``Views.actor_chip``)."""
+        return {k: _chip(a) for k, a in self.site.actors.items()}
 
     @cached_property
     def all_chips(self) -> str:
@@ -209,16 +227,9 @@ class Depends:
                 ",".join(map(card, site.backlinks.get(i, ()))),
             ]
         elif name == "entity":
-            key = args[0]
-            parts = [
-                self.all_chips,
-                repr(self.views.bios.get(key)),
-                ",".join(map(self.entry.__getitem__, site.named.get(key, ()))),
-                ",".join(map(self.card.__getitem__, site.mentioned_only.get(key, ()))),
-                repr(site.people_of_country.get(key)),
-            ]
+            parts = self._entity(args[0])
         elif name == "index":
-            parts = [self.all_chips, self.counts]
+            parts = [self.all_chips, self.counts, self.registry]
         elif name == "home":
             latest = range(min(self.views.config.latest_count, len(site.items)))
             parts = [self.all_chips, self.counts, repr(site.active), self.cards(latest)]
@@ -233,19 +244,67 @@ class Depends:
             return None
         return short("\n".join([self.world, spec_id(spec), *parts]))
 
+    def _entity(self, key: Key) -> list[str]:
+        """An actor's pages and feed: its chip and file, its lists, and the chips of the
+        actors they show beside it (co-mentions, members, people, its country, the tags
+        of its feed)."""
+        site, views = self.site, self.views
+        actor = site.actors[key]
+        named = site.named.get(key, [])
+        facts = (
+            site.co.get(key, []),
+            site.people_of_country.get(key),
+            views.members.get(key),
+            views.memberships.get(key),
+            views.country_of.get(key),
+        )
+        shown: set[Key] = {other for other, _ in facts[0] or ()}
+        for keys in facts[1:4]:
+            shown.update(keys or ())
+        if facts[4] is not None:
+            shown.add(facts[4])
+        for i in named[:ENTITY_FEED]:
+            shown.update(site.items[i].tags)
+        chip = self.chip
+        return [
+            chip[key],
+            self.shas.get(actor.entry.path, "") if actor.entry is not None else "",
+            repr(views.bios.get(key)),
+            repr(facts),
+            "|".join(chip[k] for k in sorted(shown)),
+            ",".join(map(self.entry.__getitem__, named)),
+            ",".join(map(self.card.__getitem__, site.mentioned_only.get(key, ()))),
+        ]
+
+
+def _chip(actor: Actor) -> str:
+    entry = actor.entry
+    labels = (entry.name, sorted(entry.labels.items())) if entry is not None else None
+    return repr((actor.kind, actor.name, actor.url, actor.registered, labels))
+
 
 def carry(
-    site: Site, last: dict[str, Any], lists: dict[str, str], own: list[str]
+    site: Site,
+    last: dict[str, Any],
+    lists: dict[str, str],
+    own: list[str],
+    entry: list[str] | None = None,
 ) -> tuple[list[str], list[int]]:
     """Take the last build's related lists for the briefings whose lists are made from the
     same as then; the others are worked out when asked for. ``last`` holds the last
-    build's "lists", "own", "inputs" and "related", made in the same world. Returns each
-    briefing's inputs digest, and the briefings whose own file or body changed."""
+    build's "lists", "own", "inputs", "related" and "entry", made in the same world.
+    ``entry`` (``Depends.entry``), given when the registry changed: a briefing whose file
+    did not change may name other actors than then. Returns each briefing's inputs
+    digest, and the briefings whose own file or body, or whose actors, changed."""
     related = site.related
     n = len(site.items)
     last_lists, last_own = last["lists"], last["own"]
     last_inputs, last_related = last["inputs"], last["related"]
-    edited = [i for i in range(n) if own[i] != last_own[i]]
+    if entry is None:
+        edited = [i for i in range(n) if own[i] != last_own[i]]
+    else:
+        last_entry = last["entry"]
+        edited = [i for i in range(n) if own[i] != last_own[i] or entry[i] != last_entry[i]]
     suspects = set(edited)
     for (kind, ident), indices in site.named.items():
         text = f"n:{kind}:{ident}"
@@ -288,9 +347,11 @@ def to_look_at(
     """The briefings' and actors' specs (by ``spec_id``) whose keys may differ from the
     last build's; None when any may. Unless a card, a chip or which briefings a page
     shows beside its related list changed, those are the briefings whose own file or
-    related list changed, and the actors whose lists, or a briefing in them, changed."""
+    related list changed, and the actors whose lists, or a briefing in them, changed. A
+    registry edit may change any actor's page: all are keyed again."""
     if (
-        dep.all_chips != last["chips"]
+        not dep.same_registry(last)
+        or dep.all_chips != last["chips"]
         or dep.structure != last["structure"]
         or dep.card != last["card"]
     ):

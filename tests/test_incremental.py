@@ -3,6 +3,7 @@ byte for byte the index a build without a cache makes."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from briefing.build import Options, build
+from briefing.cache import Cache
 from tests.sitekit import snapshot
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
@@ -408,3 +410,161 @@ def test_a_damaged_plan_is_not_trusted(tmp_path: Path, damage: Callable[[Any], N
     warm, fresh = snapshot(site / "output"), snapshot(cold)
     assert sorted(warm) == sorted(fresh)
     assert [p for p in warm if warm[p] != fresh[p]] == []
+
+
+def test_registry_edits_make_the_pages_showing_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The registry is not in every page's key (``depends.world``): a role makes its
+    actor's page and the index, a rename the pages that show the person. An alias that
+    takes over an unregistered name moves briefings whose files did not change from one
+    actor's list to another's, a new file registers a name, a removed one unregisters it.
+    Each rebuild equals a cold build."""
+    import re
+
+    import briefing.build as build_module
+
+    made: list[tuple[str, tuple[Any, ...]]] = []
+    make = build_module._make_pages
+
+    def counting(shared: Any, n: int) -> Any:
+        made.append(shared[1][n])
+        return make(shared, n)
+
+    monkeypatch.setattr(build_module, "_make_pages", counting)
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    first = build(Options(site=site, jobs=1))
+    assert first.ok
+    every = len(made)
+    # names the briefings give people who have no file, from the build's hints
+    unregistered = sorted(
+        {
+            m.group(1)
+            for p in first.problems
+            for m in [re.search(r"with `name: (.+)`$", p.hint or "")]
+            if m and "content/people/" in (p.hint or "")
+        }
+    )
+    assert len(unregistered) >= 2
+    people = sorted((site / "content/people").glob("*.yaml"))
+    briefings = sorted((site / "content/briefings").rglob("*.md"))
+    texts = {p: p.read_text("utf-8") for p in briefings}
+    person = people[4]
+    data = yaml.safe_load(person.read_text("utf-8"))
+    naming = [p for p in briefings if data["name"] in texts[p]]
+    assert naming
+
+    def entities() -> list[str]:
+        return sorted(args[0][1] for n, args in made if n == "entity")
+
+    def briefing_count() -> int:
+        return sum(1 for n, _ in made if n == "briefing")
+
+    def write(path: Path, value: dict[str, Any]) -> None:
+        path.write_text(yaml.safe_dump(value, allow_unicode=True, sort_keys=False), "utf-8")
+
+    def role() -> None:
+        write(person, {**data, "role": "enviada especial"})
+
+    def rename() -> None:
+        now = yaml.safe_load(person.read_text("utf-8"))
+        aliases = [now["name"], *now.get("aliases", [])]
+        write(person, {**now, "name": now["name"] + " Vidal", "aliases": aliases})
+
+    def alias() -> None:
+        now = yaml.safe_load(person.read_text("utf-8"))
+        write(person, {**now, "aliases": [*now["aliases"], unregistered[0]]})
+
+    def labels() -> None:
+        org = sorted((site / "content/organizations").glob("*.yaml"))[0]
+        now = yaml.safe_load(org.read_text("utf-8"))
+        write(org, {**now, "labels": {"en": "Renamed in English", "fr": "Renommée"}})
+
+    newcomer = site / "content/people/recien-llegado.yaml"
+
+    def register() -> None:
+        write(newcomer, {"name": unregistered[1], "role": "portavoz"})
+
+    for label, edit in [
+        ("a role", role),
+        ("a rename", rename),
+        ("an alias", alias),
+        ("labels", labels),
+        ("a new file", register),
+        ("a file removed", newcomer.unlink),
+    ]:
+        edit()
+        made.clear()
+        assert build(Options(site=site, jobs=1)).ok, label
+        assert len(made) < every, label
+        if label == "a role":
+            assert person.stem in entities() and briefing_count() == 0
+            assert {"index"} <= {n for n, _ in made}
+        elif label == "a rename":
+            assert person.stem in entities()
+            assert 0 < briefing_count() <= len(naming) + 2, label
+            assert len(made) < every / 2
+        elif label == "an alias":
+            assert briefing_count() > 0 and person.stem in entities()
+        cold = tmp_path / f"cold-{label}"
+        assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
+        warm, fresh = snapshot(site / "output"), snapshot(cold)
+        assert sorted(warm) == sorted(fresh), label
+        assert [p for p in warm if warm[p] != fresh[p]] == [], label
+        # what the next build keys pages by is what a build from nothing records
+        new_cache = tmp_path / f"cache-{label}"
+        options = Options(site=site, output=tmp_path / f"new-{label}", cache_dir=new_cache)
+        assert build(dataclasses.replace(options, jobs=1)).ok
+        records = []
+        for folder in (site / ".briefing-cache", new_cache):
+            cache = Cache(folder)
+            records.append(cache.get_record("plan"))
+            cache.close()
+        kept, anew = records
+        for field in ("entry", "card", "own", "related", "registry"):
+            assert kept[field] == anew[field], (label, field)
+
+
+def test_names_in_other_languages_and_biographies_reach_the_pages_showing_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A person's name in English is on the chips of English briefings; a biography is on
+    the person's own page only, so editing it makes no briefing's page."""
+    import briefing.build as build_module
+    from tests.fixture_site import SITE
+    from tests.sitekit import write_site
+
+    made: list[tuple[str, tuple[Any, ...]]] = []
+    make = build_module._make_pages
+
+    def counting(shared: Any, n: int) -> Any:
+        made.append(shared[1][n])
+        return make(shared, n)
+
+    monkeypatch.setattr(build_module, "_make_pages", counting)
+    site = write_site(tmp_path / "site", SITE)
+    assert build(Options(site=site, jobs=1)).ok
+    kenji = site / "content/people/kenji-sato.md"
+    for label, old, new in [
+        ("a label", "labels: {en: Kenji Satō}", "labels: {en: Kenji Satoh}"),
+        ("a biography", "Diplomático japonés;", "Diplomático y escritor japonés;"),
+    ]:
+        _edit(kenji, old, new)
+        made.clear()
+        result = build(Options(site=site, jobs=1))
+        assert result.ok and result.report is not None, label
+        made_briefings = sorted(args for n, args in made if n == "briefing")
+        if label == "a label":
+            assert "briefings/tres.html" in result.report.written
+            assert "Kenji Satoh" in (site / "output/briefings/tres.html").read_text("utf-8")
+            assert len(made_briefings) == 1
+        else:
+            assert made_briefings == []
+            assert ("entity", (("person", "kenji-sato"),)) in made
+            assert "people/kenji-sato.html" in result.report.written
+        cold = tmp_path / f"cold-{label}"
+        assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
+        warm, fresh = snapshot(site / "output"), snapshot(cold)
+        assert sorted(warm) == sorted(fresh), label
+        assert [p for p in warm if warm[p] != fresh[p]] == [], label
