@@ -142,20 +142,26 @@ def link_site(
 class CoMentions:
     """Who and what each actor appears with most, by briefings shared in front matter.
 
-    Worked out for an actor when its page is made, so in the worker that makes it."""
+    Worked out for an actor when its page is keyed or made (once: its key and its page
+    both show them), so usually in the worker that makes it."""
 
     def __init__(self, items: list[Item], named: dict[Key, list[int]]) -> None:
         self.items = items
         self.named = named
+        self._found: dict[Key, list[tuple[Key, int]]] = {}
 
     def get(self, key: Key, default: list[tuple[Key, int]]) -> list[tuple[Key, int]]:
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._work_out(key)
+        return found or default
+
+    def _work_out(self, key: Key) -> list[tuple[Key, int]]:
         counter: Counter[Key] = Counter()
         for index in self.named.get(key, ()):
             actors = self.items[index].actors
             if key in actors:
                 counter.update(other for other in actors if other != key)
-        if not counter:
-            return default
         return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:CO_MENTIONS]
 
 
