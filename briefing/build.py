@@ -27,7 +27,7 @@ from briefing.load import Asset, Inputs, read_site, theme_assets
 from briefing.model import KINDS, Briefing, Entry, Page
 from briefing.pages import PER_PAGE, Job, Views
 from briefing.parse import Settings
-from briefing.parsing import Bodies, parse_all
+from briefing.parsing import Bodies, parse_all, shape_row
 from briefing.problems import Problem, error, has_errors, ordered, strict, warning
 from briefing.registry import build_registry
 from briefing.render import Renderer, TemplateProblem
@@ -180,7 +180,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
                     same.append(whole == last_build.get("inputs"))
                 return bool(same) and same[0]
 
-            cache.preload("parsed", _PRELOADED, settled)
+            cache.preload("parsed", _PRELOADED, settled, shape_row)
             inputs, touched = reading()
         last_problems = last_build.get("problems")
         before = Before(

@@ -203,10 +203,16 @@ class Cache:
             )
         return found
 
-    def preload(self, table: str, records: Iterable[str], stop: Callable[[], bool]) -> None:
-        """Decode now the rows of ``table``, then ``records``, until ``stop()``: for while
-        another process reads the site. ``get_all`` and ``get_record`` hand out what was
-        decoded, and read the rest then."""
+    def preload(
+        self,
+        table: str,
+        records: Iterable[str],
+        stop: Callable[[], bool],
+        shape: Callable[[Any], Any] | None = None,
+    ) -> None:
+        """Decode now the rows of ``table`` (each then given to ``shape``, if any), then
+        ``records``, until ``stop()``: for while another process reads the site.
+        ``get_all`` and ``get_record`` hand out what was decoded, and read the rest then."""
         if self.db is None or stop():
             return
         found: dict[str, Any] = {}
@@ -217,7 +223,8 @@ class Cache:
                     whole = False
                     break
                 with suppress(ValueError):
-                    found[key] = json.loads(value)
+                    row = json.loads(value)
+                    found[key] = row if shape is None else shape(row)
         except sqlite3.Error:
             return
         self._rows[table] = (found, whole)

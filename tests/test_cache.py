@@ -529,3 +529,46 @@ def test_a_source_changed_during_the_build_is_a_message_and_nothing_is_published
     monkeypatch.undo()
     assert run("build", "--site", site, "--quiet").code == 0
     assert snapshot(site / "output") != before
+
+
+def test_preloaded_parse_records_are_read_ahead_and_a_bad_one_is_parsed_again(
+    tmp_path: Path,
+) -> None:
+    """``shape_row`` makes each record of a preloaded row a ``Parsed`` where it reads as
+    one and leaves the rest as they are; a build with two jobs (which preloads) parses a
+    file whose record is damaged again, and its output is a cold build's."""
+    import json
+
+    from briefing.model import Parsed, parsed_to_json
+    from briefing.parsing import shape_row
+
+    good = parsed_to_json(Parsed("content/briefings/x.md"))
+    row = {"a.md": ["k1", good], "b.md": ["k2", ["not", "a", "record"]], "c.md": "junk"}
+    shaped = shape_row(row)
+    assert shaped["a.md"][1] == Parsed("content/briefings/x.md")
+    assert shaped["b.md"] == ["k2", ["not", "a", "record"]] and shaped["c.md"] == "junk"
+    assert shape_row(["not a row"]) == ["not a row"]
+
+    site = write_site(tmp_path / "site", SITE)
+    assert run("build", "--site", site, "--quiet", "--jobs", "2").code == 0
+    db = sqlite3.connect(site / ".briefing-cache" / "cache.sqlite")
+    try:
+        damaged = 0
+        for key, value in db.execute("SELECT key, value FROM parsed").fetchall():
+            row = json.loads(value)
+            for path, entry in row.items():
+                if path.endswith("uno.md"):
+                    entry[1] = ["a record of another shape"]
+                    damaged += 1
+            db.execute("UPDATE parsed SET value = ? WHERE key = ?", (json.dumps(row), key))
+        db.commit()
+    finally:
+        db.close()
+    assert damaged == 1
+    dos = next((site / "content/briefings").rglob("dos.md"))
+    dos.write_text(dos.read_text("utf-8") + "\nUna frase más.\n", "utf-8")
+    assert run("build", "--site", site, "--quiet", "--jobs", "2").code == 0
+    assert run("build", "--site", site, "--output", tmp_path / "cold", "--no-cache").code == 0
+    warm, cold = snapshot(site / "output"), snapshot(tmp_path / "cold")
+    assert sorted(warm) == sorted(cold)
+    assert [p for p in warm if warm[p] != cold[p]] == []
