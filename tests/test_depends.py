@@ -29,6 +29,18 @@ def _items(keys: list[tuple[Key, ...]]) -> list[Item]:
     return out
 
 
+def _random_keys(rng: random.Random, people: list[Key]) -> list[tuple[Key, ...]]:
+    """N briefings' actors: one to three people, the first far more often than the last,
+    and a tag every other briefing."""
+    keys: list[tuple[Key, ...]] = []
+    for _ in range(N):
+        top = len(people) - 1
+        chosen = {people[min(int(rng.expovariate(0.7)), top)] for _ in range(rng.randint(1, 3))}
+        chosen |= {TAGS[rng.randrange(3)]} if rng.random() < 0.5 else set()
+        keys.append(tuple(sorted(chosen)))
+    return keys
+
+
 def test_every_briefing_whose_related_inputs_change_is_a_suspect() -> None:
     """Random sites of 600 briefings with skewed actors; a few briefings gain or lose
     actors. Every briefing whose related inputs changed is among those named by
@@ -36,11 +48,7 @@ def test_every_briefing_whose_related_inputs_change_is_a_suspect() -> None:
     rng = random.Random(5)
     narrowed = reached = 0
     for _round in range(12):
-        keys: list[tuple[Key, ...]] = []
-        for _ in range(N):
-            chosen = {PEOPLE[min(int(rng.expovariate(0.7)), 5)] for _ in range(rng.randint(1, 3))}
-            chosen |= {TAGS[rng.randrange(3)]} if rng.random() < 0.5 else set()
-            keys.append(tuple(sorted(chosen)))
+        keys = _random_keys(rng, PEOPLE[:6])
         edited_keys = list(keys)
         edited = sorted(rng.sample(range(N), rng.randint(1, 3)))
         for i in edited:
@@ -86,11 +94,7 @@ def test_carry_finds_briefings_whose_actors_changed_with_their_files_unchanged()
     rng = random.Random(11)
     stale_without = 0
     for _round in range(8):
-        keys: list[tuple[Key, ...]] = []
-        for _ in range(N):
-            chosen = {PEOPLE[min(int(rng.expovariate(0.7)), 4)] for _ in range(rng.randint(1, 3))}
-            chosen |= {TAGS[rng.randrange(3)]} if rng.random() < 0.5 else set()
-            keys.append(tuple(sorted(chosen)))
+        keys = _random_keys(rng, PEOPLE[:5])
         for i in rng.sample(range(N), 3):  # the rare person, soon an alias of p1
             keys[i] = tuple(sorted({*keys[i], PEOPLE[5]}))
         moved = [tuple(sorted({PEOPLE[1] if k == PEOPLE[5] else k for k in ks})) for ks in keys]

@@ -27,6 +27,21 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), "utf-8")
 
 
+def _count_made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, ...]]]:
+    """The page specs the builds make from now on, in the order they are made."""
+    import briefing.build as build_module
+
+    made: list[tuple[str, tuple[Any, ...]]] = []
+    make = build_module._make_pages
+
+    def counting(shared: Any, n: int) -> Any:
+        made.append(shared[1][n])
+        return make(shared, n)
+
+    monkeypatch.setattr(build_module, "_make_pages", counting)
+    return made
+
+
 def test_patched_search_index_equals_a_full_one(tmp_path: Path) -> None:
     site = tmp_path / "site"
     subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
@@ -105,16 +120,7 @@ def test_edits_make_only_the_pages_whose_inputs_changed(
     that briefing's page and the pages showing what changed of it, and no others; a
     change to what every page shows (a date, the registry) makes them all. Either way the
     output is a cold build's, and a page file deleted meanwhile is made again."""
-    import briefing.build as build_module
-
-    made: list[tuple[str, tuple[Any, ...]]] = []
-    make = build_module._make_pages
-
-    def counting(shared: Any, n: int) -> Any:
-        made.append(shared[1][n])
-        return make(shared, n)
-
-    monkeypatch.setattr(build_module, "_make_pages", counting)
+    made = _count_made(monkeypatch)
     site = tmp_path / "site"
     subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
     assert build(Options(site=site, jobs=1)).ok
@@ -422,16 +428,7 @@ def test_registry_edits_make_the_pages_showing_what_changed(
     Each rebuild equals a cold build."""
     import re
 
-    import briefing.build as build_module
-
-    made: list[tuple[str, tuple[Any, ...]]] = []
-    make = build_module._make_pages
-
-    def counting(shared: Any, n: int) -> Any:
-        made.append(shared[1][n])
-        return make(shared, n)
-
-    monkeypatch.setattr(build_module, "_make_pages", counting)
+    made = _count_made(monkeypatch)
     site = tmp_path / "site"
     subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
     first = build(Options(site=site, jobs=1))
@@ -531,18 +528,10 @@ def test_names_in_other_languages_and_biographies_reach_the_pages_showing_them(
 ) -> None:
     """A person's name in English is on the chips of English briefings; a biography is on
     the person's own page only, so editing it makes no briefing's page."""
-    import briefing.build as build_module
     from tests.fixture_site import SITE
     from tests.sitekit import write_site
 
-    made: list[tuple[str, tuple[Any, ...]]] = []
-    make = build_module._make_pages
-
-    def counting(shared: Any, n: int) -> Any:
-        made.append(shared[1][n])
-        return make(shared, n)
-
-    monkeypatch.setattr(build_module, "_make_pages", counting)
+    made = _count_made(monkeypatch)
     site = write_site(tmp_path / "site", SITE)
     assert build(Options(site=site, jobs=1)).ok
     kenji = site / "content/people/kenji-sato.md"
