@@ -42,6 +42,14 @@ def _count_made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, .
     return made
 
 
+def _assert_equals_cold(site: Path, cold: Path, label: str = "") -> None:
+    """The site's output is byte for byte what a build without a cache makes in ``cold``."""
+    assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok, label
+    warm, fresh = snapshot(site / "output"), snapshot(cold)
+    assert sorted(warm) == sorted(fresh), label
+    assert [p for p in warm if warm[p] != fresh[p]] == [], label
+
+
 def test_patched_search_index_equals_a_full_one(tmp_path: Path) -> None:
     site = tmp_path / "site"
     subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
@@ -68,11 +76,7 @@ def test_patched_search_index_equals_a_full_one(tmp_path: Path) -> None:
         shards = [p for p in result.report.written if p.startswith("search/t/")]
         total = sum(1 for _ in (site / "output/search/t").iterdir())
         patched += len(shards) < total
-        cold = tmp_path / f"cold{round_}"
-        assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
-        warm, fresh = snapshot(site / "output"), snapshot(cold)
-        assert sorted(warm) == sorted(fresh)
-        assert [p for p in warm if warm[p] != fresh[p]] == []
+        _assert_equals_cold(site, tmp_path / f"cold{round_}")
     assert patched >= 3  # most rounds patched the index rather than rebuilding it
 
 
@@ -106,11 +110,7 @@ def test_parallel_cached_edits_equal_a_cold_build(tmp_path: Path) -> None:
     result = build(Options(site=site, jobs=2))
     assert result.ok and result.report is not None
     assert "feed.xml" in result.report.written
-    cold = tmp_path / "cold"
-    assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
-    warm, fresh = snapshot(site / "output"), snapshot(cold)
-    assert sorted(warm) == sorted(fresh)
-    assert [p for p in warm if warm[p] != fresh[p]] == []
+    _assert_equals_cold(site, tmp_path / "cold")
 
 
 def test_edits_make_only_the_pages_whose_inputs_changed(
@@ -223,11 +223,7 @@ def test_edits_make_only_the_pages_whose_inputs_changed(
         else:
             assert expect is not None, label
             expect()
-        cold = tmp_path / f"cold-{label}"
-        assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
-        warm, fresh = snapshot(site / "output"), snapshot(cold)
-        assert sorted(warm) == sorted(fresh), label
-        assert [p for p in warm if warm[p] != fresh[p]] == [], label
+        _assert_equals_cold(site, tmp_path / f"cold-{label}", label)
 
 
 def test_an_index_of_another_layout_is_made_again_not_patched(
@@ -249,11 +245,7 @@ def test_an_index_of_another_layout_is_made_again_not_patched(
     path.write_text(path.read_text("utf-8").rstrip("\n") + " Una frase más.\n", "utf-8")
     result = build(Options(site=site, jobs=1))
     assert result.ok and result.report is not None
-    cold = tmp_path / "cold"
-    assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
-    warm, fresh = snapshot(site / "output"), snapshot(cold)
-    assert sorted(warm) == sorted(fresh)
-    assert [p for p in warm if warm[p] != fresh[p]] == []
+    _assert_equals_cold(site, tmp_path / "cold")
     assert any(p.startswith("search/x/") for p in result.report.removed)
 
 
@@ -284,10 +276,7 @@ def test_names_digests_are_kept_while_the_names_are_the_same(
     (site / "content/people/luis-rojo.yaml").write_text("name: Luis Rojo\n", "utf-8")
     assert build(Options(site=site, jobs=1)).ok
     assert len(seen) > 3
-    cold = tmp_path / "cold"
-    assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
-    warm, fresh = snapshot(site / "output"), snapshot(cold)
-    assert [p for p in sorted({*warm, *fresh}) if warm.get(p) != fresh.get(p)] == []
+    _assert_equals_cold(site, tmp_path / "cold")
 
 
 def test_finishing_keys_are_kept_while_the_link_targets_are_the_same(
@@ -324,10 +313,7 @@ def test_finishing_keys_are_kept_while_the_link_targets_are_the_same(
     )
     assert build(Options(site=site, jobs=1)).ok
     assert len(keyed) > len(with_wikilinks) + 3
-    cold = tmp_path / "cold"
-    assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
-    warm, fresh = snapshot(site / "output"), snapshot(cold)
-    assert [p for p in sorted({*warm, *fresh}) if warm.get(p) != fresh.get(p)] == []
+    _assert_equals_cold(site, tmp_path / "cold")
 
 
 def test_search_documents_of_unchanged_briefings_are_not_made_again(
@@ -377,10 +363,7 @@ def test_search_documents_of_unchanged_briefings_are_not_made_again(
     _edit(person, name, name + " Jr")
     assert build(Options(site=site, jobs=1)).ok
     assert len(made) >= len(briefings) - 5  # drafts aside, every briefing's document
-    cold = tmp_path / "cold"
-    assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
-    warm, fresh = snapshot(site / "output"), snapshot(cold)
-    assert [p for p in warm if warm.get(p) != fresh.get(p)] == [] and sorted(warm) == sorted(fresh)
+    _assert_equals_cold(site, tmp_path / "cold")
 
 
 @pytest.mark.parametrize(
@@ -411,11 +394,7 @@ def test_a_damaged_plan_is_not_trusted(tmp_path: Path, damage: Callable[[Any], N
     cache.put_record("plan", record)
     cache.close()
     assert build(Options(site=site, jobs=1)).ok
-    cold = tmp_path / "cold"
-    assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
-    warm, fresh = snapshot(site / "output"), snapshot(cold)
-    assert sorted(warm) == sorted(fresh)
-    assert [p for p in warm if warm[p] != fresh[p]] == []
+    _assert_equals_cold(site, tmp_path / "cold")
 
 
 def test_registry_edits_make_the_pages_showing_what_changed(
@@ -504,11 +483,7 @@ def test_registry_edits_make_the_pages_showing_what_changed(
             assert len(made) < every / 2
         elif label == "an alias":
             assert briefing_count() > 0 and person.stem in entities()
-        cold = tmp_path / f"cold-{label}"
-        assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
-        warm, fresh = snapshot(site / "output"), snapshot(cold)
-        assert sorted(warm) == sorted(fresh), label
-        assert [p for p in warm if warm[p] != fresh[p]] == [], label
+        _assert_equals_cold(site, tmp_path / f"cold-{label}", label)
         # what the next build keys pages by is what a build from nothing records
         new_cache = tmp_path / f"cache-{label}"
         options = Options(site=site, output=tmp_path / f"new-{label}", cache_dir=new_cache)
@@ -552,8 +527,4 @@ def test_names_in_other_languages_and_biographies_reach_the_pages_showing_them(
             assert made_briefings == []
             assert ("entity", (("person", "kenji-sato"),)) in made
             assert "people/kenji-sato.html" in result.report.written
-        cold = tmp_path / f"cold-{label}"
-        assert build(Options(site=site, output=cold, use_cache=False, jobs=1)).ok
-        warm, fresh = snapshot(site / "output"), snapshot(cold)
-        assert sorted(warm) == sorted(fresh), label
-        assert [p for p in warm if warm[p] != fresh[p]] == [], label
+        _assert_equals_cold(site, tmp_path / f"cold-{label}", label)
