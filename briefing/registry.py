@@ -302,15 +302,20 @@ class Resolver:
         """The closest registered name, computed once per spelling: unknown names recur."""
         memo = (kind, text)
         if memo not in self.near:
-            if kind not in self.matchers:
-                self.matchers[kind] = Matcher(self.registry.all_names([kind]))
-            self.near[memo] = self.matchers[kind].closest(text, 0.8)
+            self.near[memo] = self.matcher(kind).closest(text, NEAR_CUTOFF)
         return self.near[memo]
+
+    def matcher(self, kind: Kind) -> Matcher:
+        if kind not in self.matchers:
+            self.matchers[kind] = Matcher(self.registry.all_names([kind]))
+        return self.matchers[kind]
 
     def _same_unregistered(self, key: Key, text: str) -> bool:
         actor = self.registry.actors.get(key)
         return actor is None or (not actor.registered and fold(actor.name) == fold(text))
 
+
+NEAR_CUTOFF = 0.8  # how close an unknown name must be to a registered one to suggest it
 
 _FIELD_KIND: dict[str, Kind] = {
     "people": "person",

@@ -27,8 +27,8 @@ from briefing.mentions import Finished, Targets, build_names, finish
 from briefing.model import FOLDERS, Body, Briefing, Entry, Kind, Page
 from briefing.pages import Facts
 from briefing.problems import Problem, error
-from briefing.registry import Actor, Key, Registry, Resolver, mention_table
-from briefing.text import actor_slug, digest
+from briefing.registry import NEAR_CUTOFF, Actor, Key, Registry, Resolver, mention_table
+from briefing.text import Matcher, actor_slug, carry_closest, digest
 from briefing.workers import map_jobs
 
 RESERVED = {"index", "search", "404", "feed", "sitemap", "robots"}
@@ -121,10 +121,9 @@ def resolve(
     cache without it; it is asked only for bodies whose finished form is not cached."""
     problems: list[Problem] = []
     resolver = Resolver(registry)
-    near_key = digest(
-        *(f"{k}\0{n}" for k in ("person", "organization") for n in sorted(registry.all_names([k])))
-    )
-    resolver.near.update(_cached_suggestions(cache, near_key))
+    pools = {k: sorted(registry.all_names([k])) for k in _SUGGESTED}
+    near_key = digest(*(f"{k}\0{n}" for k in _SUGGESTED for n in pools[k]))
+    resolver.near.update(_cached_suggestions(cache, near_key, resolver))
     resolved_actors: dict[str, tuple[Key, ...]] = {}
     tag_spellings: dict[str, Counter[str]] = defaultdict(Counter)
     tag_keys: dict[str, tuple[Key, ...]] = {}
@@ -157,7 +156,11 @@ def resolve(
         [
             (
                 "near",
-                {"names": near_key, "near": [[*k, v] for k, v in sorted(resolver.near.items())]},
+                {
+                    "names": near_key,
+                    "pools": pools,
+                    "near": [[*k, v] for k, v in sorted(resolver.near.items())],
+                },
             )
         ],
     )
@@ -308,20 +311,39 @@ def resolve(
     )
 
 
-def _cached_suggestions(cache: Cache, names_key: str) -> dict[tuple[Kind, str], str | None]:
-    """Last build's "did you mean" answers, if the registered names are the same: finding
-    them costs a few milliseconds per unknown name, and a large archive has hundreds."""
+_SUGGESTED: tuple[Kind, ...] = ("person", "organization")  # kinds with "did you mean"
+
+
+def _cached_suggestions(
+    cache: Cache, names_key: str, resolver: Resolver
+) -> dict[tuple[Kind, str], str | None]:
+    """Last build's "did you mean" answers: as they were if the registered names are the
+    same, else brought up to date against the names that changed (``text.carry_closest``).
+    Finding one costs a few milliseconds per unknown name, and a large archive has
+    hundreds; a registry edit changes a name or two."""
     record = cache.get_many("meta", ["near"]).get("near")
-    if not isinstance(record, dict) or record.get("names") != names_key:
+    if not isinstance(record, dict):
         return {}
     out: dict[tuple[Kind, str], str | None] = {}
     try:
         for kind, text, near in record["near"]:
-            if kind in ("person", "organization") and isinstance(text, str):
+            if kind in _SUGGESTED and isinstance(text, str):
                 out[(kind, text)] = near if isinstance(near, str) else None
+        if record.get("names") == names_key:
+            return out
+        pools = record["pools"]
+        carried: dict[tuple[Kind, str], str | None] = {}
+        for kind in _SUGGESTED:
+            pool = pools[kind]
+            if not (isinstance(pool, list) and all(isinstance(n, str) for n in pool)):
+                return {}
+            answers = {text: near for (k, text), near in out.items() if k == kind}
+            if answers:
+                found = carry_closest(Matcher(pool), resolver.matcher(kind), answers, NEAR_CUTOFF)
+                carried.update(((kind, text), near) for text, near in found.items())
     except (KeyError, TypeError, ValueError):
         return {}
-    return out
+    return carried
 
 
 def _add(actors: dict[Key, Actor], registry: Registry, key: Key) -> bool:

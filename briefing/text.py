@@ -89,6 +89,37 @@ class Matcher:
         return self.folded[hits[0]] if hits else None
 
 
+def carry_closest(
+    old: Matcher, new: Matcher, answers: dict[str, str | None], cutoff: float
+) -> dict[str, str | None]:
+    """``new.closest(word, cutoff)`` for the words of ``answers``, each given with its
+    ``old.closest(word, cutoff)``, trying only the names that changed between the pools:
+    the best of the names both share is the old answer (or none, if it was none). A
+    word whose old answer is itself a changed name is left out, to be looked up whole.
+    Renaming one person changes two names of thousands, for hundreds of unknown names."""
+    changed = {
+        k for k in old.folded.keys() | new.folded.keys() if old.folded.get(k) != new.folded.get(k)
+    }
+    fresh = [k for k in new.keys if k in changed]
+    out: dict[str, str | None] = {}
+    for word, was in answers.items():
+        was_key = None if was is None else fold(was)
+        if was_key is not None and (was_key in changed or old.folded.get(was_key) != was):
+            continue
+        target = fold(word)
+        best = None if was_key is None else (_ratio(was_key, target), was_key)
+        for hit in difflib.get_close_matches(target, fresh, n=1, cutoff=cutoff):
+            found = (_ratio(hit, target), hit)
+            best = found if best is None or found > best else best
+        out[word] = None if best is None else new.folded[best[1]]
+    return out
+
+
+def _ratio(candidate: str, word: str) -> float:
+    """The score ``difflib.get_close_matches`` gives ``candidate`` for ``word``."""
+    return difflib.SequenceMatcher(None, candidate, word).ratio()
+
+
 def closest(word: str, candidates: Iterable[str], cutoff: float = 0.75) -> str | None:
     return Matcher(candidates).closest(word, cutoff)
 

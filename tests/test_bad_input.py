@@ -521,3 +521,12 @@ def test_suggestions_follow_the_registry_across_cached_builds(tmp_path: Path) ->
     assert second.code == 0
     assert "hint: did you mean `Ana Garcés`?" in second.err
     assert "Ana García`?" not in second.err
+    # a name as close, added beside it, wins the tie (the greater of the two folded)
+    (site / "content/people/ana-garciz.yaml").write_text("name: Ana Garcíz\n", "utf-8")
+    third = run("build", "--site", site)
+    assert third.code == 0
+    assert "hint: did you mean `Ana Garcíz`?" in third.err
+    fresh = run("build", "--site", site, "--no-cache", "--output", tmp_path / "fresh")
+    assert [line for line in fresh.err.splitlines() if "did you mean" in line] == [
+        line for line in third.err.splitlines() if "did you mean" in line
+    ]

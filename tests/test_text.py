@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from briefing.text import MAX_SLUG, closest, digest, fold, is_safe_slug, slugify, strip_accents
+from briefing.text import (
+    MAX_SLUG,
+    Matcher,
+    carry_closest,
+    closest,
+    digest,
+    fold,
+    is_safe_slug,
+    slugify,
+    strip_accents,
+)
 
 
 @pytest.mark.parametrize(
@@ -154,3 +166,38 @@ def test_matcher_gives_the_same_answers_as_closest_for_every_word() -> None:
         assert matcher.closest(word, 0.8) == closest(word, pool, 0.8)
     assert matcher.closest("pedro sanchez", 0.8) == "Pedro Sánchez"
     assert matcher.closest("Nobody At All", 0.8) is None
+
+
+def test_closest_answers_carried_across_a_changed_pool_are_a_fresh_lookups() -> None:
+    """Random pools of names, then names added, removed or respelled (an accent, a capital:
+    the same folded key for another name); the carried answers are what ``closest``
+    finds in the new pool, and most of them are carried rather than left out."""
+    rng = random.Random(3)
+    syllables = ["ma", "ri", "ta", "lo", "pe", "sa", "ne", "ko", "la", "vi", "an", "do"]
+
+    def name() -> str:
+        parts = ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 3))) for _ in "ab"]
+        return " ".join(p.capitalize() for p in parts)
+
+    carried_total = left_out = 0
+    for _round in range(30):
+        pool = sorted({name() for _ in range(60)})
+        words = [name() for _ in range(40)]
+        words += [w[:-1] + "x" for w in rng.sample(pool, 10)]  # near misses of real names
+        old, new_pool = Matcher(pool), list(pool)
+        for _ in range(rng.randint(1, 4)):
+            roll = rng.random()
+            if roll < 0.4:
+                new_pool.append(rng.choice(words)[:-1] + rng.choice("aeio"))
+            elif roll < 0.7 and new_pool:
+                new_pool.remove(rng.choice(new_pool))
+            else:
+                target = rng.choice(new_pool)
+                new_pool.append(target.upper() if rng.random() < 0.5 else target + "á")
+        new = Matcher(new_pool)
+        answers = {w: old.closest(w, 0.8) for w in words}
+        found = carry_closest(old, new, answers, 0.8)
+        assert found == {w: new.closest(w, 0.8) for w in found}
+        carried_total += len(found)
+        left_out += len(words) - len(found)
+    assert carried_total > 10 * left_out
