@@ -75,6 +75,14 @@ class Targets:
             )
         )
 
+    def word_digests(self) -> dict[str, str]:
+        """Per word, what ``names_digest`` reads of the names filed under it: a body whose
+        words include none of the words whose digest changed keeps its names digest."""
+        return {
+            word: digest(*(f"{name}\0{self.actor_urls[key]}" for name, key, _ in items))[:16]
+            for word, items in self.names.items()
+        }
+
     def names_digest(self, words: Sequence[str]) -> str:
         """What the names a body's words could spell say and link to: the part of the site
         a finished body depends on through its mentions.

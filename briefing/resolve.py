@@ -414,12 +414,27 @@ class _Finisher:
         # it is worked out from are the same: a tenth of an edit rebuild, otherwise.
         self.names_id = targets.names_id()
         memo = cache.get_record("names") or {}
-        digests = memo.get("digests") if memo.get("id") == self.names_id else None
+        digests = memo.get("digests")
         self.names_memo: dict[str, str] = (
             {k: v for k, v in digests.items() if isinstance(v, str)}
             if isinstance(digests, dict)
             else {}
         )
+        # Names changed since: the words filed under a changed name. A body spelling none
+        # of them keeps its digest (renaming a person changes a few words of thousands).
+        found = memo.get("words")
+        then: dict[str, Any] | None = found if isinstance(found, dict) else None
+        self.same_names = memo.get("id") == self.names_id and then is not None
+        self.words: dict[str, Any] = (
+            then if self.same_names and then is not None else targets.word_digests()
+        )
+        self.changed: set[str] | None = None
+        if not self.same_names:
+            if then is not None:
+                now = self.words
+                self.changed = {w for w in then.keys() | now.keys() if then.get(w) != now.get(w)}
+            else:
+                self.names_memo = {}
         self.names_used: dict[str, str] = {}
         # The last build's finishing, by source: [sign, key, record] (the record is what
         # the cache keeps of a finished body besides its HTML). A key is taken as it was
@@ -461,7 +476,9 @@ class _Finisher:
         names = ""
         if mentions:
             parse_key = self.parse_keys.get(source, source)
-            names = self.names_memo.get(parse_key) or t.names_digest(body.words)
+            names = self.names_memo.get(parse_key, "")
+            if not names or (self.changed is not None and not self.changed.isdisjoint(body.words)):
+                names = t.names_digest(body.words)
             self.names_used[parse_key] = names
         return digest(
             self.salt,
@@ -488,8 +505,10 @@ class _Finisher:
                         self.names_used[parse_key] = self.names_memo[parse_key]
             else:
                 keys[source] = self.key(source, page, body, mentions, own)
-        if self.names_used != self.names_memo:
-            self.cache.put_record("names", {"id": self.names_id, "digests": self.names_used})
+        if self.names_used != self.names_memo or not self.same_names:
+            self.cache.put_record(
+                "names", {"id": self.names_id, "digests": self.names_used, "words": self.words}
+            )
         by_key = {entry[1]: entry[2] for entry in self.last_done.values()}
         records = {s: by_key[k] for s, k in keys.items() if k in by_key}
         out: dict[str, Done] = {}
