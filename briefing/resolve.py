@@ -123,7 +123,8 @@ def resolve(
     resolver = Resolver(registry)
     pools = {k: sorted(registry.all_names([k])) for k in _SUGGESTED}
     near_key = digest(*(f"{k}\0{n}" for k in _SUGGESTED for n in pools[k]))
-    resolver.near.update(_cached_suggestions(cache, near_key, resolver))
+    kept, same_names = _cached_suggestions(cache, near_key, resolver)
+    resolver.near.update(kept)
     resolved_actors: dict[str, tuple[Key, ...]] = {}
     tag_spellings: dict[str, Counter[str]] = defaultdict(Counter)
     tag_keys: dict[str, tuple[Key, ...]] = {}
@@ -151,19 +152,9 @@ def resolve(
                 tags[tag] = ref.line
         tag_keys[b.path] = tuple(tags)
         ref_lines[b.path] = {**keys, **tags}
-    cache.put_many(
-        "meta",
-        [
-            (
-                "near",
-                {
-                    "names": near_key,
-                    "pools": pools,
-                    "near": [[*k, v] for k, v in sorted(resolver.near.items())],
-                },
-            )
-        ],
-    )
+    if not same_names or resolver.near != kept:
+        near = [[*k, v] for k, v in sorted(resolver.near.items())]
+        cache.put_many("meta", [("near", {"names": near_key, "pools": pools, "near": near})])
     actors: dict[Key, Actor] = {}
     used: set[Key] = {k for ks in resolved_actors.values() for k in ks}
     for key, actor in registry.actors.items():
@@ -316,34 +307,34 @@ _SUGGESTED: tuple[Kind, ...] = ("person", "organization")  # kinds with "did you
 
 def _cached_suggestions(
     cache: Cache, names_key: str, resolver: Resolver
-) -> dict[tuple[Kind, str], str | None]:
-    """Last build's "did you mean" answers: as they were if the registered names are the
-    same, else brought up to date against the names that changed (``text.carry_closest``).
-    Finding one costs a few milliseconds per unknown name, and a large archive has
-    hundreds; a registry edit changes a name or two."""
+) -> tuple[dict[tuple[Kind, str], str | None], bool]:
+    """Last build's "did you mean" answers, and whether the registered names are the
+    same: then as they were, else brought up to date against the names that changed
+    (``text.carry_closest``). Finding one costs a few milliseconds per unknown name, and
+    a large archive has hundreds; a registry edit changes a name or two."""
     record = cache.get_many("meta", ["near"]).get("near")
     if not isinstance(record, dict):
-        return {}
+        return {}, False
     out: dict[tuple[Kind, str], str | None] = {}
     try:
         for kind, text, near in record["near"]:
             if kind in _SUGGESTED and isinstance(text, str):
                 out[(kind, text)] = near if isinstance(near, str) else None
-        if record.get("names") == names_key:
-            return out
+        if record.get("names") == names_key and "pools" in record:
+            return out, True
         pools = record["pools"]
         carried: dict[tuple[Kind, str], str | None] = {}
         for kind in _SUGGESTED:
             pool = pools[kind]
             if not (isinstance(pool, list) and all(isinstance(n, str) for n in pool)):
-                return {}
+                return {}, False
             answers = {text: near for (k, text), near in out.items() if k == kind}
             if answers:
                 found = carry_closest(Matcher(pool), resolver.matcher(kind), answers, NEAR_CUTOFF)
                 carried.update(((kind, text), near) for text, near in found.items())
     except (KeyError, TypeError, ValueError):
-        return {}
-    return carried
+        return {}, False
+    return carried, False
 
 
 def _add(actors: dict[Key, Actor], registry: Registry, key: Key) -> bool:
@@ -425,9 +416,7 @@ class _Finisher:
         found = memo.get("words")
         then: dict[str, Any] | None = found if isinstance(found, dict) else None
         self.same_names = memo.get("id") == self.names_id and then is not None
-        self.words: dict[str, Any] = (
-            then if self.same_names and then is not None else targets.word_digests()
-        )
+        self.words: dict[str, Any] = then if then and self.same_names else targets.word_digests()
         self.changed: set[str] | None = None
         if not self.same_names:
             if then is not None:

@@ -534,3 +534,37 @@ def test_names_in_other_languages_and_biographies_reach_the_pages_showing_them(
             assert ("entity", (("person", "kenji-sato"),)) in made
             assert "people/kenji-sato.html" in result.report.written
         _assert_equals_cold(site, tmp_path / f"cold-{label}", label)
+
+
+def test_suggestions_are_stored_only_when_they_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The "did you mean" record is written when the names or the unknown names asked
+    about change, not on every build."""
+    from briefing.cache import Cache as CacheClass
+    from tests.fixture_site import SITE
+    from tests.sitekit import write_site
+
+    site = write_site(tmp_path / "site", SITE)
+    assert build(Options(site=site, jobs=1)).ok
+    written: list[str] = []
+    real = CacheClass.put_many
+
+    def recording(self: Any, table: str, rows: Any) -> None:
+        rows = list(rows)
+        written.extend(key for key, _ in rows if table == "meta")
+        real(self, table, rows)
+
+    monkeypatch.setattr(CacheClass, "put_many", recording)
+    uno = site / "content/briefings/a/uno.md"
+    uno.write_text(uno.read_text("utf-8") + "\nOtra frase.\n", "utf-8")
+    assert build(Options(site=site, jobs=1)).ok
+    assert "near" not in written
+    _edit(uno, "people: [Ana García]", "people: [Ana García, Anna Garsia]")
+    assert build(Options(site=site, jobs=1)).ok
+    assert "near" in written  # a new unknown name, and its answer
+    written.clear()
+    (site / "content/people/luis-rojo.yaml").write_text("name: Luis Rojo\n", "utf-8")
+    assert build(Options(site=site, jobs=1)).ok
+    assert "near" in written  # the names changed
+    _assert_equals_cold(site, tmp_path / "cold")
