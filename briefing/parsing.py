@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import zlib
@@ -99,10 +98,22 @@ def shape_row(row: Any) -> Any:
     if not isinstance(row, dict):
         return row
     for entry in row.values():
-        if isinstance(entry, list) and len(entry) == 2 and not isinstance(entry[1], Parsed):
-            with contextlib.suppress(KeyError, TypeError, ValueError):
-                entry[1] = parsed_from_json(entry[1])
+        if isinstance(entry, list) and len(entry) == 2:
+            found = _read(entry[1])
+            if found is not None:
+                entry[1] = found
     return row
+
+
+def _read(record: Any) -> Parsed | None:
+    """A parse record as ``Parsed`` (made already, or from its JSON); None if it does not
+    read as one."""
+    if isinstance(record, Parsed):
+        return record
+    try:
+        return parsed_from_json(record)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def parse_all(
@@ -141,12 +152,9 @@ def parse_all(
     for f in inputs.files:
         entry = stored.get(f.path)
         if entry is not None and entry[0] == keys[f.path]:
-            record = entry[1]
-            if isinstance(record, Parsed):
-                parsed[f.path] = record
-                continue
-            with contextlib.suppress(KeyError, TypeError, ValueError):
-                parsed[f.path] = parsed_from_json(record)
+            found = _read(entry[1])
+            if found is not None:
+                parsed[f.path] = found
     missing = [f for f in inputs.files if f.path not in parsed]
     done = len(parsed)
     note("parse", done, len(inputs.files))

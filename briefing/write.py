@@ -182,11 +182,12 @@ def stage(
     held: Held | None = None,
 ) -> Staged:
     """Write ``data`` into the staging folder as ``name``, unless the output has it
-    already; or hold it, when ``held`` allows and the output has a file of ours there."""
+    already; or hold it, when ``held`` allows and the output has a file of ours there
+    (``overwrite`` writes it at publishing)."""
     digest = sha(data)
     if _unchanged(out / rel, rel, digest, len(data), manifest, stats):
         return Staged(digest, len(data), None)
-    if held is not None and rel in manifest and _plain(out / rel) and held.take(len(data)):
+    if held is not None and rel in manifest and held.take(len(data)):
         return Staged(digest, len(data), None, data)
     target = out / STAGING / name
     try:
@@ -249,11 +250,8 @@ def publish(
                 new_manifest[rel] = digest
                 if _unchanged(target, rel, digest, len(data), manifest, stats):
                     report.unchanged += 1
-                elif rel in manifest:
-                    overwrite(target, data)
-                    report.written.append(rel)
-                else:
-                    _atomic_write(target, data)
+                else:  # a file of ours is written over; any other is a new file
+                    (overwrite if rel in manifest else _atomic_write)(target, data)
                     report.written.append(rel)
             new_stats[rel] = _stat(target)
         for rel, asset in sorted(assets.items()):
@@ -317,15 +315,6 @@ def _unchanged(
 def _stat(target: Path) -> tuple[int, int]:
     st = target.stat()
     return (st.st_size, st.st_mtime_ns)
-
-
-def _plain(target: Path) -> bool:
-    """A file with one name (not a symbolic link, no hard link elsewhere)."""
-    try:
-        st = os.lstat(target)
-    except OSError:
-        return False
-    return stat.S_ISREG(st.st_mode) and st.st_nlink == 1
 
 
 def overwrite(target: Path, data: bytes) -> None:
