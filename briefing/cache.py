@@ -21,7 +21,7 @@ from typing import Any
 
 from briefing import __version__
 
-SCHEMA = "briefing-cache-7"
+SCHEMA = "briefing-cache-8"
 
 
 @functools.cache
@@ -91,6 +91,7 @@ class Cache:
         "bodies",
         "finished_html",
         "search_docs",
+        "search_bodies",
         "search_text",
         "search_roots",
         "meta",
@@ -343,6 +344,16 @@ class Cache:
                 self.db.executemany(f"DELETE FROM {table} WHERE key = ?", ((k,) for k in stale))
         except sqlite3.Error:
             self.db = None
+
+    def keys(self, table: str) -> set[str]:
+        """The keys ``table`` holds (none when the cache is off or failed)."""
+        if self.db is None:
+            return set()
+        try:
+            return {k for (k,) in self.db.execute(f"SELECT key FROM {table}")}
+        except sqlite3.Error:
+            self.db = None
+            return set()
 
     def _transaction(self) -> _Tx:
         assert self.db is not None

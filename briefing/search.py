@@ -109,26 +109,36 @@ terms, stable document order independent of Python's hash seed).
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 __all__ = [
     "DOC_CHUNK",
     "KINDS",
+    "NO_BODY",
     "STOP_WORDS",
+    "Analysis",
+    "BodyPart",
+    "Head",
     "SearchDoc",
+    "analyze",
+    "body_part",
     "build_index",
+    "combine",
     "doc_order",
     "fold",
+    "head",
     "is_cjk",
     "shard_for",
     "shard_key",
     "shard_name",
+    "stored_text",
     "terms_of",
     "text_file",
     "word_terms",
@@ -409,33 +419,59 @@ def doc_order(docs: Sequence[SearchDoc]) -> list[int]:
     return actors + briefings
 
 
-def _doc_terms(
-    fields: Sequence[tuple[int, Sequence[str]]],
-) -> tuple[dict[str, int], dict[str, str]]:
-    """Best tier of every term of a document, and its spelling where that is not the term.
+Counts = tuple[dict[str, int], dict[str, dict[str, int]]]
 
-    ``fields`` are (tier, words) in tier order.  The spelling of a term is the
+
+def _counts(words: Sequence[str]) -> Counts:
+    """The terms of some words, in order, each with how often it is spelled as the term
+    itself (0 when never, or only in CJK or as part of a longer word), and its other
+    lower-case spellings with how often each."""
+    plain: dict[str, int] = {}
+    other: dict[str, dict[str, int]] = {}
+    for word, n in Counter(words).items():
+        for term, spelling in word_terms(word):
+            if term not in plain:
+                plain[term] = 0
+            if spelling is None:
+                continue
+            if spelling == term:
+                plain[term] += n
+            else:
+                counts = other.setdefault(term, {})
+                counts[spelling] = counts.get(spelling, 0) + n
+    return plain, other
+
+
+def _doc_terms(
+    fields: Sequence[tuple[int, Counts]], only: Collection[str] | None = None
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Best tier of every term of a document (or of those ``only``), and its spelling where
+    that is not the term.
+
+    ``fields`` are (tier, counts), worst tier first.  The spelling of a term is the
     document's most frequent lower-case form of it (ties: the smallest).
     """
     tier_of: dict[str, int] = {}
-    plain: dict[str, int] = {}
-    other: dict[str, dict[str, int]] = {}
-    for tier, words in fields:
-        for word, n in Counter(words).items():
-            for term, spelling in word_terms(word):
-                if term not in tier_of:
-                    tier_of[term] = tier
-                if spelling is None:
-                    continue
-                if spelling == term:
-                    plain[term] = plain.get(term, 0) + n
-                else:
-                    counts = other.setdefault(term, {})
-                    counts[spelling] = counts.get(spelling, 0) + n
+    for tier, (plain, _) in fields:
+        if only is None:
+            tier_of.update(dict.fromkeys(plain, tier))
+        else:
+            tier_of.update((term, tier) for term in only if term in plain)
     spelling_of: dict[str, str] = {}
-    for term, counts in other.items():
-        if term in plain:
-            counts[term] = plain[term]
+    forms: dict[str, dict[str, int]] = {}
+    for _, (_, other) in fields:
+        for term, spelled in other.items():
+            if only is not None and term not in only:
+                continue
+            merged = forms.setdefault(term, {})
+            for spelling, n in spelled.items():
+                merged[spelling] = merged.get(spelling, 0) + n
+    for term, counts in forms.items():
+        same = 0
+        for _, (plain, _) in fields:
+            same += plain.get(term, 0)
+        if same:
+            counts[term] = same
         best = max(counts.values())
         choice = min(s for s, n in counts.items() if n == best)
         if choice != term:
@@ -509,76 +545,123 @@ def _entry(
 @dataclass(frozen=True)
 class Analysis:
     """What one document contributes to the index, whatever its id: its terms with their
-    best tier, their spellings, its document-table row and its stored text. It depends on
-    the document alone, so a build caches it and re-analyses only documents that changed."""
+    best tier, their spellings, its document-table row and its stored text."""
 
     tiers: dict[str, int]
     spellings: dict[str, str]
     row: list[object]  # [kind, title, url, date, date label, aliases]
-    text: list[object]  # [summary, body, names, tags]
+    text: list[object]  # [summary, body (None until it is read), names, tags]
+
+
+@dataclass(frozen=True)
+class BodyPart:
+    """What a body gives its document's analysis. It depends on the text alone: renaming
+    a person changes the documents of thousands of briefings and none of their bodies,
+    so a build keeps this by the body's key and analyses only the rest again."""
+
+    plain: dict[str, int]  # each term -> how often spelled as itself (see _counts)
+    other: dict[str, dict[str, int]]  # term -> its other spellings -> how often
 
     def to_json(self) -> list[object]:
-        return [self.tiers, self.spellings, self.row, self.text]
+        return ["\n".join(self.plain), list(self.plain.values()), self.other]
 
     @classmethod
-    def from_json(cls, value: object, text: object = None) -> Analysis:
-        """From ``to_json()``, or from its first three items (the text kept apart: it is
-        then ``[]`` until the text file must be written)."""
-        if isinstance(value, list) and len(value) == 3:
-            value = [*value, [] if text is None else text]
-        if not (isinstance(value, list) and len(value) == 4):
-            raise ValueError("search analysis")
-        tiers, spellings, row, text = value
-        if not (isinstance(tiers, dict) and isinstance(spellings, dict)):
-            raise ValueError("search analysis")
-        if not (
-            isinstance(row, list)
-            and len(row) == 6
-            and isinstance(text, list)
-            and len(text) in (0, 4)
-        ):
-            raise ValueError("search analysis")
-        return cls(
-            {str(k): int(v) for k, v in tiers.items()},
-            {str(k): str(v) for k, v in spellings.items()},
-            row,
-            text,
-        )
+    def from_json(cls, value: object) -> BodyPart:
+        if not (isinstance(value, list) and len(value) == 3):
+            raise ValueError("search body")
+        terms, counts, other = value
+        if not (isinstance(terms, str) and isinstance(counts, list) and isinstance(other, dict)):
+            raise ValueError("search body")
+        names = terms.split("\n") if terms else []
+        if len(names) != len(counts) or not all(type(n) is int for n in counts):
+            raise ValueError("search body")
+        forms: dict[str, dict[str, int]] = {}
+        for term, spelled in other.items():
+            if not isinstance(spelled, dict):
+                raise ValueError("search body")
+            forms[str(term)] = {str(s): int(n) for s, n in spelled.items()}
+        return cls(dict(zip(names, counts, strict=True)), forms)
+
+
+NO_BODY = BodyPart({}, {})
+
+
+def body_part(text: str) -> tuple[BodyPart, str]:
+    """A body's part of its document's analysis, and the body as stored for snippets."""
+    stored, words = _body(_nfc(text))
+    return BodyPart(*_counts(words)), stored
+
+
+class Head(NamedTuple):
+    """A document's terms but for its body's: (tier, counts) of its summary and tags, its
+    names and its title, worst tier first."""
+
+    doc: SearchDoc
+    fields: list[tuple[int, Counts]]
+
+    def terms(self) -> set[str]:
+        return {term for _, (plain, _) in self.fields for term in plain}
+
+
+def head(doc: SearchDoc) -> Head:
+    names = [w for name in doc.names for w in _findwords(_nfc(name))]
+    summary = [w for text in (doc.summary, *doc.tags) for w in _findwords(_nfc(text))]
+    return Head(
+        doc,
+        [
+            (_SUMMARY, _counts(summary)),
+            (_NAMES, _counts(names)),
+            (_TITLE, _counts(_findwords(_nfc(doc.title)))),
+        ],
+    )
 
 
 def analyze(doc: SearchDoc) -> Analysis:
+    return combine(head(doc), *body_part(doc.body))
+
+
+def combine(
+    known: Head, body: BodyPart, stored: str | None, only: Collection[str] | None = None
+) -> Analysis:
+    """The analysis of a document (its ``head``) whose body gave ``body``; only the terms
+    ``only``, if given (of two documents with one body, only the terms of their heads can
+    differ). Without the ``stored`` body, the analysis's text has None in its place."""
+    doc = known.doc
+    tier_of, spelling_of = _doc_terms([(_BODY, (body.plain, body.other)), *known.fields], only)
     title = _nfc(doc.title)
-    summary = _nfc(doc.summary)
-    names = [_nfc(n) for n in doc.names]
-    tags = [_nfc(t) for t in doc.tags]
-    body, body_words = _body(_nfc(doc.body))
-    summary_words = _findwords(summary)
-    fields: list[tuple[int, Sequence[str]]] = [
-        (_TITLE, _findwords(title)),
-        (_NAMES, [w for name in names for w in _findwords(name)]),
-        (_SUMMARY, summary_words + [w for tag in tags for w in _findwords(tag)]),
-        (_BODY, body_words),
-    ]
-    tier_of, spelling_of = _doc_terms(fields)
     aliases: list[str] = []
     if doc.kind in _ACTOR_KINDS:
         seen = {fold(title)}
-        for name in names:
+        for name in (_nfc(n) for n in doc.names):
             folded = fold(name)
             if folded and folded not in seen:
                 seen.add(folded)
                 aliases.append(name)
-    # A summary that is the start of the body is not stored twice.
-    repeated = summary_words and body_words[: len(summary_words)] == summary_words
-    stored_summary = "" if repeated else summary
     row: list[object] = [doc.kind, title, doc.url, doc.date, _nfc(doc.date_label), aliases]
-    return Analysis(tier_of, spelling_of, row, [stored_summary, body, names, tags])
+    return Analysis(tier_of, spelling_of, row, stored_text(doc, stored))
+
+
+def stored_text(doc: SearchDoc, body: str | None) -> list[object]:
+    """A document's text for snippets: [summary, body as stored, names, tags]."""
+    return [_nfc(doc.summary), body, [_nfc(n) for n in doc.names], [_nfc(t) for t in doc.tags]]
+
+
+def _unrepeated(text: list[object]) -> list[object]:
+    """The text as its file stores it: without the summary when that is the start of the
+    body (a briefing's summary is its first paragraph unless it has one of its own)."""
+    summary, body, *rest = text
+    words = _findwords(str(summary))
+    if not words or not isinstance(body, str):
+        return text
+    pattern = _word() if _MAYBE_MARKS.search(body) else _PLAIN_WORD
+    lead = [m.group() for m in itertools.islice(pattern.finditer(body), len(words))]
+    return ["", body, *rest] if lead == words else text
 
 
 def text_file(chunk: int, texts: Sequence[list[object]]) -> tuple[str, bytes]:
     """The path and bytes of text chunk ``chunk``: the stored texts (``Analysis.text``) of
     documents chunk*TEXT_CHUNK onwards, in id order."""
-    return f"search/x/{chunk}.js", _script("x", chunk, list(texts))
+    return f"search/x/{chunk}.js", _script("x", chunk, [_unrepeated(t) for t in texts])
 
 
 Postings = dict[str, list[list[int]]]  # term -> tier -> ascending doc ids

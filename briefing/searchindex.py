@@ -1,7 +1,10 @@
 """The search index of a site, rebuilt only as far as its documents changed.
 
-A document's analysis (its terms, spellings, row and text) is cached by a digest of the
-document. When the documents are the same ones in the same order as last time and only
+A document is cached by a digest of it, without its body; a briefing's body is analysed
+once for the text it is (by its parse key) and cached apart, with its text as stored for
+snippets. A document's analysis (its terms, spellings, row and text) is made from the two:
+a person renamed changes thousands of briefings' documents, and none of their bodies is
+read or analysed again. When the documents are the same ones in the same order as last time and only
 some changed, the index is patched: the postings of the shard keys whose terms those
 documents gained, lost or moved between tiers are read from the cache, updated, and only
 their shard files are made again, with the document-table chunks and text files of the
@@ -128,6 +131,13 @@ def _doc_key(doc: search.SearchDoc, parse_keys: dict[str, str], salt: str) -> st
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _body_key(parse_key: str, salt: str) -> str:
+    """The key a briefing's body is cached by: its file's parse key stands for its text."""
+    if not parse_key:
+        return ""
+    return hashlib.sha256(f"{salt}:{parse_key}".encode()).hexdigest()
+
+
 def _analyses(
     docs: _Documents,
     keys: list[str],
@@ -135,33 +145,93 @@ def _analyses(
     bodies: Bodies,
     cache: Cache,
     jobs: int,
+    stored: set[str] | frozenset[str] = frozenset(),
 ) -> dict[str, search.Analysis]:
-    """The analyses of documents ``wanted`` (indices into ``docs``): cached, or made now
-    (and cached, with their text apart)."""
+    """The analyses of documents ``wanted`` (indices into ``docs``), their text's body left
+    out (None) unless it was analysed now. A body analysed before is read back, not
+    analysed again; the others are analysed in the workers and cached with their text.
+    The documents are cached too, but for those ``stored`` already."""
+    whole = {i: docs.whole(i) for i in wanted}
+    body_keys = {i: docs.body_key(i) for i in wanted}
+    parts = _parts(cache, [k for k in body_keys.values() if k])
     found: dict[str, search.Analysis] = {}
-    for key, value in cache.get_many("search_docs", [keys[i] for i in wanted]).items():
-        with contextlib.suppress(ValueError, TypeError):
-            found[key] = search.Analysis.from_json(value)
-    missing = [i for i in wanted if keys[i] not in found]
+    missing: list[int] = []
+    for i in wanted:
+        doc, body_key = whole[i], body_keys[i]
+        if doc.kind != "briefing":
+            found[keys[i]] = search.combine(search.head(doc), search.NO_BODY, "")
+        elif body_key in parts:
+            found[keys[i]] = search.combine(search.head(doc), parts[body_key], None)
+        else:
+            missing.append(i)
+    keep = cache.enabled
     if missing:
-        keep = cache.enabled
         done = map_jobs(_analyze, [(d, keep) for d in _with_text(docs, missing, bodies)], jobs)
-        for i, (analysis, _, _) in zip(missing, done, strict=True):
+        made = [(body_keys[i], *result) for i, result in zip(missing, done, strict=True)]
+        for i, (_, analysis, _, _) in zip(missing, made, strict=True):
             found[keys[i]] = analysis
         if keep:
-            made = list(zip(missing, done, strict=True))
-            cache.put_encoded("search_docs", ((keys[i], record) for i, (_, record, _) in made))
-            cache.put_encoded("search_text", ((keys[i], text) for i, (_, _, text) in made))
+            cache.put_encoded("search_bodies", ((k, record) for k, _, record, _ in made if k))
+            cache.put_encoded("search_text", ((k, text) for k, _, _, text in made if k))
+    _store_heads(
+        cache, [(keys[i], whole[i], body_keys[i]) for i in wanted if keys[i] not in stored]
+    )
     return found
 
 
+def _store_heads(cache: Cache, heads: list[tuple[str, search.SearchDoc, str]]) -> None:
+    if cache.enabled:
+        cache.put_encoded("search_docs", ((k, encode(_head(d, b))) for k, d, b in heads))
+
+
 def _analyze(doc: search.SearchDoc, keep: bool) -> tuple[search.Analysis, str, str]:
-    """A document's analysis and, if the cache ``keep``s them, its two cache records made
-    in the worker: the building process only stores them."""
-    found = search.analyze(doc)
+    """A document's analysis and, if the cache ``keep``s them, its body's two cache records
+    (its part of the analysis, its stored text), made in the worker: the building process
+    only stores them."""
+    part, stored = search.body_part(doc.body)
+    found = search.combine(search.head(doc), part, stored)
     if not keep:
         return found, "", ""
-    return found, encode(found.to_json()[:3]), encode(found.text)
+    return found, encode(part.to_json()), encode(stored)
+
+
+def _parts(cache: Cache, body_keys: list[str]) -> dict[str, search.BodyPart]:
+    parts: dict[str, search.BodyPart] = {}
+    for key, value in cache.get_many("search_bodies", body_keys).items():
+        with contextlib.suppress(ValueError, TypeError):
+            parts[key] = search.BodyPart.from_json(value)
+    return parts
+
+
+def _head(doc: search.SearchDoc, body_key: str) -> list[object]:
+    """A document as cached: its body's key in place of its body."""
+    return [*doc[:6], body_key, list(doc.names), list(doc.tags)]
+
+
+def _read_head(value: Any) -> search.SearchDoc:
+    if not (isinstance(value, list) and len(value) == 9):
+        raise ValueError("search document")
+    *fields, names, tags = value
+    if not (
+        all(isinstance(f, str) for f in fields)
+        and isinstance(names, list)
+        and isinstance(tags, list)
+        and all(isinstance(n, str) for n in names + tags)
+    ):
+        raise ValueError("search document")
+    kind, title, url, date, date_label, summary, body = fields
+    return search.SearchDoc(
+        kind, title, url, date, date_label, summary, body, tuple(names), tuple(tags)
+    )
+
+
+def _cached(cache: Cache, keys: list[str]) -> dict[str, search.SearchDoc]:
+    """Cached documents by key (each with its body's key as its body); bad ones left out."""
+    heads: dict[str, search.SearchDoc] = {}
+    for key, value in cache.get_many("search_docs", keys).items():
+        with contextlib.suppress(ValueError, TypeError):
+            heads[key] = _read_head(value)
+    return heads
 
 
 def _with_text(docs: _Documents, indices: list[int], bodies: Bodies) -> list[search.SearchDoc]:
@@ -180,22 +250,27 @@ def _texts(
     bodies: Bodies,
     cache: Cache,
 ) -> Files:
-    """The text chunks holding document ids ``redo``; the texts of their documents are
-    fetched from the cache only now (they are most of the index), or made again if the
-    cache lost them."""
+    """The text chunks holding document ids ``redo``. A document's text is its analysis's,
+    or its cached document's; its body is read from the cache only now (the bodies are
+    most of the index), or made again if the cache lost it."""
     size = search.TEXT_CHUNK
     chunks = sorted({d // size for d in redo})
     ids = [d for c in chunks for d in range(c * size, min((c + 1) * size, len(order)))]
     texts: dict[str, list[object]] = {}
     for key in (keys[order[d]] for d in ids):
         found = analyses.get(key)
-        if found is not None and found.text:
-            texts[key] = found.text
-    need = [keys[order[d]] for d in ids if keys[order[d]] not in texts]
-    for key, value in cache.get_many("search_text", need).items():
-        if _is_text(value):
-            texts[key] = value
-    lost = [order[d] for d in ids if keys[order[d]] not in texts]
+        if found is not None:
+            texts[key] = list(found.text)
+    heads = _cached(cache, [keys[order[d]] for d in ids if keys[order[d]] not in texts])
+    for key, doc in heads.items():
+        texts[key] = search.stored_text(doc, "" if doc.kind != "briefing" else None)
+    body_of = {keys[order[d]]: docs.body_key(order[d]) for d in ids}
+    need = sorted({body_of[k] for k, text in texts.items() if text[1] is None and body_of[k]})
+    stored = cache.get_many("search_text", need)
+    for key, text in texts.items():
+        if text[1] is None and isinstance(stored.get(body_of[key]), str):
+            text[1] = stored[body_of[key]]
+    lost = [order[d] for d in ids if texts.get(keys[order[d]], [None, None])[1] is None]
     for i, doc in zip(lost, _with_text(docs, lost, bodies), strict=True):
         texts[keys[i]] = search.analyze(doc).text
     files: Files = {}
@@ -221,9 +296,12 @@ def _full(
 ) -> tuple[Files, dict[str, str], dict[str, Any]]:
     """The whole index from the (cached) analyses; its postings are cached by shard key.
     The text file of a document with the same id and analysis as last time is kept."""
-    analyses = _analyses(docs, keys, list(range(len(keys))), bodies, cache, jobs)
     cache.keep_only("search_docs", keys)
-    cache.keep_only("search_text", keys)
+    body_keys = [docs.body_key(i) for i in range(len(keys))]
+    cache.keep_only("search_bodies", body_keys)
+    cache.keep_only("search_text", body_keys)
+    known = cache.keys("search_docs")
+    analyses = _analyses(docs, keys, list(range(len(keys))), bodies, cache, jobs, known)
     in_order = [analyses[key] for key in by_id]
     postings, spellings = search.postings_of(in_order)
     rows = search.rows_of(in_order, kinds)
@@ -268,17 +346,39 @@ def _patch(
     """The index patched for the documents whose analysis changed; None when the cache
     does not hold what that needs (the caller then builds it in full)."""
     changed = [d for d, key in enumerate(by_id) if key != last.ids[d]]
-    old: dict[str, search.Analysis] = {}
-    for key, value in cache.get_many("search_docs", [last.ids[d] for d in changed]).items():
-        with contextlib.suppress(ValueError, TypeError):
-            old[key] = search.Analysis.from_json(value)
-    if any(last.ids[d] not in old for d in changed):
+    heads = _cached(cache, [last.ids[d] for d in changed])
+    if any(last.ids[d] not in heads for d in changed):
         return None
-    new = _analyses(docs, keys, [order[d] for d in changed], bodies, cache, jobs)
+    old_bodies = {doc.body for doc in heads.values() if doc.body}
+    parts = _parts(cache, sorted(old_bodies))
+    if old_bodies - parts.keys():
+        return None
+    old: dict[str, search.Analysis] = {}
+    new: dict[str, search.Analysis] = {}
+    rest: list[int] = []  # documents whose body changed
+    same: list[tuple[str, search.SearchDoc, str]] = []
+    for d in changed:
+        was, i = heads[last.ids[d]], order[d]
+        body_key = docs.body_key(i)
+        part = parts[was.body] if was.body else search.NO_BODY
+        if body_key != was.body:
+            old[last.ids[d]] = search.combine(search.head(was), part, None)
+            rest.append(i)
+            continue
+        # The same body: only the terms of the two heads can differ.
+        doc = docs.whole(i)
+        then, now = search.head(was), search.head(doc)
+        only = then.terms() | now.terms()
+        old[last.ids[d]] = search.combine(then, part, None, only)
+        new[keys[i]] = search.combine(now, part, "" if not body_key else None, only)
+        same.append((keys[i], doc, body_key))
+    _store_heads(cache, same)
+    new.update(_analyses(docs, keys, rest, bodies, cache, jobs))
     # The tables hold the last build's documents and those analysed now: only the changed
-    # documents' old analyses can have gone out of use.
-    unused = {last.ids[d] for d in changed} - set(keys)
-    cache.delete_many("search_docs", sorted(unused))
+    # documents' old ones (and their old bodies) can have gone out of use.
+    cache.delete_many("search_docs", sorted({last.ids[d] for d in changed} - set(keys)))
+    unused = old_bodies - {docs.body_key(order[d]) for d in changed}
+    cache.delete_many("search_bodies", sorted(unused))
     cache.delete_many("search_text", sorted(unused))
     rows = list(last.rows)
     moved_rows: set[int] = set()
@@ -456,14 +556,26 @@ class _Documents:
     docs: list[search.SearchDoc]
     sketched: set[int]
     views: Views
+    parse_keys: dict[str, str]
+    salt: str
     items: dict[int, int] = dataclasses.field(default_factory=dict)
 
     def whole(self, i: int) -> search.SearchDoc:
         if i in self.sketched:
-            item = self.views.site.items[self.items.get(i, i)]
-            self.docs[i] = _briefing_doc(self.views, item)
+            self.docs[i] = _briefing_doc(self.views, self._item(i))
             self.sketched.discard(i)
         return self.docs[i]
+
+    def _item(self, i: int) -> Item:
+        return self.views.site.items[self.items.get(i, i)]
+
+    def body_key(self, i: int) -> str:
+        """The key of document ``i``'s body; "" for an actor, which has none."""
+        doc = self.docs[i]
+        if doc.kind != "briefing":
+            return ""
+        path = self._item(i).briefing.path if i in self.sketched else doc.body
+        return _body_key(self.parse_keys.get(path, ""), self.salt)
 
 
 def _in_known_order(
@@ -503,7 +615,7 @@ def _in_known_order(
             return None
         docs[d] = doc
         keys[d] = _doc_key(doc, parse_keys, salt)
-    return _Documents(docs, sketched, views, item_at), keys, by_parse
+    return _Documents(docs, sketched, views, parse_keys, salt, item_at), keys, by_parse
 
 
 def _documents(
@@ -530,7 +642,7 @@ def _documents(
     for doc in _actor_docs(views):
         docs.append(doc)
         keys.append(_doc_key(doc, parse_keys, salt))
-    return _Documents(docs, sketched, views), keys, by_parse
+    return _Documents(docs, sketched, views, parse_keys, salt), keys, by_parse
 
 
 def _briefing_key(

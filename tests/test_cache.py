@@ -48,6 +48,7 @@ def test_tampered_entries_are_misses_not_trusted(tmp_path: Path) -> None:
             entry[2]["mentioned"] = 5
         db.execute("UPDATE meta SET value = ? WHERE key = 'finishing/'", (json.dumps(finishing),))
         db.execute("UPDATE search_docs SET value = '[1, 2]'")
+        db.execute("UPDATE search_bodies SET value = '[1, 2]'")
         db.execute("DELETE FROM meta WHERE key = 'last_build/'")
     db.close()
     (site / "output").rename(tmp_path / "old-output")
@@ -210,7 +211,7 @@ def test_an_edit_renders_only_the_pages_that_show_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every stage's cache is written and read back: a body edit beyond the summary renders
-    the briefing's page and the full-text feed again, analyses one search document and
+    the briefing's page and the full-text feed again, analyses one body for search and
     rewrites its text file, and leaves every other page alone."""
     from briefing import search
     from briefing.build import Options, build
@@ -218,18 +219,18 @@ def test_an_edit_renders_only_the_pages_that_show_it(
 
     rendered: list[str] = []
     analysed: list[str] = []
-    analyze = search.analyze
+    body_part = search.body_part
     render = Renderer.render
 
-    def counting(doc: search.SearchDoc) -> search.Analysis:
-        analysed.append(doc.url)
-        return analyze(doc)
+    def counting(text: str) -> tuple[search.BodyPart, str]:
+        analysed.append(text)
+        return body_part(text)
 
     def counting_renders(self: Renderer, job: Job) -> bytes:
         rendered.append(job.path)
         return render(self, job)
 
-    monkeypatch.setattr(search, "analyze", counting)
+    monkeypatch.setattr(search, "body_part", counting)
     monkeypatch.setattr(Renderer, "render", counting_renders)
 
     site = write_site(tmp_path, SITE)
@@ -244,7 +245,7 @@ def test_an_edit_renders_only_the_pages_that_show_it(
     rendered.clear()
     second = build(Options(site=site, jobs=1))
     assert second.ok and second.report is not None
-    assert analysed == ["briefings/uno.html"]
+    assert len(analysed) == 1 and "no enlaza nunca." in analysed[0]
     assert sorted(rendered) == ["briefings/uno.html", "feed.xml"]
     written = second.report.written
     assert sorted(p for p in written if not p.startswith("search/")) == [

@@ -363,12 +363,46 @@ def test_search_documents_of_unchanged_briefings_are_not_made_again(
     assert made == [str(edited.relative_to(site).as_posix())] and len(sorts) == 1
 
     made.clear()
+    bodies: list[str] = []
+    body_part = searchindex.search.body_part
+
+    def analysing(text: str) -> Any:
+        bodies.append(text)
+        return body_part(text)
+
+    monkeypatch.setattr(searchindex.search, "body_part", analysing)
     person = sorted((site / "content/people").glob("*.yaml"))[0]
     text = person.read_text("utf-8")
     name = next(line for line in text.splitlines() if line.startswith("name: "))
     _edit(person, name, name + " Jr")
     assert build(Options(site=site, jobs=1)).ok
     assert len(made) >= len(briefings) - 5  # drafts aside, every briefing's document
+    assert bodies == []  # and not one body analysed again
+    _assert_equals_cold(site, tmp_path / "cold")
+
+
+@pytest.mark.parametrize("table", ["search_bodies", "search_text", "search_docs"])
+def test_a_rename_with_search_records_lost_or_damaged_equals_a_cold_build(
+    tmp_path: Path, table: str
+) -> None:
+    """The records a patched index is made from (documents, bodies' analyses, bodies'
+    text), damaged or gone: the rename still gives a cold build's index."""
+    import sqlite3
+
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "40"], check=True)
+    assert build(Options(site=site, jobs=1)).ok
+    db = sqlite3.connect(site / ".briefing-cache/cache.sqlite")
+    with db:
+        keys = [k for (k,) in db.execute(f"SELECT key FROM {table} ORDER BY key")]
+        assert len(keys) >= 30
+        db.execute(f"UPDATE {table} SET value = '[1, 2]' WHERE key IN (?, ?)", keys[:2])
+        db.execute(f"DELETE FROM {table} WHERE key IN (?, ?, ?)", keys[2:5])
+    db.close()
+    person = sorted((site / "content/people").glob("*.yaml"))[0]
+    name = next(x for x in person.read_text("utf-8").splitlines() if x.startswith("name: "))
+    _edit(person, name, name + " Jr")
+    assert build(Options(site=site, jobs=1)).ok
     _assert_equals_cold(site, tmp_path / "cold")
 
 

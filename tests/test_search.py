@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefing.search import (
     DOC_CHUNK,
@@ -791,3 +793,144 @@ def test_mark_class_from_the_planes_that_have_marks_equals_a_scan_of_all_code_po
     from briefing import search as search_module
 
     assert search_module._mark_class() == search_module._mark_class(range(sys.maxunicode + 1))
+
+
+# Words that fold, split, repeat and go unindexed: accents and their plain spellings,
+# capitals, CJK runs (indexed by characters and bigrams), words the folding splits in
+# two, stop words and long numbers.
+_WORDS = st.sampled_from(
+    [
+        "Japón",
+        "japon",
+        "JAPÓN",
+        "Japon",
+        "otan",
+        "OTAN",
+        "Kishida",
+        "岸田文雄",
+        "東京",
+        "Straße",
+        "strasse",
+        "l'Élysée",
+        "élysée",
+        "Œuvre",
+        "de",
+        "la",
+        "123456",
+        "G7",
+        "año",
+        "ano",
+        "Año",
+        "naïve",
+        "ﬁnal",
+    ]
+)
+_TEXT = st.lists(_WORDS, max_size=30).map(" ".join)
+
+
+def _reference(doc: SearchDoc) -> tuple[dict[str, int], dict[str, str]]:
+    """Tiers and spellings as the index documents them, worked out word by word: a term's
+    tier is the best field it occurs in (title, names, summary and tags, body); its
+    spelling is its most frequent lower-case form (ties: the smallest), recorded where
+    that is not the term itself."""
+    from collections import Counter
+
+    from briefing.search import _findwords, word_terms
+
+    fields = [[doc.title], list(doc.names), [doc.summary, *doc.tags], [doc.body]]
+    tier: dict[str, int] = {}
+    forms: dict[str, Counter[str]] = {}
+    for n, texts in enumerate(fields):
+        for text in texts:
+            for word in _findwords(text):
+                for term, spelling in word_terms(word):
+                    tier.setdefault(term, n)
+                    if spelling is not None:
+                        forms.setdefault(term, Counter())[spelling] += 1
+    spellings = {}
+    for term, counts in forms.items():
+        if set(counts) == {term}:
+            continue
+        best = max(counts.values())
+        choice = min(s for s, k in counts.items() if k == best)
+        if choice != term:
+            spellings[term] = choice
+    return tier, spellings
+
+
+@given(
+    title=_TEXT,
+    names=st.lists(_TEXT, max_size=3),
+    summary=_TEXT,
+    tags=st.lists(_TEXT, max_size=2),
+    body=_TEXT,
+    other=_TEXT,
+)
+@settings(max_examples=300, deadline=None)
+def test_an_analysis_is_its_body_part_and_its_head(
+    title: str, names: list[str], summary: str, tags: list[str], body: str, other: str
+) -> None:
+    """A body's part of the analysis, cached as JSON and read back, gives with the rest of
+    the document what analysing it whole gives, and both follow the rule word by word.
+    Two documents with one body differ only in the terms of their heads: that is all a
+    rebuild works out again when only a briefing's actors or title changed."""
+    from briefing.search import BodyPart, analyze, body_part, combine, head
+
+    doc = SearchDoc(
+        "briefing", title, "a.html", "2024-01-01", "", summary, body, tuple(names), tuple(tags)
+    )
+    whole = analyze(doc)
+    assert (whole.tiers, whole.spellings) == _reference(doc)
+    part, stored = body_part(body)
+    cached = BodyPart.from_json(json.loads(json.dumps(part.to_json())))
+    assert cached == part
+    again = combine(head(doc), cached, stored)
+    assert again == whole
+    assert combine(head(doc), cached, None).text == [*whole.text[:1], None, *whole.text[2:]]
+
+    second = doc._replace(title=other, names=(summary,), summary=title)
+    both = analyze(second)
+    then, now = head(doc), head(second)
+    only = then.terms() | now.terms()
+    for term in whole.tiers.keys() | both.tiers.keys():
+        if term not in only:
+            assert whole.tiers.get(term) == both.tiers.get(term)
+            assert whole.spellings.get(term) == both.spellings.get(term)
+    for known, full in ((then, whole), (now, both)):
+        partial = combine(known, cached, None, only)
+        assert partial.tiers == {t: k for t, k in full.tiers.items() if t in only}
+        assert partial.spellings == {t: s for t, s in full.spellings.items() if t in only}
+        assert partial.row == full.row
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        [],
+        ["a\nb", [1], {}],
+        ["a", [1, 2], {}],
+        ["a", ["1"], {}],
+        ["a", [1], []],
+        [1, [1], {}],
+        ["a", [1], {"a": 3}],
+        ["a", [1], {}, "extra"],
+    ],
+)
+def test_a_damaged_body_part_is_refused(value: object) -> None:
+    from briefing.search import BodyPart
+
+    with pytest.raises((ValueError, TypeError, AttributeError)):
+        BodyPart.from_json(value)
+
+
+def test_a_long_summary_that_starts_the_body_is_stored_once() -> None:
+    """However long, and with a combining mark that no letter takes in (NFC keeps it)."""
+    lead = " ".join(f"palabra{n} nx\u0331a" for n in range(300))
+    body = f"{lead}. Y después, otra cosa."
+    docs = [
+        SearchDoc("briefing", "A", "a.html", "2020-01-02", "", lead, body, (), ()),
+        SearchDoc("briefing", "B", "b.html", "2020-01-01", "", lead + " más", body, (), ()),
+    ]
+    texts = parse_call(build_index(docs)["search/x/0.js"])[1][1]
+    assert [t[0] for t in texts] == ["", lead + " más"]
