@@ -334,7 +334,7 @@ def _publish(
     items = model.views.site.items
     work = _PageWork(
         model.views,
-        Renderer(model.theme.dirs),
+        Renderer(model.theme.dirs, model.theme.digest),
         model.theme.digest + code_digest(),
         previous,
         before.intact,

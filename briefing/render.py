@@ -8,7 +8,7 @@ import posixpath
 import re
 import traceback
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,12 @@ class TemplateProblem(Exception):
 @dataclass(frozen=True)
 class Renderer:
     dirs: tuple[Path, ...]
+    digest: str = ""  # of the templates as the build read them (``Theme.digest``)
 
     def render(self, job: Job) -> bytes:
         if job.kind == "feed":
             return _feed(job.context)
-        return _render_html(self.dirs, job)
+        return _render_html(environment(self.dirs, self.digest), self.dirs, job)
 
 
 class _Environment(jinja2.Environment):
@@ -57,10 +58,14 @@ _MAPPINGS = (dict, Shared)
 _MAPPING_ATTRIBUTES = frozenset(dir(dict)) | frozenset(dir(Shared))
 
 
-@cache
-def environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+@lru_cache(maxsize=4)
+def environment(dirs: tuple[Path, ...], digest: str = "") -> jinja2.Environment:
+    """One environment per version of the templates: it never looks at a template file's
+    time again (a stat of every template a page uses, a fiftieth of its rendering), so
+    ``briefing serve`` gets a new one when a template changes."""
     env = _Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        auto_reload=False,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -99,8 +104,7 @@ def choose_template(env: jinja2.Environment, name: str) -> jinja2.Template:
     return env.select_template(candidates)
 
 
-def _render_html(dirs: tuple[Path, ...], job: Job) -> bytes:
-    env = environment(dirs)
+def _render_html(env: jinja2.Environment, dirs: tuple[Path, ...], job: Job) -> bytes:
     try:
         template = choose_template(env, job.template)
         ctx: dict[str, Any] = figures.materialize(job.context)

@@ -105,6 +105,11 @@ def test_config_and_template_changes_reach_the_pages(tmp_path: Path) -> None:
     )
     assert run("build", "--site", site, "--quiet").code == 0
     assert "<p class=own>Acerca de</p>" in (site / "output/acerca.html").read_text("utf-8")
+    # the same template edited, built again in this process (as `briefing serve` does)
+    own = site / "layouts/page.html"
+    own.write_text(own.read_text("utf-8").replace("class=own", "class=mine"), "utf-8")
+    assert run("build", "--site", site, "--quiet").code == 0
+    assert "<p class=mine>Acerca de</p>" in (site / "output/acerca.html").read_text("utf-8")
     assert snapshot(site / "output") == _cold(site, tmp_path)
 
 
