@@ -226,7 +226,7 @@ _CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
 # Combining marks are in planes 0 and 1 and in plane 14's variation selectors; planes 2-3
 # hold ideographs only, the rest are private or unassigned. Scanning just these takes a
 # tenth of the time of all 1.1 million code points (tests check both give the same class).
-_MARK_PLANES = (*range(0x20000), *range(0xE0000, 0xE1000))
+_MARK_PLANES = (range(0x20000), range(0xE0000, 0xE1000))
 
 
 def _mark_class(code_points: Iterable[int] | None = None) -> str:
@@ -234,7 +234,7 @@ def _mark_class(code_points: Iterable[int] | None = None) -> str:
     parts: list[str] = []
     start = -1
     prev = -2
-    for cp in _MARK_PLANES if code_points is None else code_points:
+    for cp in itertools.chain(*_MARK_PLANES) if code_points is None else code_points:
         if unicodedata.category(chr(cp)).startswith("M"):
             if cp != prev + 1:
                 if start >= 0:
