@@ -603,13 +603,21 @@ class Head(NamedTuple):
         return {term for _, (plain, _) in self.fields for term in plain}
 
 
-def head(doc: SearchDoc) -> Head:
+def head(doc: SearchDoc, memo: dict[tuple[str, ...], Counts] | None = None) -> Head:
+    """A document's head. The counts of its summary and tags are taken from ``memo`` if
+    there, else put there: a rebuild works out each renamed person's briefing twice, as it
+    was and as it is, and its summary is most often the same."""
     names = [w for name in doc.names for w in _findwords(_nfc(name))]
-    summary = [w for text in (doc.summary, *doc.tags) for w in _findwords(_nfc(text))]
+    key = (doc.summary, *doc.tags)
+    summary = memo.pop(key, None) if memo is not None else None
+    if summary is None:
+        summary = _counts([w for text in key for w in _findwords(_nfc(text))])
+        if memo is not None:
+            memo[key] = summary
     return Head(
         doc,
         [
-            (_SUMMARY, _counts(summary)),
+            (_SUMMARY, summary),
             (_NAMES, _counts(names)),
             (_TITLE, _counts(_findwords(_nfc(doc.title)))),
         ],
@@ -646,12 +654,26 @@ def stored_text(doc: SearchDoc, body: str | None) -> list[object]:
     return [_nfc(doc.summary), body, [_nfc(n) for n in doc.names], [_nfc(t) for t in doc.tags]]
 
 
+def _word_goes_on(text: str, at: int) -> bool:
+    """Whether a word of ``text`` runs on across position ``at``."""
+    if at >= len(text):
+        return False
+    char = text[at]
+    return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
 def _unrepeated(text: list[object]) -> list[object]:
     """The text as its file stores it: without the summary when that is the start of the
     body (a briefing's summary is its first paragraph unless it has one of its own)."""
     summary, body, *rest = text
-    words = _findwords(str(summary))
-    if not words or not isinstance(body, str):
+    if not isinstance(summary, str) or not isinstance(body, str):
+        return text
+    if summary and body.startswith(summary) and not _word_goes_on(body, len(summary)):
+        # the usual case, without splitting either into words
+        has_words = _PLAIN_WORD.search(summary) is not None or bool(_findwords(summary))
+        return ["", body, *rest] if has_words else text
+    words = _findwords(summary)
+    if not words:
         return text
     pattern = _word() if _MAYBE_MARKS.search(body) else _PLAIN_WORD
     lead = [m.group() for m in itertools.islice(pattern.finditer(body), len(words))]

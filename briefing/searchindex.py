@@ -357,6 +357,7 @@ def _patch(
     new: dict[str, search.Analysis] = {}
     rest: list[int] = []  # documents whose body changed
     same: list[tuple[str, search.SearchDoc, str]] = []
+    memo: dict[tuple[str, ...], search.Counts] = {}
     for d in changed:
         was, i = heads[last.ids[d]], order[d]
         body_key = docs.body_key(i)
@@ -367,7 +368,7 @@ def _patch(
             continue
         # The same body: only the terms of the two heads can differ.
         doc = docs.whole(i)
-        then, now = search.head(was), search.head(doc)
+        then, now = search.head(was, memo), search.head(doc, memo)
         only = then.terms() | now.terms()
         old[last.ids[d]] = search.combine(then, part, None, only)
         new[keys[i]] = search.combine(now, part, "" if not body_key else None, only)

@@ -934,3 +934,31 @@ def test_a_long_summary_that_starts_the_body_is_stored_once() -> None:
     ]
     texts = parse_call(build_index(docs)["search/x/0.js"])[1][1]
     assert [t[0] for t in texts] == ["", lead + " más"]
+
+
+_PIECES = st.sampled_from(
+    ["Japón", "cumbre", " ", ", ", ". ", "nx\u0331a", "\u0331", "_", "7", "東京", "…", "-", "a"]
+)
+
+
+@given(
+    summary=st.lists(_PIECES, max_size=8).map("".join),
+    rest=st.lists(_PIECES, max_size=8).map("".join),
+    starts=st.booleans(),
+)
+@settings(max_examples=400, deadline=None)
+def test_a_summary_is_left_out_exactly_when_its_words_start_the_body(
+    summary: str, rest: str, starts: bool
+) -> None:
+    """The quick test (the body starts with the summary's text) and the word by word one
+    agree, marks, numbers and scripts without spaces included."""
+    import unicodedata
+
+    from briefing.search import _findwords, _unrepeated
+
+    summary = unicodedata.normalize("NFC", summary)
+    body = unicodedata.normalize("NFC", summary + rest if starts else rest)
+    words = _findwords(summary)
+    expected = bool(words) and _findwords(body)[: len(words)] == words
+    stored = _unrepeated([summary, body, [], []])
+    assert stored == ["" if expected else summary, body, [], []]
