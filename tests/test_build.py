@@ -353,3 +353,18 @@ def test_problems_are_stored_when_they_change_and_replayed_when_nothing_did(
     stored.clear()
     once_more = build(Options(site=site, jobs=1))
     assert stored == [] and sorted(p.format() for p in once_more.problems) == warnings
+
+
+@pytest.mark.parametrize(
+    ("rel", "months"),
+    [
+        ("organizations/nato.html", ["enero de 2023: 1", "febrero de 2023: 1", "marzo de 2023: 1"]),
+        ("tags/asia.html", ["enero de 2023: 1", "mayo de 2024: 1"]),
+    ],
+)
+def test_activity_figure_counts_the_months_of_the_actors_briefings(
+    built: Path, rel: str, months: list[str]
+) -> None:
+    figure = page(built, rel).find("aside", cls="entity-aside").find("svg")
+    titles = [g.find("title").text for g in figure.find_all("g", cls="col")]
+    assert [t for t in titles if not t.endswith(": 0")] == months
