@@ -4,12 +4,14 @@ A document is cached by a digest of it, without its body; a briefing's body is a
 once for the text it is (by its parse key) and cached apart, with its text as stored for
 snippets. A document's analysis (its terms, spellings, row and text) is made from the two:
 a person renamed changes thousands of briefings' documents, and none of their bodies is
-read or analysed again. When the documents are the same ones in the same order as last time and only
-some changed, the index is patched: the postings of the shard keys whose terms those
+read or analysed again.
+
+When the documents are the same ones in the same order as last time and only some
+changed, the index is patched: the postings of the shard keys whose terms those
 documents gained, lost or moved between tiers are read from the cache, updated, and only
 their shard files are made again, with the document-table chunks and text files of the
 changed documents. Otherwise (a document added, removed or moved) it is assembled in
-full from the cached analyses. Both ways give the same bytes.
+full from the documents and bodies analysed. Both ways give the same bytes.
 """
 
 from __future__ import annotations
@@ -362,7 +364,7 @@ def _patch(
         was, i = heads[last.ids[d]], order[d]
         body_key = docs.body_key(i)
         part = parts[was.body] if was.body else search.NO_BODY
-        if body_key != was.body:
+        if body_key != was.body or (was.kind == "briefing" and not body_key):
             old[last.ids[d]] = search.combine(search.head(was), part, None)
             rest.append(i)
             continue
@@ -541,10 +543,6 @@ def _last(record: Any) -> _Last | None:
     ):
         return None
     return last
-
-
-def _is_text(value: Any) -> bool:
-    return isinstance(value, list) and len(value) == 4
 
 
 @dataclass
