@@ -171,14 +171,13 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         look = functools.partial(_look, site, keep, out, manifest, records)
         with in_background(look, forked) as reading:
             last_build = cache.get_record("last_build") or {}
-            same: list[bool] = []  # once the site is read: is it what the last build read?
+            wholes: list[str] = []  # once the site is read: the digest of all it read
 
             def settled() -> bool:
                 """The site is read and is what the last build read: nothing to decode."""
-                if not same and reading.ready():
-                    whole = _whole(options, config, theme, out, reading()[0])
-                    same.append(whole == last_build.get("inputs"))
-                return bool(same) and same[0]
+                if not wholes and reading.ready():
+                    wholes.append(_whole(options, config, theme, out, reading()[0]))
+                return bool(wholes) and wholes[0] == last_build.get("inputs")
 
             cache.preload("parsed", _PRELOADED, settled, shape_row)
             inputs, touched = reading()
@@ -189,7 +188,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             last_problems if isinstance(last_problems, str) else None,
         )
         problems += theme_problems + list(inputs.problems)
-        whole = _whole(options, config, theme, out, inputs)
+        whole = wholes[0] if wholes else _whole(options, config, theme, out, inputs)
         if options.write and not has_errors(problems):
             last = _unchanged_since_last_build(cache, last_build, whole, manifest, before)
             if last is not None:
