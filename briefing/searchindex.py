@@ -373,7 +373,7 @@ def _patch(
         then, now = search.head(was, memo), search.head(doc, memo)
         only = then.terms() | now.terms()
         old[last.ids[d]] = search.combine(then, part, None, only)
-        new[keys[i]] = search.combine(now, part, "" if not body_key else None, only)
+        new[keys[i]] = search.combine(now, part, "" if doc.kind != "briefing" else None, only)
         same.append((keys[i], doc, body_key))
     _store_heads(cache, same)
     new.update(_analyses(docs, keys, rest, bodies, cache, jobs))
@@ -558,6 +558,7 @@ class _Documents:
     parse_keys: dict[str, str]
     salt: str
     items: dict[int, int] = dataclasses.field(default_factory=dict)
+    body_keys: dict[int, str] = dataclasses.field(default_factory=dict)
 
     def whole(self, i: int) -> search.SearchDoc:
         if i in self.sketched:
@@ -569,12 +570,19 @@ class _Documents:
         return self.views.site.items[self.items.get(i, i)]
 
     def body_key(self, i: int) -> str:
-        """The key of document ``i``'s body; "" for an actor, which has none."""
-        doc = self.docs[i]
-        if doc.kind != "briefing":
-            return ""
-        path = self._item(i).briefing.path if i in self.sketched else doc.body
-        return _body_key(self.parse_keys.get(path, ""), self.salt)
+        """The key of document ``i``'s body; "" for an actor, which has none. Made once
+        (a full index asks it of every document three times)."""
+        found = self.body_keys.get(i)
+        if found is None:
+            doc = self.docs[i]
+            path = self._item(i).briefing.path if i in self.sketched else doc.body
+            found = (
+                ""
+                if doc.kind != "briefing"
+                else _body_key(self.parse_keys.get(path, ""), self.salt)
+            )
+            self.body_keys[i] = found
+        return found
 
 
 def _in_known_order(
