@@ -5,12 +5,18 @@ from __future__ import annotations
 from functools import lru_cache
 
 
-@lru_cache(maxsize=65536)
 def relative(from_page: str, to_path: str) -> str:
     """The link from the page at ``from_page`` to ``to_path`` (both normalized, from the site root)."""
+    return _from_folder(from_page.rpartition("/")[0], to_path)
+
+
+@lru_cache(maxsize=65536)
+def _from_folder(folder: str, to_path: str) -> str:
+    """Remembered by folder: the pages of one folder link to the same pages (the menu,
+    the assets, the actors), and there are far fewer folders than pages."""
     if not to_path or to_path.endswith("/"):
         to_path += "index.html"
-    here = from_page.split("/")[:-1]
+    here = folder.split("/") if folder else []
     there = to_path.split("/")
     common = 0
     while common < len(here) and common < len(there) - 1 and here[common] == there[common]:

@@ -1,12 +1,17 @@
-"""briefing.render's Jinja environment: attribute lookups on mappings, as Jinja does them."""
+"""briefing.render's Jinja environment: attribute lookups on mappings and escaping, as
+Jinja does them; relative links."""
 
 from __future__ import annotations
 
+import posixpath
+
 import jinja2
 import pytest
+from markupsafe import Markup, escape
 
 from briefing.pages import Shared
-from briefing.render import _Environment
+from briefing.render import _Environment, _escaped
+from briefing.urls import relative
 
 
 def _both(source: str, **context: object) -> tuple[str, str]:
@@ -46,3 +51,66 @@ def test_a_missing_key_is_undefined(mapping: type) -> None:
     with pytest.raises(jinja2.UndefinedError, match="has no attribute 'nope'"):
         env.from_string("{{ c.nope }}").render(c=mapping(title="t"))
     assert env.from_string("{{ c.nope is defined }}").render(c=mapping()) == "False"
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>as is</b>"
+
+
+_VALUES: list[object] = [
+    "plain",
+    "<a href=\"x\">'&amp;'</a>",
+    "ünïcödé 中文 <>",
+    "",
+    Markup("<em>kept</em>"),
+    _Html(),
+    42,
+    3.5,
+    None,
+    ["<l>"],
+    {"k": "<v>"},
+]
+
+
+@pytest.mark.parametrize("value", _VALUES, ids=repr)
+def test_output_is_escaped_as_jinja_escapes_it(value: object) -> None:
+    """Output goes through ``_escaped``, not MarkupSafe's ``escape``, and reads the same:
+    at the top level, in loops, macros, call blocks, set blocks and filters."""
+    source = (
+        "{% macro m(x) %}[{{ x }}]{% endmacro %}"
+        "{% macro c(x) %}({{ x }}{{ caller() }}){% endmacro %}"
+        "{% set block %}<{{ v }}>{% endset %}"
+        "{{ v }}|{% for i in [v, v] %}{{ i }}{% endfor %}|{{ m(v) }}|"
+        "{% call c(v) %}{{ v }}{% endcall %}|{{ block }}|{{ v | string }}|{{ v ~ '<' }}"
+    )
+    ours, theirs = _both(source, v=value)
+    assert ours == theirs
+    if isinstance(value, _Html):
+        assert ours.count("<b>as is</b>") == 7
+
+
+def test_templates_escape_with_the_quick_function() -> None:
+    template = _Environment(autoescape=True).from_string("{{ v }}")
+    assert template.root_render_func.__globals__["escape"] is _escaped
+    assert _escaped("<'\"&>") == "&lt;&#39;&#34;&amp;&gt;" == str(escape("<'\"&>"))
+
+
+def test_an_undefined_value_still_fails_when_output() -> None:
+    env = _Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ nope }}").render()
+
+
+def test_relative_links_match_a_reference() -> None:
+    """``relative`` (remembered per folder) gives the link posixpath would work out."""
+    folders = ["", "a", "a/b", "a/c", "b", "a/b/c"]
+    names = ["index.html", "x.html", ""]
+    for here in folders:
+        for there in folders:
+            for name in names:
+                page = f"{here}/p.html" if here else "p.html"
+                target = f"{there}/{name}" if there else name
+                full = (f"{there}/" if there else "") + (name or "index.html")
+                want = posixpath.relpath(full, here or ".")
+                assert relative(page, target) == want, (page, target)
