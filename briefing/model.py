@@ -143,13 +143,29 @@ def _hints(cls: type) -> dict[str, Any]:
 def to_json(value: Any) -> Any:
     """Positional JSON: a dataclass becomes the list of its fields' values, in order. Cached
     records are read 10,000 at a time, and lists decode in half the time of objects."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [to_json(getattr(value, f.name)) for f in dataclasses.fields(value)]
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    names = _field_names(kind)
+    if names is not None:
+        return [to_json(getattr(value, name)) for name in names]
     if isinstance(value, tuple | list):
         return [to_json(v) for v in value]
     if isinstance(value, dict):
         return {k: to_json(v) for k, v in value.items()}
     return value
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """A dataclass's field names, in order (None for any other type): asked once per type,
+    not once per value, for the hundred thousand values of 1,000 parse records."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 def from_json(tp: Any, value: Any) -> Any:
