@@ -814,3 +814,31 @@ def test_front_matter_part_follows_the_line_rule_on_random_bytes() -> None:
         assert front_matter_part(data) == expected, data
         found += expected is not None
     assert found > 150
+
+
+def test_records_are_positional_lists_of_fields() -> None:
+    """``to_json`` lists a dataclass's fields in order, whatever holds it; a dataclass with
+    no fields is an empty list, and a class is left as it is."""
+    from dataclasses import dataclass
+
+    from briefing.model import to_json
+
+    @dataclass
+    class Empty:
+        pass
+
+    @dataclass
+    class Pair:
+        a: object
+        b: object
+
+    assert to_json(Empty()) == []
+    assert to_json(Pair(1, (Empty(), "x", None))) == [1, [[], "x", None]]
+    assert to_json({"k": [Pair(True, 2.5)]}) == {"k": [[True, 2.5]]}
+    assert to_json(Pair) is Pair
+    assert to_json(Source("T", "https://a.b/", None, "2025-01-02")) == [
+        "T",
+        "https://a.b/",
+        None,
+        "2025-01-02",
+    ]
