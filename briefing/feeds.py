@@ -20,8 +20,9 @@ SITEMAP_MAX_URLS = 50_000  # sitemaps.org protocol limit per file
 EMPTY_FEED_UPDATED = "1970-01-01T00:00:00Z"
 
 # Anything outside the XML 1.0 Char production: C0 controls other than \t \n \r,
-# lone surrogates, U+FFFE and U+FFFF.
-_ILLEGAL_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# lone surrogates, U+FFFE and U+FFFF. Listed as such: the complement of the ranges XML
+# allows means the same and took a hundredth of a second to compile.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TEXT_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 _ATTR_ESCAPES = {**_TEXT_ESCAPES, '"': "&quot;", "\t": "&#9;", "\n": "&#10;"}
 _TEXT_RE = re.compile("[&<>\r]")

@@ -219,8 +219,14 @@ _CJK_RANGES = (
     "\uf900-\ufaff"  # CJK compatibility ideographs
     "\U00020000-\U0003134f"  # CJK extensions B-G
 )
-_CJK_SEGMENT = re.compile(f"[{_CJK_RANGES}]+|[^{_CJK_RANGES}]+")
-_CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
+
+
+@functools.cache
+def _cjk() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Runs of CJK and of other characters, and one CJK character. Made on first use:
+    their ranges take a hundredth of a second to compile, and the process that starts a
+    build often analyses no text (the search index is made in another)."""
+    return re.compile(f"[{_CJK_RANGES}]+|[^{_CJK_RANGES}]+"), re.compile(f"[{_CJK_RANGES}]")
 
 
 # Combining marks are in planes 0 and 1 and in plane 14's variation selectors; planes 2-3
@@ -283,7 +289,7 @@ def fold(text: str) -> str:
 
 def is_cjk(ch: str) -> bool:
     """Whether a character is tokenised by characters/bigrams (Han, kana, Hangul)."""
-    return _CJK_CHAR.fullmatch(ch) is not None
+    return _cjk()[1].fullmatch(ch) is not None
 
 
 def _keep(term: str) -> bool:
@@ -305,7 +311,8 @@ def word_terms(word: str) -> tuple[tuple[str, str | None], ...]:
     if cached is not None:
         return cached
     out: list[tuple[str, str | None]] = []
-    segments = [seg for run in _findwords(fold(word)) for seg in _CJK_SEGMENT.findall(run)]
+    segment = _cjk()[0]
+    segments = [seg for run in _findwords(fold(word)) for seg in segment.findall(run)]
     for seg in segments:
         if is_cjk(seg[0]):
             out.extend((ch, None) for ch in seg)

@@ -223,3 +223,22 @@ def test_sitemap_index_past_the_limit() -> None:
         for e in ET.fromstring(files[name]).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
     ]
     assert listed == [u for u, _ in urls]
+
+
+def test_every_character_xml_refuses_is_dropped_and_no_other() -> None:
+    """The refused characters, checked code point by code point against XML 1.0's Char
+    production (#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF])."""
+    from briefing.feeds import _ILLEGAL_XML
+
+    def allowed(cp: int) -> bool:
+        return (
+            cp in (0x9, 0xA, 0xD)
+            or 0x20 <= cp <= 0xD7FF
+            or 0xE000 <= cp <= 0xFFFD
+            or 0x10000 <= cp <= 0x10FFFF
+        )
+
+    wrong = [
+        cp for cp in range(0x110000) if (_ILLEGAL_XML.fullmatch(chr(cp)) is None) != allowed(cp)
+    ]
+    assert wrong == []
