@@ -30,7 +30,7 @@ from briefing.parse import Settings
 from briefing.parsing import Bodies, parse_all, shape_row
 from briefing.problems import Problem, error, has_errors, ordered, strict, warning
 from briefing.registry import build_registry
-from briefing.render import Renderer, TemplateProblem
+from briefing.render import Renderer, TemplateProblem, adopt, precompile
 from briefing.resolve import Resolved, check_slugs, resolve
 from briefing.searchindex import search_index
 from briefing.text import digest
@@ -168,19 +168,18 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         # Bytes are kept for `briefing check`'s lints, or when read here anyway.
         keep = options.lint or not forked
         records = _page_records(cache)
-        look = functools.partial(_look, site, keep, out, manifest, records)
+        last_build = cache.get_record("last_build") or {}
+        seen = Seen(options, config, theme, out, last_build.get("inputs"), forked)
+        look = functools.partial(_look, site, keep, manifest, records, seen)
         with in_background(look, forked) as reading:
-            last_build = cache.get_record("last_build") or {}
-            wholes: list[str] = []  # once the site is read: the digest of all it read
 
             def settled() -> bool:
                 """The site is read and is what the last build read: nothing to decode."""
-                if not wholes and reading.ready():
-                    wholes.append(_whole(options, config, theme, out, reading()[0]))
-                return bool(wholes) and wholes[0] == last_build.get("inputs")
+                return reading.ready() and reading()[2] == last_build.get("inputs")
 
             cache.preload("parsed", _PRELOADED, settled, shape_row)
-            inputs, touched = reading()
+            inputs, touched, whole, compiled = reading()
+        adopt(theme.dirs, theme.digest, compiled)
         last_problems = last_build.get("problems")
         before = Before(
             records,
@@ -188,7 +187,6 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             last_problems if isinstance(last_problems, str) else None,
         )
         problems += theme_problems + list(inputs.problems)
-        whole = wholes[0] if wholes else _whole(options, config, theme, out, inputs)
         if options.write and not has_errors(problems):
             last = _unchanged_since_last_build(cache, last_build, whole, manifest, before)
             if last is not None:
@@ -533,14 +531,36 @@ def _page_records(cache: Cache) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What ``_look`` needs to tell whether the site is the one the last build read."""
+
+    options: Options
+    config: SiteConfig
+    theme: Theme
+    out: Path
+    last: str | None  # the digest of all the last build read
+    precompile: bool  # compile the common templates (when working in a second process)
+
+
 def _look(
-    site: Path, keep: bool, out: Path, manifest: dict[str, str], records: dict[str, Any]
-) -> tuple[Inputs, frozenset[str]]:
-    """The site read and hashed (see read_site), and the files of the last build's output
-    that are no longer as ``records`` say it left them: every file is looked at once, here,
-    usually in a second process."""
+    site: Path, keep: bool, manifest: dict[str, str], records: dict[str, Any], seen: Seen
+) -> tuple[Inputs, frozenset[str], str, dict[tuple[str, str], bytes]]:
+    """The site read and hashed (see read_site), the files of the last build's output
+    that are no longer as ``records`` say it left them (every file is looked at once,
+    here, usually in a second process), and the digest of all the build reads. A site
+    that changed since the last build will have pages to render, and that process,
+    done before the one decoding the cache, compiles the common templates for it (see
+    render.precompile)."""
     inputs = read_site(site, keep)
-    return inputs, frozenset(p for p in manifest if not intact(out, p, records.get(p)))
+    out = seen.out
+    touched = frozenset(p for p in manifest if not intact(out, p, records.get(p)))
+    whole = _whole(seen.options, seen.config, seen.theme, out, inputs)
+    theme = seen.theme
+    compiled = (
+        precompile(theme.dirs, theme.digest) if seen.precompile and whole != seen.last else {}
+    )
+    return inputs, touched, whole, compiled
 
 
 Spec = tuple[str, tuple[Any, ...]]

@@ -578,3 +578,33 @@ def test_preloaded_parse_records_are_read_ahead_and_a_bad_one_is_parsed_again(
     warm, cold = snapshot(site / "output"), snapshot(tmp_path / "cold")
     assert sorted(warm) == sorted(cold)
     assert [p for p in warm if warm[p] != cold[p]] == []
+
+
+def test_templates_are_compiled_ahead_only_for_a_site_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process that reads the site compiles the common templates for the build, unless
+    the site is the one the last build read (a no-change rebuild renders nothing)."""
+    import briefing.build as build_module
+    from briefing.render import precompile
+
+    calls = tmp_path / "calls"  # written by the reading process, a child of this one
+
+    def noting(*args: Any) -> dict[tuple[str, str], bytes]:
+        with calls.open("a") as f:
+            f.write("compiled\n")
+        return precompile(*args)
+
+    monkeypatch.setattr(build_module, "precompile", noting)
+    site = write_site(tmp_path / "site", SITE)
+
+    def built() -> int:
+        assert build_module.build(build_module.Options(site=site, jobs=2)).ok
+        return len(calls.read_text().splitlines()) if calls.exists() else 0
+
+    assert built() == 1
+    assert built() == 1  # nothing changed
+    uno = site / "content/briefings/a/uno.md"
+    uno.write_text(uno.read_text("utf-8").replace("no enlaza.", "no enlaza nunca."), "utf-8")
+    assert built() == 2
+    assert (site / "output/briefings/uno.html").read_text("utf-8").count("no enlaza nunca.") == 1

@@ -1,17 +1,20 @@
 """briefing.render's Jinja environment: attribute lookups on mappings and escaping, as
-Jinja does them; relative links."""
+Jinja does them; templates compiled in another process; relative links."""
 
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
 from markupsafe import Markup, escape
 
 from briefing.pages import Shared
-from briefing.render import _Environment, _escaped
+from briefing.render import _Environment, _escaped, adopt, environment, precompile
 from briefing.urls import relative
+from briefing.workers import in_background
 
 
 def _both(source: str, **context: object) -> tuple[str, str]:
@@ -114,3 +117,57 @@ def test_relative_links_match_a_reference() -> None:
                 full = (f"{there}/" if there else "") + (name or "index.html")
                 want = posixpath.relpath(full, here or ".")
                 assert relative(page, target) == want, (page, target)
+
+
+def _counting_compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def compile_(self: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
+        compiled.append(str(name))
+        return real(self, source, name, *a)
+
+    monkeypatch.setattr(_Environment, "compile", compile_)
+    return compiled
+
+
+def test_templates_compiled_in_a_child_are_used_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``precompile`` made in a forked child is not compiled again here; a template
+    that does not compile is left to fail here, where its error is reported."""
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    (layouts / "base.html").write_text("<p>{{ x }}</p>{% block b %}{% endblock %}")
+    (layouts / "briefing.html").write_text(
+        '{% extends "base.html" %}{% block b %}[{{ y }}]{% endblock %}'
+    )
+    (layouts / "entity.html").write_text("{% if %}")
+    dirs = (layouts,)
+    with in_background(lambda: precompile(dirs, "child")) as later:
+        codes = later()
+    assert len(codes) == 2
+    compiled = _counting_compiles(monkeypatch)
+    adopt(dirs, "child", codes)
+    env = environment(dirs, "child")
+    assert env.get_template("briefing.html").render(x="<a>", y=1) == "<p>&lt;a&gt;</p>[1]"
+    assert compiled == []
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        env.get_template("entity.html")
+    assert compiled == ["entity.html"]
+
+
+def test_a_template_changed_after_it_was_precompiled_is_compiled_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    (layouts / "base.html").write_text("old {{ x }}")
+    dirs = (layouts,)
+    with in_background(lambda: precompile(dirs, "edited", ("base.html",))) as later:
+        codes = later()
+    (layouts / "base.html").write_text("new {{ x }}")
+    compiled = _counting_compiles(monkeypatch)
+    adopt(dirs, "edited", codes)
+    assert environment(dirs, "edited").get_template("base.html").render(x=1) == "new 1"
+    assert compiled == ["base.html"]
