@@ -169,7 +169,9 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         keep = options.lint or not forked
         records = _page_records(cache)
         last_build = cache.get_record("last_build") or {}
-        seen = Seen(options, config, theme, out, last_build.get("inputs"), forked)
+        # Templates are compiled ahead by the second process for a build that renders.
+        ahead = forked and options.write
+        seen = Seen(options, config, theme, out, last_build.get("inputs"), ahead)
         look = functools.partial(_look, site, keep, manifest, records, seen)
         with in_background(look, forked) as reading:
 

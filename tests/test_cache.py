@@ -584,7 +584,8 @@ def test_templates_are_compiled_ahead_only_for_a_site_that_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The process that reads the site compiles the common templates for the build, unless
-    the site is the one the last build read (a no-change rebuild renders nothing)."""
+    the site is the one the last build read (a no-change rebuild renders nothing) or
+    nothing is to be written."""
     import briefing.build as build_module
     from briefing.render import precompile
 
@@ -606,5 +607,7 @@ def test_templates_are_compiled_ahead_only_for_a_site_that_changed(
     assert built() == 1  # nothing changed
     uno = site / "content/briefings/a/uno.md"
     uno.write_text(uno.read_text("utf-8").replace("no enlaza.", "no enlaza nunca."), "utf-8")
+    checked = build_module.build(build_module.Options(site=site, jobs=2, write=False, lint=True))
+    assert checked.report is None  # `briefing check` renders nothing, and compiles nothing
     assert built() == 2
     assert (site / "output/briefings/uno.html").read_text("utf-8").count("no enlaza nunca.") == 1
