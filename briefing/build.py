@@ -555,14 +555,11 @@ def _look(
     done before the one decoding the cache, compiles the common templates for it (see
     render.precompile)."""
     inputs = read_site(site, keep)
-    out = seen.out
+    out, theme = seen.out, seen.theme
     touched = frozenset(p for p in manifest if not intact(out, p, records.get(p)))
-    whole = _whole(seen.options, seen.config, seen.theme, out, inputs)
-    theme = seen.theme
-    compiled = (
-        precompile(theme.dirs, theme.digest) if seen.precompile and whole != seen.last else {}
-    )
-    return inputs, touched, whole, compiled
+    whole = _whole(seen.options, seen.config, theme, out, inputs)
+    ahead = seen.precompile and whole != seen.last
+    return inputs, touched, whole, precompile(theme.dirs, theme.digest) if ahead else {}
 
 
 Spec = tuple[str, tuple[Any, ...]]

@@ -118,17 +118,20 @@ COMMON_TEMPLATES = ("base.html", "_macros.html", "briefing.html", "entity.html")
 def precompile(
     dirs: tuple[Path, ...], digest: str, names: tuple[str, ...] = COMMON_TEMPLATES
 ) -> dict[tuple[str, str], bytes]:
-    """``names`` compiled, as bytes another process of this build hands to ``adopt``. A
-    template that fails to compile is left out: rendering reports it, with its line."""
+    """``names`` compiled here, as bytes another process of this build hands to ``adopt``
+    (what this process held already, its parent holds too). A template that cannot be
+    loaded or compiled (a syntax error, bytes that are not UTF-8...) is left out:
+    rendering reports it, with its file and line, as it does without this."""
     env = environment(dirs, digest)
+    compiled = env.bytecode_cache
+    assert isinstance(compiled, _Compiled)
+    held = set(compiled.codes)
     for name in names:
         try:
             env.get_template(name)
-        except jinja2.TemplateError:
+        except Exception:  # any failure is reported where the template is rendered
             continue
-    compiled = env.bytecode_cache
-    assert isinstance(compiled, _Compiled)
-    return {key: marshal.dumps(code) for key, code in compiled.codes.items()}
+    return {k: marshal.dumps(code) for k, code in compiled.codes.items() if k not in held}
 
 
 def adopt(dirs: tuple[Path, ...], digest: str, codes: dict[tuple[str, str], bytes]) -> None:
@@ -138,7 +141,8 @@ def adopt(dirs: tuple[Path, ...], digest: str, codes: dict[tuple[str, str], byte
     compiled = environment(dirs, digest).bytecode_cache
     assert isinstance(compiled, _Compiled)
     for key, data in codes.items():
-        compiled.codes.setdefault(key, marshal.loads(data))
+        if key not in compiled.codes:
+            compiled.codes[key] = marshal.loads(data)
 
 
 _MAPPINGS = (dict, Shared)

@@ -353,6 +353,22 @@ def test_broken_template_names_file_line_and_page(tmp_path: Path) -> None:
     assert "layouts/page.html:3:1: error: template syntax error" in result.err
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_template_that_is_not_utf8_is_reported_not_raised(tmp_path: Path, jobs: str) -> None:
+    """With two jobs the common templates are compiled ahead in a second process: one that
+    cannot even be read is still reported where it is rendered, as with one job."""
+    site = write_site(tmp_path, BASE)
+    (site / "layouts").mkdir()
+    (site / "layouts/briefing.html").write_bytes(
+        b"{% extends 'base.html' %}\xff\xfe{% block main %}x{% endblock %}"
+    )
+    result = run("build", "--site", site, "--jobs", jobs)
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert "briefing.html: error: UnicodeDecodeError" in result.err
+    assert "hint: while rendering briefings/" in result.err
+
+
 # -- never lose the published site ------------------------------------------------
 
 

@@ -155,6 +155,9 @@ def test_templates_compiled_in_a_child_are_used_here(
     with pytest.raises(jinja2.TemplateSyntaxError):
         env.get_template("entity.html")
     assert compiled == ["entity.html"]
+    # this process holds them now: a child forked from it has nothing new to hand back
+    with in_background(lambda: precompile(dirs, "child")) as later:
+        assert later() == {}
 
 
 def test_a_template_changed_after_it_was_precompiled_is_compiled_anew(
