@@ -356,11 +356,12 @@ def _publish(
     forked = jobs > 1
     context, order = _search_keys(options, model.config, inputs, model.views)
 
-    def searched() -> tuple[dict[str, bytes], dict[str, str], dict[str, Any]]:
-        # In a forked child, through a connection of its own (see in_background).
+    def searched() -> tuple[dict[str, Staged], dict[str, str], dict[str, Any]]:
+        # In a forked child, through a connection of its own (see in_background). The
+        # files are staged there too, as the pages are by their workers.
         reading = cache.reopened() if forked else cache
         try:
-            return search_index(
+            files, kept, record = search_index(
                 model.views,
                 model.bodies.through(reading),
                 model.parse_keys,
@@ -374,6 +375,9 @@ def _publish(
         finally:
             if forked:
                 reading.close()
+        held = Held(HELD_BYTES // jobs)
+        staged = {rel: stage(data, out, rel, manifest, stats, held) for rel, data in files.items()}
+        return staged, kept, record
 
     with in_background(searched, forked) as search_result:
         record = cache.get_record("plan")
@@ -687,10 +691,7 @@ def _make_all(
     for n, group in zip(todo, made, strict=True):
         groups[n] = group
     taken = {m.path for group in groups for m in group.made}
-    moved = [
-        _make_page(work, job, f"r{k}")
-        for k, job in enumerate(_redirects(work.views, redirects, taken))
-    ]
+    moved = [_make_page(work, job) for job in _redirects(work.views, redirects, taken)]
     note("pages", len(todo), len(todo))
     return groups, moved
 
@@ -852,7 +853,7 @@ class _Group:
 def _make_pages(shared: tuple[_PageWork, list[Spec]], n: int) -> _Group:
     work, specs = shared
     spec = specs[n]
-    made = [_make_page(work, job, f"{n}-{k}") for k, job in enumerate(_call(work.views, spec))]
+    made = [_make_page(work, job) for job in _call(work.views, spec)]
     key = work.depends.key(spec)
     if spec[0] != "briefing":
         return _Group(made, key)
@@ -861,9 +862,9 @@ def _make_pages(shared: tuple[_PageWork, list[Spec]], n: int) -> _Group:
     return _Group(made, key, index, depends.short(related.inputs(index)), related[index])
 
 
-def _make_page(work: _PageWork, job: Job, name: str) -> Made:
+def _make_page(work: _PageWork, job: Job) -> Made:
     """The page unchanged (same fingerprint, its file as the last build left it), or
-    rendered and staged as ``name``."""
+    rendered and staged."""
     fingerprint = job.fingerprint(work.salt)
     sitemap = None
     if job.kind == "html" and job.template not in ("404.html", "redirect.html"):
@@ -875,7 +876,7 @@ def _make_page(work: _PageWork, job: Job, name: str) -> Made:
         except TemplateProblem as exc:
             outcome = (exc.template, exc.line, exc.message)
         else:
-            outcome = stage(data, work.out, job.path, name, work.manifest, work.stats, work.held)
+            outcome = stage(data, work.out, job.path, work.manifest, work.stats, work.held)
     return Made(job.path, job.kind, fingerprint, sitemap, outcome)
 
 

@@ -176,22 +176,26 @@ def stage(
     data: bytes,
     out: Path,
     rel: str,
-    name: str,
     manifest: dict[str, str],
     stats: dict[str, tuple[int, int]],
     held: Held | None = None,
 ) -> Staged:
-    """Write ``data`` into the staging folder as ``name``, unless the output has it
-    already; or hold it, when ``held`` allows and the output has a file of ours there
-    (``overwrite`` writes it at publishing)."""
+    """Write ``data`` into the staging folder at ``rel``, as the output will have it, unless
+    the output has it already; or hold it, when ``held`` allows and the output has a file
+    of ours there (``overwrite`` writes it at publishing). Staged at its own path, a
+    folder the output lacks is published whole (see ``publish``)."""
     digest = sha(data)
     if _unchanged(out / rel, rel, digest, len(data), manifest, stats):
         return Staged(digest, len(data), None)
     if held is not None and rel in manifest and held.take(len(data)):
         return Staged(digest, len(data), None, data)
-    target = out / STAGING / name
+    target = out / STAGING / rel
     try:
-        target.write_bytes(data)
+        try:
+            target.write_bytes(data)
+        except FileNotFoundError:  # the first page of its folder
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
     except OSError as exc:  # nothing is published yet: the output is as it was
         raise PublishFailed(f"cannot write {target}: {exc.strerror or exc}") from None
     return Staged(digest, len(data), str(target))
@@ -230,10 +234,19 @@ def publish(
     report = Report(kept=len(kept))
     new_manifest: dict[str, str] = dict(kept)
     new_stats: dict[str, tuple[int, int]] = {p: stats[p] for p in kept if p in stats}
+    moved: dict[str, tuple[int, int]] = {}
     try:
+        for top, found in _new_folders(out, files, {*manifest, *assets, *kept}):
+            os.rename(out / STAGING / top, out / top)
+            new_manifest.update((rel, files[rel].sha) for rel in found)  # type: ignore[union-attr]
+            moved.update(found)
         for rel, data in sorted(files.items()):
             assert _safe(rel), rel
             target = out / rel
+            if rel in moved:
+                report.written.append(rel)
+                new_stats[rel] = moved[rel]
+                continue
             if isinstance(data, Staged):
                 new_manifest[rel] = data.sha
                 if data.data is not None:
@@ -277,6 +290,52 @@ def publish(
             _prune(target.parent, out)
     _write_manifest(out, new_manifest)
     return report, new_manifest, new_stats
+
+
+def _new_folders(
+    out: Path, files: dict[str, bytes | Staged], others: set[str]
+) -> list[tuple[str, dict[str, tuple[int, int]]]]:
+    """The folders of the output's top level that it lacks and whose files were all staged
+    (a first build's ``briefings/``, ``people/``...), each with its files' (size,
+    mtime_ns): published with one rename each, rather than one per file. A folder that
+    ``others`` (the last build's files, the assets, the pages kept) reach into, or whose
+    staged copy holds anything else, is published file by file."""
+    staged: dict[str, set[str]] = {}
+    blocked = {rel.partition("/")[0] for rel in others}
+    for rel, data in files.items():
+        top, sep, _ = rel.partition("/")
+        if sep and isinstance(data, Staged) and data.path is not None and data.data is None:
+            staged.setdefault(top, set()).add(rel)
+        else:
+            blocked.add(top)
+    found: list[tuple[str, dict[str, tuple[int, int]]]] = []
+    for top, rels in sorted(staged.items()):
+        if top in blocked or os.path.lexists(out / top):
+            continue
+        held = _regular_files(out / STAGING / top, top)
+        if held is not None and held.keys() == rels:
+            found.append((top, held))
+    return found
+
+
+def _regular_files(folder: Path, rel: str) -> dict[str, tuple[int, int]] | None:
+    """Every file under ``folder`` (as ``rel/...``) with its (size, mtime_ns); None if it
+    holds anything but folders and regular files."""
+    files: dict[str, tuple[int, int]] = {}
+    todo = [(str(folder), rel)]
+    while todo:
+        path, prefix = todo.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                name = f"{prefix}/{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append((entry.path, name))
+                elif entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    files[name] = (st.st_size, st.st_mtime_ns)
+                else:
+                    return None
+    return files
 
 
 def _write_manifest(out: Path, files: dict[str, str]) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from briefing.build import Options, build
-from briefing.write import Held, Staged, overwrite, sha, stage
+from briefing.write import STAGING, Held, Staged, overwrite, publish, read_manifest, sha, stage
 from tests.fixture_site import SITE
 from tests.sitekit import write_site
 
@@ -44,14 +44,14 @@ def test_stage_holds_pages_for_files_of_ours_within_its_allowance(tmp_path: Path
     (out / "a.html").write_bytes(b"old a")
     manifest = {"a.html": sha(b"old a")}
     held = Held(10)
-    kept = stage(b"new a", out, "a.html", "0", manifest, {}, held)
+    kept = stage(b"new a", out, "a.html", manifest, {}, held)
     assert kept == Staged(sha(b"new a"), 5, None, b"new a") and held.left == 5
-    new = stage(b"fresh", out, "b.html", "1", manifest, {}, held)  # no file there yet
+    new = stage(b"fresh", out, "b.html", manifest, {}, held)  # no file there yet
     assert new.data is None and new.path is not None and held.left == 5
     (out / "a.html").write_bytes(b"old a")
-    big = stage(b"much too long", out, "a.html", "2", manifest, {}, held)
+    big = stage(b"much too long", out, "a.html", manifest, {}, held)
     assert big.data is None and big.path is not None  # beyond the allowance: staged
-    same = stage(b"old a", out, "a.html", "3", manifest, {}, held)
+    same = stage(b"old a", out, "a.html", manifest, {}, held)
     assert same == Staged(sha(b"old a"), 5, None)
 
 
@@ -76,3 +76,72 @@ def test_a_rebuild_writes_changed_pages_over_their_files(tmp_path: Path) -> None
     assert page.stat().st_ino == inode and "Una frase más." in page.read_text("utf-8")
     assert outside.read_text("utf-8") == "outside"
     assert not linked.is_symlink() and "<html" in linked.read_text("utf-8")
+
+
+def _staged(out: Path, pages: dict[str, bytes]) -> dict[str, bytes | Staged]:
+    return {rel: stage(data, out, rel, {}, {}) for rel, data in pages.items()}
+
+
+def test_a_folder_the_output_lacks_is_published_whole(tmp_path: Path) -> None:
+    """Its staged copy is moved into place (the staging folder keeps nothing of it), with
+    every file in the manifest and its size and time recorded; a folder the output has
+    already, or one with a page not staged, is published file by file."""
+    out = tmp_path / "out"
+    (out / STAGING).mkdir(parents=True)
+    (out / "tags").mkdir()  # there already: file by file
+    files = _staged(
+        out,
+        {
+            "briefings/a.html": b"a",
+            "briefings/b.html": b"bb",
+            "briefings/more/c.html": b"ccc",
+            "tags/t.html": b"t",
+            "people/p.html": b"p",
+            "index.html": b"home",
+        },
+    )
+    files["people/feed.xml"] = b"feed"  # not staged: people/ goes file by file
+    report, manifest, stats = publish(out, files, {}, {}, {}, {})
+    assert not (out / STAGING / "briefings").exists()  # moved, not emptied
+    assert (out / STAGING / "tags").is_dir() and (out / STAGING / "people").is_dir()
+    assert (out / "briefings/more/c.html").read_bytes() == b"ccc"
+    assert (out / "people/p.html").read_bytes() == b"p"
+    assert (out / "people/feed.xml").read_bytes() == b"feed"
+    assert sorted(report.written) == sorted(files)
+    assert manifest == {rel: sha(data) for rel, data in _bytes(out, files).items()}
+    assert read_manifest(out) == manifest
+    for rel in files:
+        st = (out / rel).stat()
+        assert stats[rel] == (st.st_size, st.st_mtime_ns)
+
+
+def _bytes(out: Path, files: dict[str, bytes | Staged]) -> dict[str, bytes]:
+    return {rel: (out / rel).read_bytes() for rel in files}
+
+
+def test_a_folder_is_published_whole_only_when_its_staged_copy_is_exactly_its_pages(
+    tmp_path: Path,
+) -> None:
+    """A stray file in the staged copy, a file of the last build there, or an asset there,
+    and the folder's pages are moved one by one: the stray file never reaches the output."""
+    out = tmp_path / "out"
+    (out / STAGING).mkdir(parents=True)
+    files = _staged(out, {"a/x.html": b"x", "b/y.html": b"y", "c/z.html": b"z"})
+    (out / STAGING / "a" / "stray.html").write_bytes(b"stray")
+    _, manifest, _ = publish(out, files, {}, {}, {"b/old.html": "0" * 64}, {})
+    assert not (out / "a/stray.html").exists() and (out / "a/x.html").read_bytes() == b"x"
+    assert (out / STAGING / "b").is_dir()  # b/ had a file of the last build: file by file
+    assert not (out / STAGING / "c").exists()  # c/ moved whole
+    assert set(manifest) == {"a/x.html", "b/y.html", "c/z.html"}
+
+
+def test_a_first_build_then_a_rebuild_finds_every_file_as_it_left_it(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    first = build(Options(site=site, jobs=1))
+    assert first.ok and first.report is not None
+    out = site / "output"
+    assert not (out / STAGING).exists()
+    again = build(Options(site=site, jobs=1))
+    assert again.ok and again.report is not None
+    assert again.report.written == [] and again.report.removed == []
+    assert again.report.unchanged + again.report.kept == len(first.report.written)
