@@ -218,6 +218,8 @@ class Resolver:
     extra: dict[Key, Actor] = field(default_factory=dict)
     spellings: dict[Key, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
     near: dict[tuple[Kind, str], str | None] = field(default_factory=dict)
+    # suggestions worked out before they were asked for, by several processes at once
+    ahead: dict[tuple[Kind, str], str | None] = field(default_factory=dict)
     matchers: dict[Kind, Matcher] = field(default_factory=dict)
     # (field, text) -> the registered actor it names without a problem: 10,000 briefings
     # make some 80,000 references, most of them to a few hundred names.
@@ -227,12 +229,21 @@ class Resolver:
         """A registered actor, or one made from a name as written."""
         return self.registry.actors.get(key) or self.extra[key]
 
+    def asks_near(self, field: str, text: str) -> Kind | None:
+        """The kind whose registered names ``resolve`` looks through for a "did you mean"
+        when a reference in ``field`` is written ``text``: an unknown person or
+        organization's (unknown countries have hints of their own). None when it does not."""
+        kinds = _kinds(field)
+        if self.registry.lookup(text, kinds)[0]:
+            return None
+        other_kinds = tuple(k for k in _ACTOR_KINDS if k not in kinds)
+        if len(self.registry.lookup(text, other_kinds)[0]) == 1:
+            return None
+        kind: Kind = kinds[0] if len(kinds) == 1 else "person"
+        return None if kind == "country" else kind
+
     def resolve(self, path: str, ref: Ref) -> tuple[Key | None, list[Problem]]:
-        kinds: tuple[Kind, ...]
-        if ref.field == "actors":
-            kinds = ("person", "organization", "country")
-        else:
-            kinds = (_FIELD_KIND[ref.field],)
+        kinds = _kinds(ref.field)
         reg = self.registry
         hits, _ = reg.lookup(ref.text, kinds)
         if len(hits) > 1:
@@ -299,10 +310,14 @@ class Resolver:
         ]
 
     def suggestion(self, kind: Kind, text: str) -> str | None:
-        """The closest registered name, computed once per spelling: unknown names recur."""
+        """The closest registered name, computed once per spelling (unknown names recur),
+        or worked out ahead (see ``resolve.suggest_ahead``)."""
         memo = (kind, text)
         if memo not in self.near:
-            self.near[memo] = self.matcher(kind).closest(text, NEAR_CUTOFF)
+            if memo in self.ahead:
+                self.near[memo] = self.ahead[memo]
+            else:
+                self.near[memo] = self.matcher(kind).closest(text, NEAR_CUTOFF)
         return self.near[memo]
 
     def matcher(self, kind: Kind) -> Matcher:
@@ -323,5 +338,12 @@ _FIELD_KIND: dict[str, Kind] = {
     "organizations": "organization",
 }
 _ACTOR_KINDS: tuple[Kind, ...] = ("person", "organization", "country")
+
+
+def _kinds(field: str) -> tuple[Kind, ...]:
+    """The kinds of actor a reference in ``field`` may name."""
+    return _ACTOR_KINDS if field == "actors" else (_FIELD_KIND[field],)
+
+
 _ARTICLE = {"person": "a", "country": "a", "organization": "an", "tag": "a"}
 _KIND_FIELD = {"person": "people", "country": "countries", "organization": "organizations"}

@@ -125,6 +125,8 @@ def resolve(
     near_key = digest(*(f"{k}\0{n}" for k in _SUGGESTED for n in pools[k]))
     kept, same_names = _cached_suggestions(cache, near_key, resolver)
     resolver.near.update(kept)
+    if jobs > 1 and not kept and not same_names:  # none from the last build (a first one)
+        suggest_ahead(resolver, briefings, jobs)
     resolved_actors: dict[str, tuple[Key, ...]] = {}
     tag_spellings: dict[str, Counter[str]] = defaultdict(Counter)
     tag_keys: dict[str, tuple[Key, ...]] = {}
@@ -303,6 +305,26 @@ def resolve(
 
 
 _SUGGESTED: tuple[Kind, ...] = ("person", "organization")  # kinds with "did you mean"
+_NEAR_WEIGHT = 2  # one "did you mean" costs about as much as two pages: see map_jobs
+
+
+def suggest_ahead(resolver: Resolver, briefings: list[Briefing], jobs: int) -> None:
+    """Work out, in several processes at once, the "did you mean" of every unknown name
+    the briefings' references will ask for. A first build of a large archive meets
+    hundreds of them, at a few milliseconds each, and the references are resolved one
+    after the other in this process."""
+    written = {(ref.field, ref.text) for b in briefings for ref in b.refs}
+    wanted = sorted(
+        {(kind, text) for f, text in written if (kind := resolver.asks_near(f, text)) is not None}
+    )
+    for kind in {kind for kind, _ in wanted}:
+        resolver.matcher(kind)  # made here, inherited by the workers
+    found = map_jobs(_near, wanted, jobs, shared=resolver, weight=len(wanted) * _NEAR_WEIGHT)
+    resolver.ahead.update(zip(wanted, found, strict=True))
+
+
+def _near(resolver: Resolver, kind: Kind, text: str) -> str | None:
+    return resolver.matcher(kind).closest(text, NEAR_CUTOFF)
 
 
 def _cached_suggestions(

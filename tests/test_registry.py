@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from briefing.config import DEFAULT_EXTENSIONS
@@ -9,6 +11,7 @@ from briefing.model import Entry, Ref
 from briefing.parse import Settings, parse_file
 from briefing.problems import Problem
 from briefing.registry import Key, Registry, Resolver, build_registry, mention_table
+from briefing.resolve import suggest_ahead
 
 SETTINGS = Settings("es", "Europe/Madrid", DEFAULT_EXTENSIONS)
 
@@ -301,3 +304,28 @@ def test_registered_actor_wins_a_mention_over_a_country_name() -> None:
     files = {"content/organizations/georgia.yaml": "name: Georgia Tech\naliases: [Georgia]\n"}
     reg, _ = registry(files)
     assert mention_table(reg)["Georgia"] == ("organization", "georgia")
+
+
+def test_suggestions_worked_out_ahead_are_the_ones_resolving_asks_for(reg: Registry) -> None:
+    """``suggest_ahead`` (in two processes) finds the "did you mean" of exactly the
+    references that ask for one (unknown people and organizations, not unknown countries,
+    not names of another kind, not ambiguous ones), with the answers asked one by one."""
+    refs = [
+        Ref("Fumio Kishidda", "people", 1),  # close to a registered name
+        Ref("Jens Stoltenbergg", "actors", 2),
+        Ref("OTAM", "organizations", 3),
+        Ref("Stoltenberg", "people", 4),  # ambiguous: an error, no suggestion
+        Ref("NATO", "people", 5),  # an organization in `people`: read as one
+        Ref("Japn", "countries", 6),  # an unknown country has a hint of its own
+        Ref("Kishida", "people", 7),  # known
+        *(Ref(f"Persona Desconocida {n}", "people", 8 + n) for n in range(40)),
+    ]
+    one_by_one = Resolver(reg)
+    asked = [one_by_one.resolve("b.md", ref) for ref in refs]
+    ahead = Resolver(reg)
+    suggest_ahead(ahead, [SimpleNamespace(refs=refs)], 2)  # type: ignore[list-item]
+    assert ahead.ahead == one_by_one.near
+    assert ahead.ahead[("person", "Fumio Kishidda")] == "Fumio Kishida"
+    assert ("country", "Japn") not in ahead.ahead and ("person", "NATO") not in ahead.ahead
+    assert [ahead.resolve("b.md", ref) for ref in refs] == asked
+    assert ahead.near == one_by_one.near
