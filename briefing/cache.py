@@ -80,6 +80,7 @@ class CacheLost(Exception):
 
 DEFAULT_DIR = ".briefing-cache"
 _BATCH = 500
+STORE_BATCH = 256  # rows stored in one transaction while worker processes make the rest
 PIECE = 500  # entries in each stored piece of a record (see Cache.put_record)
 
 

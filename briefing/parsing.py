@@ -8,7 +8,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from briefing.cache import Cache, encode
+from briefing.cache import STORE_BATCH, Cache, encode
 from briefing.load import Inputs, SourceFile
 from briefing.model import Parsed, parsed_from_json, parsed_to_json
 from briefing.parse import Settings, parse_file
@@ -158,22 +158,31 @@ def parse_all(
     missing = [f for f in inputs.files if f.path not in parsed]
     done = len(parsed)
     note("parse", done, len(inputs.files))
+    new_bodies: list[tuple[str, str]] = []
+
+    def store(n: int, result: tuple[Parsed, str | None, Any, str | None]) -> None:
+        """The bodies are stored while the workers parse the rest: 85 MB at 10,000 files,
+        which took two thirds of a second after them."""
+        if result[3] is not None:
+            new_bodies.append((keys[missing[n].path], result[3]))
+            if len(new_bodies) >= STORE_BATCH:
+                cache.put_encoded("bodies", new_bodies)
+                new_bodies.clear()
+
     fresh = map_jobs(
         _parse_one,
         [(f, settings, cache.enabled) for f in missing],
         jobs,
         lambda n: note("parse", done + n, len(inputs.files)),
+        each=store if cache.enabled else None,
     )
     records: dict[str, str] = {}
-    new_bodies = []
-    for f, (slim, record, body, body_record) in zip(missing, fresh, strict=True):
+    for f, (slim, record, body, _) in zip(missing, fresh, strict=True):
         parsed[f.path] = slim
         if record is not None:
             records[f.path] = record
         if body is not None:
             bodies.fresh[f.path] = body
-            if body_record is not None:
-                new_bodies.append((keys[f.path], body_record))
     note("parse", len(inputs.files), len(inputs.files))
     if cache.enabled:
         changed = stale | {chunk_of[f.path] for f in missing}

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from briefing import countries
-from briefing.cache import Cache, encode
+from briefing.cache import STORE_BATCH, Cache, encode
 from briefing.config import SiteConfig
 from briefing.link import FinishedPage, Item
 from briefing.load import Inputs
@@ -552,18 +552,25 @@ class _Finisher:
             for source, page, body, mentions, own in missing
         ]
         keep = self.cache.enabled
+        new_html: list[tuple[str, str]] = []
+
+        def store(n: int, result: tuple[Finished, str]) -> None:
+            """Stored while the workers finish the rest (see ``map_jobs``)."""
+            new_html.append((keys[work[n][0]], result[1]))
+            if len(new_html) >= STORE_BATCH:
+                self.cache.put_encoded("finished_html", new_html)
+                new_html.clear()
+
         finished = map_jobs(
             _finish_one,
             [(n,) for n in range(len(work))],
             self.jobs,
             shared=(self.targets, work, keep),
+            each=store if keep else None,
         )
-        new_html = []
-        for (source, *_), (done, html) in zip(work, finished, strict=True):
+        for (source, *_), (done, _html) in zip(work, finished, strict=True):
             key = keys[source]
             self.fresh_html[key] = done.html
-            if keep:
-                new_html.append((key, html))
             out[source] = Done(
                 lazy_html(key), done.mentioned, done.assets, done.links_to, done.problems
             )

@@ -27,6 +27,7 @@ def map_jobs(
     tick: Callable[[int], None] | None = None,
     shared: Any = None,
     weight: int | None = None,
+    each: Callable[[int, T], None] | None = None,
 ) -> list[T]:
     """``func(*item)`` for every item, in order; across processes when it pays off.
 
@@ -34,7 +35,9 @@ def map_jobs(
     so large data (every page's context) is never pickled and closures may be in it.
     Where processes cannot be forked, such work runs in this process. ``weight``, when
     the items are not alike, is what they weigh together, in items of the usual kind:
-    a pool starts from ``PARALLEL_MIN`` of those."""
+    a pool starts from ``PARALLEL_MIN`` of those. ``each(n, result)`` is called here for
+    every result, in order, as it comes in: this process can store results while the
+    workers make the rest, rather than after."""
     results: list[T] = []
     step = max(1, len(items) // 50)
     has_shared = shared is not None
@@ -43,6 +46,8 @@ def map_jobs(
     if jobs <= 1 or len(items) < 2 or heavy < PARALLEL_MIN or (has_shared and not can_fork):
         for item in items:
             results.append(func(shared, *item) if has_shared else func(*item))
+            if each:
+                each(len(results) - 1, results[-1])
             if tick and len(results) % step == 0:
                 tick(len(results))
         return results
@@ -60,6 +65,8 @@ def map_jobs(
             call = _star_shared if has_shared else _star
             for result in pool.map(call, [(func, item) for item in items], chunksize=chunk):
                 results.append(result)
+                if each:
+                    each(len(results) - 1, result)
                 if tick and len(results) % step == 0:
                     tick(len(results))
     finally:

@@ -8,6 +8,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from briefing.cache import Cache
 from briefing.config import SiteConfig
 from briefing.load import Inputs, SourceFile
@@ -137,3 +139,33 @@ def test_a_record_under_another_key_is_not_used(tmp_path: Path) -> None:
     parse_all(_inputs(files), SETTINGS, "other salt", cache, 1, lambda _, n, t: calls.append(n))
     assert calls[0] == 0
     cache.close()
+
+
+def test_bodies_are_stored_in_batches_while_the_files_are_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a batch smaller than the files, the bodies go to the cache in several
+    transactions as the results come in; every one is there, and a rebuild reads them."""
+    import briefing.parsing
+
+    monkeypatch.setattr(briefing.parsing, "STORE_BATCH", 3)
+    stored: list[int] = []
+    put = Cache.put_encoded
+
+    def counted(self: Cache, table: str, rows: list[tuple[str, str]]) -> None:
+        if table == "bodies":
+            stored.append(len(list(rows)))
+        put(self, table, rows)
+
+    monkeypatch.setattr(Cache, "put_encoded", counted)
+    files = [_file(n) for n in range(8)]
+    cache = Cache(tmp_path / "c")
+    _, keys, _ = parse_all(_inputs(files), SETTINGS, "salt", cache, 1, lambda *_: None)
+    assert stored == [3, 3, 2]
+    cache.close()
+    again = Cache(tmp_path / "c")
+    _, keys2, bodies2 = parse_all(_inputs(files), SETTINGS, "salt", again, 1, lambda *_: None)
+    html = bodies2.html([f.path for f in files])
+    assert keys2 == keys and set(html) == {f.path for f in files}
+    assert all("Ana Pérez habló en París" in h for h in html.values())
+    assert not bodies2.fresh  # read back from the cache, not parsed again

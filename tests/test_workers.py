@@ -4,6 +4,7 @@ in_background runs work in a forked child beside this process."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import pytest
 
@@ -24,6 +25,19 @@ def _scaled(shared: dict[str, object], x: int) -> object:
 def test_results_in_order_serially_and_in_processes() -> None:
     items = [(i,) for i in range(PARALLEL_MIN * 3)]
     assert map_jobs(_square, items, 2) == map_jobs(_square, items, 1) == [i * i for i in range(192)]
+
+
+def test_each_result_is_handed_over_in_order_as_it_comes_in() -> None:
+    """``each`` sees every result with its index, in order, serially and from a pool."""
+    items = [(i,) for i in range(PARALLEL_MIN * 3)]
+    for jobs in (1, 2):
+        seen: list[tuple[int, int]] = []
+        results = map_jobs(_square, items, jobs, each=_noting(seen))
+        assert seen == list(enumerate(results)) == [(i, i * i) for i in range(len(items))]
+
+
+def _noting(seen: list[tuple[int, int]]) -> Callable[[int, int], None]:
+    return lambda n, result: seen.append((n, result))
 
 
 def test_shared_data_reaches_forked_workers_even_a_closure() -> None:
