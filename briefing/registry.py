@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from briefing import countries
 from briefing.model import FOLDERS, Entry, Kind, Ref
-from briefing.problems import Problem, error, warning
+from briefing.problems import Problem, Severity, error, warning
 from briefing.text import RESERVED_SLUGS, Matcher, actor_slug, closest, fold
 
 Key = tuple[Kind, str]
@@ -224,6 +224,11 @@ class Resolver:
     # (field, text) -> the registered actor it names without a problem: 10,000 briefings
     # make some 80,000 references, most of them to a few hundred names.
     clean: dict[tuple[str, str], Key] = field(default_factory=dict)
+    # (field, text) -> what resolving it found, when that has problems: (the key, the
+    # problems' severity, message and hint, whether each use counts as a spelling)
+    told: dict[tuple[str, str], tuple[Key | None, tuple[tuple[Severity, str, str], ...], bool]] = (
+        field(default_factory=dict)
+    )
 
     def actor(self, key: Key) -> Actor:
         """A registered actor, or one made from a name as written."""
@@ -243,6 +248,26 @@ class Resolver:
         return None if kind == "country" else kind
 
     def resolve(self, path: str, ref: Ref) -> tuple[Key | None, list[Problem]]:
+        """The actor a reference names (None if it names none), and its problems. A name
+        that has problems is looked up once: thousands of references repeat a few hundred
+        unknown names, and each is told again, where it is written."""
+        told = self.told.get((ref.field, ref.text))
+        if told is None:
+            key, problems = self._resolve(path, ref)
+            if problems:
+                shapes = tuple((p.severity, p.message, p.hint) for p in problems)
+                self.told[(ref.field, ref.text)] = (key, shapes, key in self.extra)
+            return key, problems
+        key, shapes, spelled = told
+        if spelled and key is not None:
+            counts = self.spellings[key]
+            counts[ref.text] = counts.get(ref.text, 0) + 1
+        return key, [
+            (error if severity == "error" else warning)(path, ref.line, message, hint)
+            for severity, message, hint in shapes
+        ]
+
+    def _resolve(self, path: str, ref: Ref) -> tuple[Key | None, list[Problem]]:
         kinds = _kinds(ref.field)
         reg = self.registry
         hits, _ = reg.lookup(ref.text, kinds)

@@ -329,3 +329,24 @@ def test_suggestions_worked_out_ahead_are_the_ones_resolving_asks_for(reg: Regis
     assert ("country", "Japn") not in ahead.ahead and ("person", "NATO") not in ahead.ahead
     assert [ahead.resolve("b.md", ref) for ref in refs] == asked
     assert ahead.near == one_by_one.near
+
+
+def test_a_name_with_problems_is_told_again_wherever_it_is_written(reg: Registry) -> None:
+    """Resolving a reference again (it is looked up once) gives what a fresh resolver
+    gives, at its own file and line, and each use of an unknown name counts as a
+    spelling."""
+    resolver = Resolver(reg)
+    refs = [
+        Ref("Pedro Sánchez", "people", 4),
+        Ref("Stoltenberg", "people", 5),  # ambiguous
+        Ref("NATO", "people", 6),  # an organization in `people`
+        Ref("Japn", "countries", 7),
+    ]
+    for n in range(3):
+        for ref in refs:
+            moved = Ref(ref.text, ref.field, ref.line + 10 * n)
+            got = resolver.resolve(f"content/briefings/b{n}.md", moved)
+            assert got == Resolver(reg).resolve(f"content/briefings/b{n}.md", moved)
+            assert got[1] and all(p.line == moved.line for p in got[1])
+    assert resolver.spellings[("person", "pedro-sanchez")] == {"Pedro Sánchez": 3}
+    assert set(resolver.told) == {(r.field, r.text) for r in refs}
