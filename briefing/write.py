@@ -238,12 +238,13 @@ def publish(
     try:
         for top, found in _new_folders(out, files, {*manifest, *assets, *kept}):
             os.rename(out / STAGING / top, out / top)
-            new_manifest.update((rel, files[rel].sha) for rel in found)  # type: ignore[union-attr]
             moved.update(found)
         for rel, data in sorted(files.items()):
             assert _safe(rel), rel
             target = out / rel
             if rel in moved:
+                assert isinstance(data, Staged), rel
+                new_manifest[rel] = data.sha
                 report.written.append(rel)
                 new_stats[rel] = moved[rel]
                 continue
@@ -278,7 +279,7 @@ def publish(
                 report.written.append(rel)
             new_stats[rel] = _stat(target)
     except OSError as exc:
-        both = {**manifest, **{p: "" for p in new_manifest}}
+        both = {**manifest, **{p: "" for p in (*new_manifest, *moved)}}
         _write_manifest(out, both)
         where = exc.filename or out
         raise PublishFailed(f"cannot write {where}: {exc.strerror or exc}") from None
@@ -312,9 +313,9 @@ def _new_folders(
     for top, rels in sorted(staged.items()):
         if top in blocked or os.path.lexists(out / top):
             continue
-        held = _regular_files(out / STAGING / top, top)
-        if held is not None and held.keys() == rels:
-            found.append((top, held))
+        on_disk = _regular_files(out / STAGING / top, top)
+        if on_disk is not None and on_disk.keys() == rels:
+            found.append((top, on_disk))
     return found
 
 

@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 from briefing.build import Options, build
-from briefing.write import STAGING, Held, Staged, overwrite, publish, read_manifest, sha, stage
+from briefing.write import (
+    STAGING,
+    Held,
+    PublishFailed,
+    Staged,
+    overwrite,
+    publish,
+    read_manifest,
+    sha,
+    stage,
+)
 from tests.fixture_site import SITE
 from tests.sitekit import write_site
 
@@ -145,3 +155,28 @@ def test_a_first_build_then_a_rebuild_finds_every_file_as_it_left_it(tmp_path: P
     assert again.ok and again.report is not None
     assert again.report.written == [] and again.report.removed == []
     assert again.report.unchanged + again.report.kept == len(first.report.written)
+
+
+def test_a_folder_that_cannot_be_moved_leaves_a_manifest_naming_what_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk refuses the second folder: the build fails, and the manifest names the
+    files of the folder already moved, so the next build takes them over."""
+    import briefing.write
+
+    out = tmp_path / "out"
+    (out / STAGING).mkdir(parents=True)
+    files = _staged(out, {"a/x.html": b"x", "b/y.html": b"y"})
+    rename = os.rename
+
+    def refusing(src: Path, dst: Path) -> None:
+        if Path(dst).name == "b":
+            raise OSError(28, "No space left on device", str(dst))
+        rename(src, dst)
+
+    monkeypatch.setattr(briefing.write.os, "rename", refusing)
+    with pytest.raises(PublishFailed, match="No space left"):
+        publish(out, files, {}, {}, {}, {})
+    assert (out / "a/x.html").read_bytes() == b"x"
+    manifest = read_manifest(out)
+    assert manifest is not None and "a/x.html" in manifest
