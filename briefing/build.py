@@ -349,7 +349,7 @@ def _publish(
             depends.registry(inputs),
             {f.path: f.sha for f in inputs.files},
         ),
-        Held(HELD_BYTES // jobs),
+        Held(HELD_BYTES // (jobs + 1)),  # each page worker's share; the search has one too
     )
     # The search index is made beside the pages, on the other core: an edit rebuild
     # makes few pages and spent as long again on the index after them.
@@ -375,7 +375,7 @@ def _publish(
         finally:
             if forked:
                 reading.close()
-        held = Held(HELD_BYTES // jobs)
+        held = Held(HELD_BYTES // (jobs + 1))
         staged = {rel: stage(data, out, rel, manifest, stats, held) for rel, data in files.items()}
         return staged, kept, record
 
@@ -505,9 +505,10 @@ def _unchanged_since_last_build(
         return None
 
 
-# Changed pages held in memory by all processes together, to be written over the old files
-# when publishing (see write.overwrite); the rest are staged as files. Renaming a person
-# named in 4,658 of 10,000 briefings changes some 100 MB of pages.
+# Changed pages and search files held in memory by all processes together (the page
+# workers and the search's), to be written over the old files when publishing (see
+# write.overwrite); the rest are staged as files. Renaming a person named in 4,658 of
+# 10,000 briefings changes some 100 MB of pages and 40 MB of search files.
 HELD_BYTES = 192 * 2**20
 
 # Records an edit rebuild reads, decoded while the site is read (see Cache.preload).
