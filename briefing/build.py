@@ -327,6 +327,7 @@ def _publish(
 
     Runs inside ``staging(out)``: the pages are staged there as they are rendered."""
     jobs = options.jobs or os.cpu_count() or 1
+    share = HELD_BYTES // (jobs + 1)  # of each page worker, and of the search's process
     problems = model.problems
     previous = before.records
     stats = {k: (v[1], v[2]) for k, v in previous.items() if isinstance(v, list) and len(v) == 3}
@@ -349,7 +350,7 @@ def _publish(
             depends.registry(inputs),
             {f.path: f.sha for f in inputs.files},
         ),
-        Held(HELD_BYTES // (jobs + 1)),  # each page worker's share; the search has one too
+        Held(share),
     )
     # The search index is made beside the pages, on the other core: an edit rebuild
     # makes few pages and spent as long again on the index after them.
@@ -375,7 +376,7 @@ def _publish(
         finally:
             if forked:
                 reading.close()
-        held = Held(HELD_BYTES // (jobs + 1))
+        held = Held(share)
         staged = {rel: stage(data, out, rel, manifest, stats, held) for rel, data in files.items()}
         return staged, kept, record
 
@@ -547,7 +548,7 @@ class Seen:
     theme: Theme
     out: Path
     last: str | None  # the digest of all the last build read
-    precompile: bool  # compile the common templates (when working in a second process)
+    compile_ahead: bool  # compile the common templates (when working in a second process)
 
 
 def _look(
@@ -563,7 +564,7 @@ def _look(
     out, theme = seen.out, seen.theme
     touched = frozenset(p for p in manifest if not intact(out, p, records.get(p)))
     whole = _whole(seen.options, seen.config, theme, out, inputs)
-    ahead = seen.precompile and whole != seen.last
+    ahead = seen.compile_ahead and whole != seen.last
     return inputs, touched, whole, precompile(theme.dirs, theme.digest) if ahead else {}
 
 

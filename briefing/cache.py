@@ -80,7 +80,7 @@ class CacheLost(Exception):
 
 DEFAULT_DIR = ".briefing-cache"
 _BATCH = 500
-STORE_BATCH = 256  # rows stored in one transaction while worker processes make the rest
+STORE_BATCH = 256  # rows a ``Batch`` stores in one transaction
 PIECE = 500  # entries in each stored piece of a record (see Cache.put_record)
 
 
@@ -365,6 +365,26 @@ class Cache:
             with suppress(sqlite3.Error):
                 self.db.close()
             self.db = None
+
+
+class Batch:
+    """Rows stored ``STORE_BATCH`` at a time as they are made: this process stores what its
+    workers made while they make the rest (see ``workers.map_jobs``'s ``each``), rather
+    than all of it after them. ``flush`` stores what is left."""
+
+    def __init__(self, cache: Cache, table: str) -> None:
+        self.cache = cache
+        self.table = table
+        self.rows: list[tuple[str, str]] = []
+
+    def add(self, key: str, encoded: str) -> None:
+        self.rows.append((key, encoded))
+        if len(self.rows) >= STORE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        self.cache.put_encoded(self.table, self.rows)
+        self.rows = []
 
 
 class _Tx:

@@ -238,14 +238,19 @@ class Resolver:
         """The kind whose registered names ``resolve`` looks through for a "did you mean"
         when a reference in ``field`` is written ``text``: an unknown person or
         organization's (unknown countries have hints of their own). None when it does not."""
+        hits, others, kind = self._looked_up(field, text)
+        return None if hits or len(others) == 1 or kind == "country" else kind
+
+    def _looked_up(self, field: str, text: str) -> tuple[list[Key], list[Key], Kind]:
+        """What ``text`` names among the kinds ``field`` takes; what it names among the
+        other kinds (looked up only when the first is nothing); and the kind it is taken
+        for when it names neither."""
         kinds = _kinds(field)
-        if self.registry.lookup(text, kinds)[0]:
-            return None
-        other_kinds = tuple(k for k in _ACTOR_KINDS if k not in kinds)
-        if len(self.registry.lookup(text, other_kinds)[0]) == 1:
-            return None
-        kind: Kind = kinds[0] if len(kinds) == 1 else "person"
-        return None if kind == "country" else kind
+        hits, _ = self.registry.lookup(text, kinds)
+        others: list[Key] = []
+        if not hits:
+            others, _ = self.registry.lookup(text, tuple(k for k in _ACTOR_KINDS if k not in kinds))
+        return hits, others, kinds[0] if len(kinds) == 1 else "person"
 
     def resolve(self, path: str, ref: Ref) -> tuple[Key | None, list[Problem]]:
         """The actor a reference names (None if it names none), and its problems. A name
@@ -268,9 +273,8 @@ class Resolver:
         ]
 
     def _resolve(self, path: str, ref: Ref) -> tuple[Key | None, list[Problem]]:
-        kinds = _kinds(ref.field)
         reg = self.registry
-        hits, _ = reg.lookup(ref.text, kinds)
+        hits, others, kind = self._looked_up(ref.field, ref.text)
         if len(hits) > 1:
             return None, [
                 error(
@@ -283,8 +287,6 @@ class Resolver:
         if hits:
             self.clean[(ref.field, ref.text)] = hits[0]
             return hits[0], []
-        other_kinds = tuple(k for k in _ACTOR_KINDS if k not in kinds)
-        others, _ = reg.lookup(ref.text, other_kinds)
         if len(others) == 1:
             found = others[0]
             return found, [
@@ -295,7 +297,6 @@ class Resolver:
                     f"move it to `{_KIND_FIELD[found[0]]}`",
                 )
             ]
-        kind: Kind = kinds[0] if len(kinds) == 1 else "person"
         if kind == "country":
             near = closest(
                 ref.text,

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from briefing import countries
-from briefing.cache import STORE_BATCH, Cache, encode
+from briefing.cache import Batch, Cache, encode
 from briefing.config import SiteConfig
 from briefing.link import FinishedPage, Item
 from briefing.load import Inputs
@@ -552,14 +552,10 @@ class _Finisher:
             for source, page, body, mentions, own in missing
         ]
         keep = self.cache.enabled
-        new_html: list[tuple[str, str]] = []
+        new_html = Batch(self.cache, "finished_html")  # stored as the workers go on
 
         def store(n: int, result: tuple[Finished, str]) -> None:
-            """Stored while the workers finish the rest (see ``map_jobs``)."""
-            new_html.append((keys[work[n][0]], result[1]))
-            if len(new_html) >= STORE_BATCH:
-                self.cache.put_encoded("finished_html", new_html)
-                new_html.clear()
+            new_html.add(keys[work[n][0]], result[1])
 
         finished = map_jobs(
             _finish_one,
@@ -575,7 +571,7 @@ class _Finisher:
                 lazy_html(key), done.mentioned, done.assets, done.links_to, done.problems
             )
             records[source] = _record(done)
-        self.cache.put_encoded("finished_html", new_html)
+        new_html.flush()
         done_now = {s: [signs[s], keys[s], records[s]] for s in keys if s in records}
         if not self.same_targets or done_now != self.last_done:
             self.cache.put_record("finishing", {"id": self.targets_id, "done": done_now})

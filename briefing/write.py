@@ -305,9 +305,10 @@ def _new_folders(
     blocked = {rel.partition("/")[0] for rel in others}
     for rel, data in files.items():
         top, sep, _ = rel.partition("/")
-        if sep and isinstance(data, Staged) and data.path is not None and data.data is None:
+        moving = isinstance(data, Staged) and data.path is not None and data.data is None
+        if sep and moving and _safe(rel):
             staged.setdefault(top, set()).add(rel)
-        else:
+        else:  # a file at the top level, one not staged, or a path publishing refuses
             blocked.add(top)
     found: list[tuple[str, dict[str, tuple[int, int]]]] = []
     for top, rels in sorted(staged.items()):

@@ -146,9 +146,9 @@ def test_bodies_are_stored_in_batches_while_the_files_are_parsed(
 ) -> None:
     """With a batch smaller than the files, the bodies go to the cache in several
     transactions as the results come in; every one is there, and a rebuild reads them."""
-    import briefing.parsing
+    import briefing.cache
 
-    monkeypatch.setattr(briefing.parsing, "STORE_BATCH", 3)
+    monkeypatch.setattr(briefing.cache, "STORE_BATCH", 3)
     stored: list[int] = []
     put = Cache.put_encoded
 
