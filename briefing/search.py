@@ -3,13 +3,14 @@
 The site must be searchable when opened straight from disk (``file://``), where
 ``fetch()`` and XHR are refused.  So every index file is a tiny JavaScript file
 that calls a global registration function of ``assets/search.js``
-(``briefingSearch.m/t/d/x(...)``); the browser loads it by adding a
+(``briefingSearch.m/t/d/x/n(...)``); the browser loads it by adding a
 ``<script src>`` element, which works from ``file://`` as well as over HTTP.
 
 Layout (all paths from the site root)::
 
     search/index.js        manifest {"v": version, "n": documents, "dc": chunk
-                           size, "xc": text chunk size, "k": kinds, "s": shard
+                           size, "xc": text chunk size, "nc": name chunk
+                           size, "k": kinds, "s": shard
                            names, "sp": names of the shards that were split,
                            "sw": stop-words, "w": tier weights}
     search/t/<name>.js     term shard: [term, entry, term, entry, ...] for every
@@ -23,13 +24,18 @@ Layout (all paths from the site root)::
                            as [kind, title, url, date, date label, aliases]
     search/x/<n>.js        texts of documents n*16 .. n*16+15, for snippets,
                            each [summary ("" when it is the start of the
-                           body), body, names, tags]
+                           body), body]
+    search/n/<n>.js        names of documents n*128 .. n*128+127, for
+                           snippets, each [names, tags]: apart from the
+                           texts, so that renaming a person rewrites a few
+                           small files and not the texts of every briefing
+                           that names them
 
 A query loads the manifest (search.js preloads it when the page is idle), one
 shard per query term (as the user types, "ja", "jap", "japo", "japon" need the
 same shard or one level deeper), then the document chunks of the hits it shows
-and, on the search page, the text chunks of those hits, to cut a snippet around
-the match.  Texts come sixteen to a file: a file per document cost a large site
+and, on the search page, the text and name chunks of those hits, to cut a
+snippet around the match.  Texts come sixteen to a file: a file per document cost a large site
 ten thousand small files to create on every full build.
 
 Shards: a term lives in the shard of its folded 2-character prefix (1
@@ -140,6 +146,7 @@ __all__ = [
     "shard_name",
     "stored_text",
     "terms_of",
+    "names_file",
     "text_file",
     "word_terms",
 ]
@@ -153,11 +160,14 @@ DOC_CHUNK = 128
 #: Documents per text chunk (search/x/<n>.js): a page of hits loads a few of ~100 KB.
 TEXT_CHUNK = 16
 
+#: Documents per name chunk (search/n/<n>.js): a rename rewrites every chunk naming the person.
+NAMES_CHUNK = 128
+
 #: Words of a body indexed and stored for snippets.
 MAX_BODY_WORDS = 2000
 
 #: Index format version, in the manifest.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 _ACTOR_KINDS = frozenset(KINDS[1:])
 
@@ -688,9 +698,15 @@ def _unrepeated(text: list[object]) -> list[object]:
 
 
 def text_file(chunk: int, texts: Sequence[list[object]]) -> tuple[str, bytes]:
-    """The path and bytes of text chunk ``chunk``: the stored texts (``Analysis.text``) of
-    documents chunk*TEXT_CHUNK onwards, in id order."""
-    return f"search/x/{chunk}.js", _script("x", chunk, [_unrepeated(t) for t in texts])
+    """The path and bytes of text chunk ``chunk``: the summaries and bodies of the stored
+    texts (``Analysis.text``) of documents chunk*TEXT_CHUNK onwards, in id order."""
+    return f"search/x/{chunk}.js", _script("x", chunk, [_unrepeated(t[:2]) for t in texts])
+
+
+def names_file(chunk: int, texts: Sequence[list[object]]) -> tuple[str, bytes]:
+    """The path and bytes of name chunk ``chunk``: the names and tags of the stored texts
+    of documents chunk*NAMES_CHUNK onwards, in id order."""
+    return f"search/n/{chunk}.js", _script("n", chunk, [t[2:4] for t in texts])
 
 
 Postings = dict[str, list[list[int]]]  # term -> tier -> ascending doc ids
@@ -816,6 +832,7 @@ def manifest_file(
         "n": n,
         "dc": DOC_CHUNK,
         "xc": TEXT_CHUNK,
+        "nc": NAMES_CHUNK,
         "k": list(kinds),
         "s": sorted(shards),
         "sp": sorted(split),
@@ -851,6 +868,10 @@ def build_index(
         for n in range(0, len(in_order), TEXT_CHUNK):
             path, data = text_file(n // TEXT_CHUNK, [a.text for a in in_order[n : n + TEXT_CHUNK]])
             files[path] = data
+    for n in range(0, len(in_order), NAMES_CHUNK):
+        chunk = [a.text for a in in_order[n : n + NAMES_CHUNK]]
+        path, data = names_file(n // NAMES_CHUNK, chunk)
+        files[path] = data
     for n in range(0, len(rows), DOC_CHUNK):
         path, data = chunk_file(rows, n // DOC_CHUNK)
         files[path] = data

@@ -9,8 +9,9 @@ read or analysed again.
 When the documents are the same ones in the same order as last time and only some
 changed, the index is patched: the postings of the shard keys whose terms those
 documents gained, lost or moved between tiers are read from the cache, updated, and only
-their shard files are made again, with the document-table chunks and text files of the
-changed documents. Otherwise (a document added, removed or moved) it is assembled in
+their shard files are made again, with the document-table chunks of the changed documents,
+the text files of those whose summary or body changed and the name files of those whose
+names or tags changed. Otherwise (a document added, removed or moved) it is assembled in
 full from the documents and bodies analysed. Both ways give the same bytes.
 """
 
@@ -54,7 +55,7 @@ def _layout() -> list[int]:
     """The shape of the index's files. An index of another shape (documents grouped
     otherwise, by an earlier version) is made again in full, never patched: no file of
     the old shape is kept, none is left behind."""
-    return [search.FORMAT_VERSION, search.DOC_CHUNK, search.TEXT_CHUNK]
+    return [search.FORMAT_VERSION, search.DOC_CHUNK, search.TEXT_CHUNK, search.NAMES_CHUNK]
 
 
 def search_index(
@@ -283,6 +284,18 @@ def _texts(
     return files
 
 
+def _names(docs: _Documents, order: list[int], redo: list[int]) -> Files:
+    """The name chunks holding document ids ``redo``, from the documents themselves: a
+    briefing's names and tags are its actors', which the site has at hand."""
+    size = search.NAMES_CHUNK
+    files: Files = {}
+    for c in sorted({d // size for d in redo}):
+        ids = range(c * size, min((c + 1) * size, len(order)))
+        path, data = search.names_file(c, [search.stored_text(docs.whole(order[d]), "") for d in ids])
+        files[path] = data
+    return files
+
+
 def _full(
     docs: _Documents,
     keys: list[str],
@@ -329,6 +342,10 @@ def _full(
         else:
             redo.append(start)
     built.update(_texts(docs, keys, order, redo, analyses, bodies, cache))
+    for start in range(0, len(in_order), search.NAMES_CHUNK):
+        chunk = [found.text for found in in_order[start : start + search.NAMES_CHUNK]]
+        path, data = search.names_file(start // search.NAMES_CHUNK, chunk)
+        built[path] = data
     files = {**{p: sha256(data) for p, data in built.items()}, **kept}
     return built, kept, _record(_Last(by_id, urls, kinds, rows, roots, riding, files, _layout()))
 
@@ -360,16 +377,23 @@ def _patch(
     rest: list[int] = []  # documents whose body changed
     same: list[tuple[str, search.SearchDoc, str]] = []
     memo: dict[tuple[str, ...], search.Counts] = {}
+    texts: list[int] = []  # documents whose summary or body changed
+    named: list[int] = []  # documents whose names or tags changed
     for d in changed:
         was, i = heads[last.ids[d]], order[d]
         body_key = docs.body_key(i)
         part = parts[was.body] if was.body else search.NO_BODY
+        doc = docs.whole(i)
+        if (doc.names, doc.tags) != (was.names, was.tags):
+            named.append(d)
         if body_key != was.body or (was.kind == "briefing" and not body_key):
             old[last.ids[d]] = search.combine(search.head(was), part, None)
             rest.append(i)
+            texts.append(d)
             continue
+        if doc.summary != was.summary:
+            texts.append(d)
         # The same body: only the terms of the two heads can differ.
-        doc = docs.whole(i)
         then, now = search.head(was, memo), search.head(doc, memo)
         only = then.terms() | now.terms()
         old[last.ids[d]] = search.combine(then, part, None, only)
@@ -428,7 +452,8 @@ def _patch(
         path, data = search.chunk_file(rows, chunk)
         built[path] = data
     built["search/index.js"] = _manifest(len(rows), kinds, dict(sorted(roots.items())))
-    built.update(_texts(docs, keys, order, changed, {**old, **new}, bodies, cache))
+    built.update(_texts(docs, keys, order, texts, {**old, **new}, bodies, cache))
+    built.update(_names(docs, order, named))
     files = {p: sha for p, sha in last.files.items() if not p.startswith("search/t/")}
     for names, _ in roots.values():
         for name in names:

@@ -437,6 +437,42 @@ def test_a_damaged_plan_is_not_trusted(tmp_path: Path, damage: Callable[[Any], N
     _assert_equals_cold(site, tmp_path / "cold")
 
 
+def test_a_rename_rewrites_name_chunks_and_no_text_chunk(tmp_path: Path) -> None:
+    """Names and tags are kept apart from the texts in the search index: renaming a person
+    makes the name chunks naming them again and leaves every text chunk (the bodies) as
+    it was; a summary edited makes its text chunk and no name chunk. Each equals a cold
+    build."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "300"], check=True)
+    assert build(Options(site=site, jobs=1)).ok
+    person = sorted((site / "content/people").glob("*.yaml"))[0]
+    data = yaml.safe_load(person.read_text("utf-8"))
+    aliases = [data["name"], *data.get("aliases", [])]
+    renamed = {**data, "name": data["name"] + " Vidal", "aliases": aliases}
+    person.write_text(yaml.safe_dump(renamed, allow_unicode=True, sort_keys=False), "utf-8")
+    result = build(Options(site=site, jobs=1))
+    assert result.ok and result.report is not None
+    written = result.report.written
+    assert [p for p in written if p.startswith("search/x/")] == []
+    named = [p for p in written if p.startswith("search/n/")]
+    assert named
+    texts = [(site / "output" / p).read_text("ascii") for p in named]
+    assert all(renamed["name"].split()[-1] in t for t in texts)  # ASCII: the new surname
+    _assert_equals_cold(site, tmp_path / "cold-rename")
+    briefing = next(
+        p
+        for p in sorted((site / "content/briefings").rglob("*.md"))
+        if "\nsummary: " in p.read_text("utf-8")
+    )
+    _edit(briefing, "\nsummary: ", "\nsummary: Otro resumen, escrito aparte. ")
+    result = build(Options(site=site, jobs=1))
+    assert result.ok and result.report is not None
+    written = result.report.written
+    assert len([p for p in written if p.startswith("search/x/")]) == 1
+    assert [p for p in written if p.startswith("search/n/")] == []
+    _assert_equals_cold(site, tmp_path / "cold-summary")
+
+
 def test_registry_edits_make_the_pages_showing_what_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

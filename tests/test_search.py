@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from briefing.search import (
     DOC_CHUNK,
     STOP_WORDS,
+    NAMES_CHUNK,
     TEXT_CHUNK,
     SearchDoc,
     build_index,
@@ -32,7 +34,7 @@ from briefing.search import (
 SEARCH_JS = Path(__file__).resolve().parent.parent / "layouts" / "assets" / "search.js"
 CHROMIUM = "/usr/bin/chromium"
 
-_CALL = re.compile(r"^briefingSearch\.([mtdx])\((.*)\);\n$", re.S)
+_CALL = re.compile(r"^briefingSearch\.([mtdxn])\((.*)\);\n$", re.S)
 
 
 def parse_call(data: bytes) -> tuple[str, list[Any]]:
@@ -291,6 +293,17 @@ def test_layout_and_manifest() -> None:
     assert [args[0] for _, args in calls] == list(range(len(chunks)))
     assert sum(len(args[1]) for _, args in calls) == len(docs)
     assert all(len(args[1]) == TEXT_CHUNK for _, args in calls[:-1])
+    assert all(len(text) == 2 for _, args in calls for text in args[1])
+    # names and tags in chunks of their own, in the same document order
+    assert manifest["nc"] == NAMES_CHUNK
+    named = [files[f"search/n/{n}.js"] for n in range(-(-len(docs) // NAMES_CHUNK))]
+    assert sum(p.startswith("search/n/") for p in files) == len(named)
+    names = [pair for data in named for pair in parse_call(data)[1][1]]
+    assert len(names) == len(docs)
+    urls = [row[2] for row in docs_table(files)]
+    for doc in docs:
+        nfc = [[unicodedata.normalize("NFC", n) for n in f] for f in (doc.names, doc.tags)]
+        assert names[urls.index(doc.url)] == nfc
 
 
 def test_large_shards_split(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -424,10 +437,7 @@ def test_summary_repeating_the_body_is_stored_once() -> None:
         SearchDoc("briefing", "B", "b.html", "2020-01-01", "", "Otra cosa.", body, (), ()),
     ]
     files = build_index(docs)
-    assert parse_call(files["search/x/0.js"])[1][1] == [
-        ["", body, [], []],
-        ["Otra cosa.", body, [], []],
-    ]
+    assert parse_call(files["search/x/0.js"])[1][1] == [["", body], ["Otra cosa.", body]]
     # The summary is still indexed as a summary.
     assert postings(files, "cumbre")[2] == [0]
 

@@ -219,6 +219,27 @@ def test_search_page_shows_snippets_from_the_text_chunks(
     assert watch.take() == []
 
 
+def test_a_match_in_names_or_tags_only_shows_them_in_the_snippet(
+    tab: tuple[Any, Watch], site: Site
+) -> None:
+    """A briefing found by a tag its text never uses: its snippet shows the tag marked,
+    then the start of its text. Tags and names come from the name chunks, apart from
+    the texts."""
+    pg, watch = tab
+    go(pg, site, "search.html?q=alianzas%20militares")
+    item = pg.locator("#search-results li").filter(has_text="Finlandia entra en la OTAN")
+    snippet = item.locator(".search-result-snippet")
+    snippet.locator("mark").first.wait_for()
+    marks = snippet.locator("mark").all_inner_texts()
+    assert [m.casefold() for m in marks] == ["alianzas", "militares"], marks
+    text = snippet.inner_text()
+    assert text.startswith("alianzas militares \u2014 "), text
+    assert len(text) > 60  # the start of the body follows
+    loaded = pg.evaluate("() => window.briefingSearch.loaded")
+    assert any(p.startswith("n/") for p in loaded) and any(p.startswith("x/") for p in loaded)
+    assert watch.take() == []
+
+
 def test_query_speed(browser: Any, site: Site) -> None:
     """Median time of ``briefingSearch.query("japon")``: on a fresh page (the index
     still to load) and again on the same page (warm)."""

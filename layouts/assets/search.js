@@ -2,12 +2,14 @@
  * briefing: offline search (no framework, no fetch: works from file://).
  *
  * The index (see briefing/search.py) is a set of small scripts under
- * <root>/search/ that call briefingSearch.m/t/d/x(...) when loaded:
+ * <root>/search/ that call briefingSearch.m/t/d/x/n(...) when loaded:
  *   search/index.js      manifest      briefingSearch.m({...})
  *   search/t/<key>.js    term shard    briefingSearch.t(key, [term, entry, ...], [[id, row], ...])
  *   search/d/<n>.js      doc table     briefingSearch.d(n, [[kind, title, url, date, label, aliases], ...])
- *   search/x/<n>.js      doc texts     briefingSearch.x(n, [[summary, body, names, tags], ...])
+ *   search/x/<n>.js      doc texts     briefingSearch.x(n, [[summary, body], ...])
  *                        (documents n*xc .. n*xc+xc-1, xc from the manifest)
+ *   search/n/<n>.js      doc names     briefingSearch.n(n, [[names, tags], ...])
+ *                        (documents n*nc .. n*nc+nc-1, nc from the manifest)
  *
  * Enhances every form.site-search: a combobox of suggestions as you type
  * (ARIA 1.2 combobox + listbox, arrows move, Enter opens, Escape closes).
@@ -50,7 +52,7 @@
 
   /* --------------------------------------------------------------- loading */
 
-  var store = { m: null, t: {}, d: {}, x: {}, rows: new Map() };
+  var store = { m: null, t: {}, d: {}, x: {}, n: {}, rows: new Map() };
   var pending = {};
   var loaded = [];
 
@@ -406,9 +408,16 @@
     });
   }
 
+  /* A document's text for snippets, [summary, body, names, tags], from its
+     text chunk and its name chunk. */
   function loadText(id) {
-    return load("x/" + Math.floor(id / manifest.xc) + ".js").then(function () {
-      return store.x[id];
+    return Promise.all([
+      load("x/" + Math.floor(id / manifest.xc) + ".js"),
+      load("n/" + Math.floor(id / manifest.nc) + ".js")
+    ]).then(function () {
+      var text = store.x[id] || [];
+      var names = store.n[id] || [];
+      return [text[0], text[1], names[0], names[1]];
     });
   }
 
@@ -1153,6 +1162,12 @@
       var size = store.m.xc;
       docs.forEach(function (doc, k) {
         store.x[n * size + k] = doc;
+      });
+    },
+    n: function (n, docs) {
+      var size = store.m.nc;
+      docs.forEach(function (doc, k) {
+        store.n[n * size + k] = doc;
       });
     },
     query: query,
