@@ -141,12 +141,12 @@ __all__ = [
     "fold",
     "head",
     "is_cjk",
+    "names_file",
     "shard_for",
     "shard_key",
     "shard_name",
     "stored_text",
     "terms_of",
-    "names_file",
     "text_file",
     "word_terms",
 ]

@@ -291,7 +291,9 @@ def _names(docs: _Documents, order: list[int], redo: list[int]) -> Files:
     files: Files = {}
     for c in sorted({d // size for d in redo}):
         ids = range(c * size, min((c + 1) * size, len(order)))
-        path, data = search.names_file(c, [search.stored_text(docs.whole(order[d]), "") for d in ids])
+        path, data = search.names_file(
+            c, [search.stored_text(docs.whole(order[d]), "") for d in ids]
+        )
         files[path] = data
     return files
 

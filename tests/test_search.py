@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from briefing.search import (
     DOC_CHUNK,
-    STOP_WORDS,
     NAMES_CHUNK,
+    STOP_WORDS,
     TEXT_CHUNK,
     SearchDoc,
     build_index,
