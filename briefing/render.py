@@ -3,11 +3,14 @@ its line, and the page being rendered."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import marshal
 import posixpath
 import re
 import traceback
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -85,6 +88,11 @@ class _Environment(jinja2.Environment):
     ``get``...) still gets Jinja's own lookup."""
 
     template_class = _Template
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # each macro's outputs by its arguments (see ``_each``), gone with the macro
+        self.outputs: weakref.WeakKeyDictionary[Any, dict[Any, str]] = weakref.WeakKeyDictionary()
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) in _MAPPINGS and attribute not in _MAPPING_ATTRIBUTES:
@@ -166,6 +174,7 @@ def environment(dirs: tuple[Path, ...], digest: str = "") -> jinja2.Environment:
     )
     env.globals["url"] = _url
     env.globals["asset"] = _url
+    env.globals["each"] = _each
     env.filters["safe_html"] = Markup
     return env
 
@@ -180,6 +189,62 @@ def _url(context: jinja2.runtime.Context, target: str) -> str:
         path, frag = target.split("#", 1)
         return (relative(page, path) if path else "") + "#" + frag
     return relative(page, target)
+
+
+# Outputs one macro keeps: past this many, it starts again (``briefing serve`` renders
+# edit after edit with the same templates).
+EACH_KEPT = 100_000
+
+
+@jinja2.pass_environment
+def _each(env: jinja2.Environment, macro: Callable[..., Any], items: Any, *args: Any) -> Markup:
+    """``each(card, items, ...)``: ``card(item, ...)`` for every item, joined, each output
+    made once for equal arguments. For a macro whose output depends on its arguments
+    alone, as one imported without context does: an actor's page lists two hundred cards,
+    and every briefing's card is on a dozen pages. A macro imported with context is made
+    anew for each page, and so are its outputs; an argument that is not plain data (or a
+    card) is never taken as equal to another."""
+    outputs = env.outputs if isinstance(env, _Environment) else None
+    memo = outputs.get(macro) if outputs is not None else None
+    if memo is None:
+        memo = {}
+        if outputs is not None:
+            with contextlib.suppress(TypeError):  # not a macro: nothing to keep it by
+                outputs[macro] = memo
+    if len(memo) > EACH_KEPT:
+        memo.clear()
+    try:
+        rest = _plain(args)
+    except TypeError:
+        rest = None
+    out: list[str] = []
+    for item in items:
+        try:
+            key = (_plain(item), rest) if rest is not None else None
+        except TypeError:
+            key = None
+        found = memo.get(key) if key is not None else None
+        if found is None:
+            found = str(macro(item, *args))
+            if key is not None:
+                memo[key] = found
+        out.append(found)
+    return Markup("".join(out))
+
+
+def _plain(value: Any) -> Any:
+    """A hashable stand-in for plain data, equal for equal data; TypeError for anything
+    else. A card (``Shared``) is its digest."""
+    kind = type(value)
+    if kind is str or kind is bool or kind is int or kind is float or value is None:
+        return (kind, value)
+    if kind is Shared:
+        return repr(value)
+    if kind is dict:
+        return tuple((k, _plain(v)) for k, v in value.items())
+    if kind is list or kind is tuple:
+        return (kind, tuple(_plain(v) for v in value))
+    raise TypeError(kind)
 
 
 def _site_path(ctx: Any) -> str:

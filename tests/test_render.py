@@ -174,3 +174,71 @@ def test_a_template_changed_after_it_was_precompiled_is_compiled_anew(
     adopt(dirs, "edited", codes)
     assert environment(dirs, "edited").get_template("base.html").render(x=1) == "new 1"
     assert compiled == ["base.html"]
+
+
+def _each_env(calls: list[str]) -> jinja2.Environment:
+    """The default environment's ``each``, on templates whose macro counts its calls."""
+    macros = """{% macro card(c, show=true, base=none) %}{% set base = root if base is none else base %}
+{{ made(c.title) }}<a href="{{ base }}{{ c.url }}">{{ c.title }}</a>{% if show %} {{ c.n }}{% endif %};
+{% endmacro %}"""
+    loader = jinja2.DictLoader(
+        {
+            "m.html": macros,
+            "each.html": '{% from "m.html" import card %}{{ each(card, cards, show, root) }}',
+            "loop.html": '{% from "m.html" import card with context %}'
+            "{% for c in cards %}{{ card(c, show) }}{% endfor %}",
+            "context.html": '{% from "m.html" import card with context %}'
+            "{{ each(card, cards, show) }}",
+        }
+    )
+    env = environment((), "each-test").overlay(loader=loader)
+    env.globals["made"] = lambda title: calls.append(title) or ""
+    return env
+
+
+def test_each_makes_a_card_once_for_every_page_that_lists_it() -> None:
+    """``each(card, cards, ...)`` gives what the loop gives; a card with the same content
+    and arguments is made once, on whatever page; another root, another content or an
+    argument that is not plain data makes it again."""
+    calls: list[str] = []
+    env = _each_env(calls)
+    assert isinstance(env, _Environment)
+    a = Shared(title="A <b>", url="a.html", n=1)
+    b = Shared(title="B", url="b.html", n=2)
+    for root in ("../", "../", ""):
+        for show in (True, False):
+            page = {"cards": [a, b, a], "show": show, "root": root}
+            loop = env.get_template("loop.html").render(page)
+            assert env.get_template("each.html").render(page) == loop
+            assert env.get_template("context.html").render(page) == loop
+    assert 'href="../a.html">A &lt;b&gt;</a> 1;' in env.get_template("loop.html").render(
+        cards=[a], show=True, root="../"
+    )
+    calls.clear()
+    page = {"cards": [a, b, a, b], "show": True, "root": "../"}
+    env.get_template("each.html").render(page)
+    assert calls == []  # every card made before, for this root and this argument
+    changed = Shared(title="A <b>", url="a.html", n=5)  # a new object: its content counts
+    same = Shared(title="B", url="b.html", n=2)
+    out = env.get_template("each.html").render(page, cards=[changed, same])
+    assert calls == ["A <b>"]
+    assert "A &lt;b&gt;</a> 5;" in out and "B</a> 2;" in out
+    calls.clear()
+    env.get_template("each.html").render(page, cards=[{"title": "D", "url": "d", "n": [1]}] * 2)
+    assert calls == ["D"]  # plain data: equal mappings are equal
+    calls.clear()
+    odd = type("Odd", (), {"title": "E", "url": "e", "n": 0})()
+    env.get_template("each.html").render(page, cards=[odd, odd])
+    assert calls == ["E", "E"]  # not plain data: never taken as equal
+
+
+def test_each_with_a_macro_imported_with_context_keeps_nothing_between_pages() -> None:
+    """Imported with context, a macro is made anew for each page, reading the page's
+    ``root``: its cards are made again on the next page, with that page's root."""
+    calls: list[str] = []
+    env = _each_env(calls)
+    a = Shared(title="A", url="a.html", n=1)
+    first = env.get_template("context.html").render(cards=[a, a], show=True, root="../")
+    second = env.get_template("context.html").render(cards=[a], show=True, root="")
+    assert calls == ["A", "A"]
+    assert 'href="../a.html"' in first and 'href="a.html"' in second
