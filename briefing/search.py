@@ -35,8 +35,8 @@ A query loads the manifest (search.js preloads it when the page is idle), one
 shard per query term (as the user types, "ja", "jap", "japo", "japon" need the
 same shard or one level deeper), then the document chunks of the hits it shows
 and, on the search page, the text and name chunks of those hits, to cut a
-snippet around the match.  Texts come sixteen to a file: a file per document cost a large site
-ten thousand small files to create on every full build.
+snippet around the match.  Texts come sixteen to a file: a file per document
+cost a large site ten thousand small files to create on every full build.
 
 Shards: a term lives in the shard of its folded 2-character prefix (1
 character for a CJK term).  A shard whose entries would exceed SPLIT_BYTES is
