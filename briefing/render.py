@@ -3,7 +3,6 @@ its line, and the page being rendered."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import marshal
 import posixpath
@@ -197,37 +196,30 @@ EACH_KEPT = 100_000
 
 
 @jinja2.pass_environment
-def _each(env: jinja2.Environment, macro: Callable[..., Any], items: Any, *args: Any) -> Markup:
+def _each(env: _Environment, macro: Callable[..., Any], items: Any, *args: Any) -> Markup:
     """``each(card, items, ...)``: ``card(item, ...)`` for every item, joined, each output
     made once for equal arguments. For a macro whose output depends on its arguments
     alone, as one imported without context does: an actor's page lists two hundred cards,
     and every briefing's card is on a dozen pages. A macro imported with context is made
     anew for each page, and so are its outputs; an argument that is not plain data (or a
     card) is never taken as equal to another."""
-    outputs = env.outputs if isinstance(env, _Environment) else None
-    memo = outputs.get(macro) if outputs is not None else None
-    if memo is None:
-        memo = {}
-        if outputs is not None:
-            with contextlib.suppress(TypeError):  # not a macro: nothing to keep it by
-                outputs[macro] = memo
-    if len(memo) > EACH_KEPT:
-        memo.clear()
     try:
         rest = _plain(args)
-    except TypeError:
-        rest = None
+        memo = env.outputs.setdefault(macro, {})
+    except TypeError:  # arguments that are not plain data, or nothing to keep outputs by
+        return Markup("".join(str(macro(item, *args)) for item in items))
+    if len(memo) > EACH_KEPT:
+        memo.clear()
     out: list[str] = []
     for item in items:
         try:
-            key = (_plain(item), rest) if rest is not None else None
+            key = (_plain(item), rest)
         except TypeError:
-            key = None
-        found = memo.get(key) if key is not None else None
+            out.append(str(macro(item, *args)))
+            continue
+        found = memo.get(key)
         if found is None:
-            found = str(macro(item, *args))
-            if key is not None:
-                memo[key] = found
+            found = memo[key] = str(macro(item, *args))
         out.append(found)
     return Markup("".join(out))
 

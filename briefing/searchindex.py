@@ -344,10 +344,7 @@ def _full(
         else:
             redo.append(start)
     built.update(_texts(docs, keys, order, redo, analyses, bodies, cache))
-    for start in range(0, len(in_order), search.NAMES_CHUNK):
-        chunk = [found.text for found in in_order[start : start + search.NAMES_CHUNK]]
-        path, data = search.names_file(start // search.NAMES_CHUNK, chunk)
-        built[path] = data
+    built.update(_names(docs, order, list(range(len(order)))))
     files = {**{p: sha256(data) for p, data in built.items()}, **kept}
     return built, kept, _record(_Last(by_id, urls, kinds, rows, roots, riding, files, _layout()))
 
