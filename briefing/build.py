@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from briefing import __version__, depends, feeds
 from briefing.cache import DEFAULT_DIR, Cache, CacheLost, code_digest
@@ -648,9 +648,9 @@ class _PageWork:
         return found
 
 
-@dataclass(frozen=True)
-class Made:
-    """One output page after the page pass: kept as it is, staged anew, or not rendered."""
+class Made(NamedTuple):
+    """One output page after the page pass: kept as it is, staged anew, or not rendered.
+    A tuple: an edit rebuild makes one for each of the 14,000 pages it keeps."""
 
     path: str
     kind: str
@@ -719,6 +719,7 @@ class _Keyed:
     keys: list[str | None]
     lists: dict[str, str]
     inputs: list[str | None]
+    ids: list[str]  # each spec's ``depends.spec_id``
 
 
 def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
@@ -729,7 +730,8 @@ def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
     n = len(site.items)
     dep = work.depends
     lists = depends.list_digests(site)
-    keyed = _Keyed({}, [None] * len(specs), lists, [None] * n)
+    ids = [depends.spec_id(spec) for spec in specs]
+    keyed = _Keyed({}, [None] * len(specs), lists, [None] * n, ids)
     last = _last_plan(record, dep.world, n)
     if last is None:
         return keyed
@@ -742,8 +744,8 @@ def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
     for sid, key, size in zip(last["specs"], last["keys"], last["sizes"], strict=True):
         groups[sid] = (key, last["made"][start : start + size])
         start += size
-    for number, spec in enumerate(specs):
-        sid = depends.spec_id(spec)
+    previous, intact = work.previous, work.intact
+    for number, (spec, sid) in enumerate(zip(specs, keyed.ids, strict=True)):
         found = groups.get(sid)
         if found is None:
             continue
@@ -757,7 +759,16 @@ def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
             Made(str(p), str(k), str(f), (str(m[0]), m[1]) if m else None, None)
             for p, k, f, m in found[1]
         ]
-        if all(_still(work, m.path, m.fingerprint) for m in made):
+        for m in made:  # _still, for each page
+            before = previous.get(m.path)
+            if not (
+                isinstance(before, list)
+                and before
+                and before[0] == m.fingerprint
+                and m.path in intact
+            ):
+                break
+        else:
             keyed.kept[number] = made
     return keyed
 
@@ -819,7 +830,7 @@ def _plan_record(
     return {
         "world": dep.world,
         "registry": dep.registry,
-        "specs": [depends.spec_id(spec) for spec in specs],
+        "specs": keyed.ids,
         "keys": keys,
         "sizes": [len(g.made) for g in groups],
         "made": [

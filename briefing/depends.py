@@ -68,6 +68,12 @@ def registry(inputs: Any) -> str:
 def spec_id(spec: Spec) -> str:
     """``entity:person:ana``, ``briefing:17``: a spec as the next build finds it again."""
     name, args = spec
+    if len(args) == 1:  # the usual: briefing:17, entity:person:ana
+        arg = args[0]
+        if type(arg) in (int, str):
+            return f"{name}:{arg}"
+        if type(arg) is tuple and len(arg) == 2 and all(type(p) is str for p in arg):
+            return f"{name}:{arg[0]}:{arg[1]}"
     flat = [str(p) for arg in args for p in (arg if isinstance(arg, tuple) else (arg,))]
     return ":".join([name, *flat])
 

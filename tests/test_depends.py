@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import random
 
-from briefing.depends import _near_changes, carry, list_digests, short
+from briefing.depends import _near_changes, carry, list_digests, short, spec_id
 from briefing.link import Item
 from briefing.registry import Key
 from tests.test_link import _item, _site
@@ -121,3 +121,27 @@ def test_carry_finds_briefings_whose_actors_changed_with_their_files_unchanged()
             else:
                 assert got == lists
     assert stale_without >= 2
+
+
+def test_a_spec_id_is_its_name_and_its_arguments_flattened() -> None:
+    """The next build finds a spec again by its id: the quick cases give what the general
+    one does, and ids of different specs differ."""
+    specs = [
+        ("briefing", (17,)),
+        ("entity", (("person", "ana"),)),
+        ("index", ("person",)),
+        ("home", ()),
+        ("entity", (("person", "ana:b"),)),
+        ("odd", (("a", 1),)),
+        ("odd", (1, 2)),
+    ]
+    assert [spec_id(s) for s in specs] == [
+        "briefing:17",
+        "entity:person:ana",
+        "index:person",
+        "home",
+        "entity:person:ana:b",
+        "odd:a:1",
+        "odd:1:2",
+    ]
+    assert spec_id(("briefing", (1,))) != spec_id(("briefing", (11,)))
