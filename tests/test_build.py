@@ -7,9 +7,13 @@ import posixpath
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
+from briefing import build as build_module
+from briefing.workers import PARALLEL_MIN
 from tests.fixture_site import MENTIONED_ONLY, NAMED, SITE
 from tests.sitekit import local_targets, page, run, snapshot, write_site
 
@@ -254,8 +258,8 @@ def _build_proc(site: Path, out: Path, seed: str, jobs: str, *extra: str) -> Non
 
 def test_output_is_deterministic_across_seeds_and_jobs(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", SITE)
-    # Enough briefings that --jobs 2 really runs a process pool.
-    for n in range(80):
+    # Enough briefings that --jobs 2 really runs a process pool (see build._weight).
+    for n in range(160):
         (site / f"content/briefings/gen/g{n:03d}.md").parent.mkdir(parents=True, exist_ok=True)
         (site / f"content/briefings/gen/g{n:03d}.md").write_text(
             f"---\ntitle: Generado {n}\ndate: 2022-{1 + n % 12:02d}-{1 + n % 27:02d}\n"
@@ -368,3 +372,21 @@ def test_activity_figure_counts_the_months_of_the_actors_briefings(
     figure = page(built, rel).find("aside", cls="entity-aside").find("svg")
     titles = [g.find("title").text for g in figure.find_all("g", cls="col")]
     assert [t for t in titles if not t.endswith(": 0")] == months
+
+
+def test_a_small_rebuild_of_a_large_actors_pages_stays_in_one_process() -> None:
+    """The pages' weight decides whether a process pool is started: an actor named in
+    3,000 briefings weighs 226 briefings' pages when made for the first time, but 46 when
+    the last build made its pages (most come out the same and are not rendered), so an
+    edit touching it is made in this process."""
+    key = ("country", "cn")
+    work: Any = SimpleNamespace(
+        views=SimpleNamespace(site=SimpleNamespace(named={key: list(range(3000))}))
+    )
+    specs = [("entity", (key,)), ("briefing", (0,)), ("briefing", (1,))]
+    first = build_module._weight(work, specs, [0, 1, 2], before=set())
+    again = build_module._weight(work, specs, [0, 1, 2], before={0, 1, 2})
+    assert first == (1 + 15 * 15 + 2) // 2 and first >= PARALLEL_MIN
+    assert again == (1 + 15 * 3 + 2) // 2 and again < PARALLEL_MIN
+    # briefings' pages weigh half a parse each, whatever the last build made
+    assert build_module._weight(work, specs, [1, 2], before=set()) == 1
