@@ -583,21 +583,40 @@ class BodyPart:
         return ["\n".join(self.plain), list(self.plain.values()), self.other]
 
     @classmethod
-    def from_json(cls, value: object) -> BodyPart:
+    def from_json(cls, value: object, only: Collection[str] | None = None) -> BodyPart:
+        """The part as ``to_json`` stored it; with ``only``, the part those terms have in
+        it and nothing else: a rename patches some terms of thousands of documents, and
+        reading each body's few hundred terms whole was most of that."""
         if not (isinstance(value, list) and len(value) == 3):
             raise ValueError("search body")
         terms, counts, other = value
         if not (isinstance(terms, str) and isinstance(counts, list) and isinstance(other, dict)):
             raise ValueError("search body")
-        names = terms.split("\n") if terms else []
-        if len(names) != len(counts) or not all(type(n) is int for n in counts):
+        if (terms.count("\n") + 1 if terms else 0) != len(counts):
             raise ValueError("search body")
+        if only is None:
+            if not set(map(type, counts)) <= {int}:
+                raise ValueError("search body")
+            names = terms.split("\n") if terms else []
+            plain = dict(zip(names, counts, strict=True))
+            wanted: Iterable[str] = other
+        else:
+            plain = {}
+            lines = f"\n{terms}\n"
+            for term in only:
+                at = lines.find(f"\n{term}\n")
+                if at >= 0:
+                    plain[term] = count = counts[lines.count("\n", 0, at)]
+                    if type(count) is not int:
+                        raise ValueError("search body")
+            wanted = [term for term in only if term in other]
         forms: dict[str, dict[str, int]] = {}
-        for term, spelled in other.items():
+        for term in wanted:
+            spelled = other[term]
             if not isinstance(spelled, dict):
                 raise ValueError("search body")
             forms[str(term)] = {str(s): int(n) for s, n in spelled.items()}
-        return cls(dict(zip(names, counts, strict=True)), forms)
+        return cls(plain, forms)
 
 
 NO_BODY = BodyPart({}, {})
@@ -621,24 +640,45 @@ class Head(NamedTuple):
 
 
 def head(doc: SearchDoc, memo: dict[tuple[str, ...], Counts] | None = None) -> Head:
-    """A document's head. The counts of its summary and tags are taken from ``memo`` if
-    there, else put there: a rebuild works out each renamed person's briefing twice, as it
-    was and as it is, and its summary is most often the same."""
+    """A document's head. The counts of its summary and tags, and of its title, are taken
+    from ``memo`` if there, else put there: a rebuild works out each renamed person's
+    briefing twice, as it was and as it is, and those are most often the same."""
     names = [w for name in doc.names for w in _findwords(_nfc(name))]
-    key = (doc.summary, *doc.tags)
-    summary = memo.pop(key, None) if memo is not None else None
-    if summary is None:
-        summary = _counts([w for text in key for w in _findwords(_nfc(text))])
-        if memo is not None:
-            memo[key] = summary
+    texts = (doc.summary, *doc.tags)
+    summary = _memo(memo, ("s", *texts), texts)
     return Head(
         doc,
         [
             (_SUMMARY, summary),
             (_NAMES, _counts(names)),
-            (_TITLE, _counts(_findwords(_nfc(doc.title)))),
+            (_TITLE, _memo(memo, ("t", doc.title), (doc.title,))),
         ],
     )
+
+
+def _memo(
+    memo: dict[tuple[str, ...], Counts] | None, key: tuple[str, ...], texts: tuple[str, ...]
+) -> Counts:
+    """The counts of ``texts``: taken out of ``memo`` if there (each is asked for twice),
+    else worked out and put there."""
+    found = memo.pop(key, None) if memo is not None else None
+    if found is None:
+        found = _counts([w for text in texts for w in _findwords(_nfc(text))])
+        if memo is not None:
+            memo[key] = found
+    return found
+
+
+def changed_terms(then: Head, now: Head) -> set[str]:
+    """The terms whose tier or spelling may differ between the analyses of two heads of
+    documents with the same body: those of the fields that differ. Every other term
+    reads the same counts in every field of both, so it comes out the same."""
+    out: set[str] = set()
+    for (_, was), (_, is_) in zip(then.fields, now.fields, strict=True):
+        if was is not is_ and was != is_:
+            out.update(was[0])
+            out.update(is_[0])
+    return out
 
 
 def analyze(doc: SearchDoc) -> Analysis:

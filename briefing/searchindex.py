@@ -21,7 +21,7 @@ import bisect
 import contextlib
 import dataclasses
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -206,6 +206,17 @@ def _parts(cache: Cache, body_keys: list[str]) -> dict[str, search.BodyPart]:
     return parts
 
 
+def _part(value: Any, only: Collection[str] | None = None) -> search.BodyPart | None:
+    """A body's part as stored (None for a document without a body), or all the part
+    ``only`` those terms have; None if it does not read as one."""
+    if value is None:
+        return search.NO_BODY
+    try:
+        return search.BodyPart.from_json(value, only)
+    except (ValueError, TypeError):
+        return None
+
+
 def _head(doc: search.SearchDoc, body_key: str) -> list[object]:
     """A document as cached: its body's key in place of its body."""
     return [*doc[:6], body_key, list(doc.names), list(doc.tags)]
@@ -368,8 +379,8 @@ def _patch(
     if any(last.ids[d] not in heads for d in changed):
         return None
     old_bodies = {doc.body for doc in heads.values() if doc.body}
-    parts = _parts(cache, sorted(old_bodies))
-    if old_bodies - parts.keys():
+    stored_parts = cache.get_many("search_bodies", sorted(old_bodies))
+    if old_bodies - stored_parts.keys():
         return None
     old: dict[str, search.Analysis] = {}
     new: dict[str, search.Analysis] = {}
@@ -381,20 +392,26 @@ def _patch(
     for d in changed:
         was, i = heads[last.ids[d]], order[d]
         body_key = docs.body_key(i)
-        part = parts[was.body] if was.body else search.NO_BODY
+        stored_part = stored_parts.get(was.body) if was.body else None
         doc = docs.whole(i)
         if (doc.names, doc.tags) != (was.names, was.tags):
             named.append(d)
         if body_key != was.body or (was.kind == "briefing" and not body_key):
+            part = _part(stored_part)
+            if part is None:
+                return None
             old[last.ids[d]] = search.combine(search.head(was), part, None)
             rest.append(i)
             texts.append(d)
             continue
         if doc.summary != was.summary:
             texts.append(d)
-        # The same body: only the terms of the two heads can differ.
+        # The same body: only the terms of the head's fields that changed can differ.
         then, now = search.head(was, memo), search.head(doc, memo)
-        only = then.terms() | now.terms()
+        only = search.changed_terms(then, now)
+        part = _part(stored_part, only)
+        if part is None:
+            return None
         old[last.ids[d]] = search.combine(then, part, None, only)
         new[keys[i]] = search.combine(now, part, "" if doc.kind != "briefing" else None, only)
         same.append((keys[i], doc, body_key))

@@ -491,6 +491,51 @@ def test_a_rename_rewrites_name_chunks_and_no_text_chunk(tmp_path: Path) -> None
     _assert_equals_cold(site, tmp_path / "cold-summary")
 
 
+def test_a_rename_to_words_the_briefings_use_equals_a_cold_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A person renamed to words that the briefings naming them use in their titles and
+    bodies, one of them with another accent: the patched index works those terms out
+    again from every field of those briefings, and equals a cold build's."""
+    import re
+
+    from briefing import searchindex
+
+    full = searchindex._full
+    fulls: list[int] = []
+
+    def counted(*args: Any) -> Any:
+        fulls.append(1)
+        return full(*args)
+
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "60"], check=True)
+    assert build(Options(site=site, jobs=1)).ok
+    person = sorted((site / "content/people").glob("*.yaml"))[0]
+    data = yaml.safe_load(person.read_text("utf-8"))
+    naming = [
+        text
+        for p in sorted((site / "content/briefings").rglob("*.md"))
+        if data["name"] in (text := p.read_text("utf-8"))
+    ]
+    assert naming
+    head, body = naming[0].split("\n---\n", 1)
+    title = next(line for line in head.splitlines() if line.startswith("title: "))
+    words = [w for w in re.findall(r"[^\W\d_]{4,}", f"{title[7:]} {body}")]
+    assert len(words) >= 3
+    # the first name kept, the rest gone: the person keeps their place among the actors
+    # (so the index is patched, not made again) and their surname leaves the briefings
+    name = f"{data['name'].split()[0]} {words[0]} {words[-1].upper()} {words[len(words) // 2]}é"
+    renamed = {**data, "name": name, "aliases": [data["name"], *data.get("aliases", [])]}
+    person.write_text(yaml.safe_dump(renamed, allow_unicode=True, sort_keys=False), "utf-8")
+    monkeypatch.setattr(searchindex, "_full", counted)
+    result = build(Options(site=site, jobs=1))
+    assert result.ok and result.report is not None
+    assert not fulls
+    monkeypatch.undo()
+    _assert_equals_cold(site, tmp_path / "cold")
+
+
 def test_registry_edits_make_the_pages_showing_what_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

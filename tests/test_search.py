@@ -882,9 +882,10 @@ def test_an_analysis_is_its_body_part_and_its_head(
 ) -> None:
     """A body's part of the analysis, cached as JSON and read back, gives with the rest of
     the document what analysing it whole gives, and both follow the rule word by word.
-    Two documents with one body differ only in the terms of their heads: that is all a
-    rebuild works out again when only a briefing's actors or title changed."""
-    from briefing.search import BodyPart, analyze, body_part, combine, head
+    Two documents with one body differ only in the terms of the fields of their heads that
+    differ: that is all a rebuild works out again, from those terms' part of the body,
+    when only a briefing's actors or title changed."""
+    from briefing.search import BodyPart, analyze, body_part, changed_terms, combine, head
 
     doc = SearchDoc(
         "briefing", title, "a.html", "2024-01-01", "", summary, body, tuple(names), tuple(tags)
@@ -898,19 +899,27 @@ def test_an_analysis_is_its_body_part_and_its_head(
     assert again == whole
     assert combine(head(doc), cached, None).text == [*whole.text[:1], None, *whole.text[2:]]
 
-    second = doc._replace(title=other, names=(summary,), summary=title)
-    both = analyze(second)
-    then, now = head(doc), head(second)
-    only = then.terms() | now.terms()
-    for term in whole.tiers.keys() | both.tiers.keys():
-        if term not in only:
-            assert whole.tiers.get(term) == both.tiers.get(term)
-            assert whole.spellings.get(term) == both.spellings.get(term)
-    for known, full in ((then, whole), (now, both)):
-        partial = combine(known, cached, None, only)
-        assert partial.tiers == {t: k for t, k in full.tiers.items() if t in only}
-        assert partial.spellings == {t: s for t, s in full.spellings.items() if t in only}
-        assert partial.row == full.row
+    for second in (
+        doc._replace(title=other, names=(summary,), summary=title),
+        doc._replace(names=(*names[:1], other)),  # a rename: the names alone
+    ):
+        both = analyze(second)
+        memo: dict[tuple[str, ...], Any] = {}
+        then, now = head(doc, memo), head(second, memo)
+        assert (then, now) == (head(doc), head(second))
+        only = changed_terms(then, now)
+        for term in whole.tiers.keys() | both.tiers.keys():
+            if term not in only:
+                assert whole.tiers.get(term) == both.tiers.get(term)
+                assert whole.spellings.get(term) == both.spellings.get(term)
+        few = BodyPart.from_json(json.loads(json.dumps(part.to_json())), only)
+        assert few.plain == {t: n for t, n in part.plain.items() if t in only}
+        assert few.other == {t: f for t, f in part.other.items() if t in only}
+        for known, full in ((then, whole), (now, both)):
+            partial = combine(known, few, None, only)
+            assert partial.tiers == {t: k for t, k in full.tiers.items() if t in only}
+            assert partial.spellings == {t: s for t, s in full.spellings.items() if t in only}
+            assert partial.row == full.row
 
 
 @pytest.mark.parametrize(
@@ -932,6 +941,8 @@ def test_a_damaged_body_part_is_refused(value: object) -> None:
 
     with pytest.raises((ValueError, TypeError, AttributeError)):
         BodyPart.from_json(value)
+    with pytest.raises((ValueError, TypeError, AttributeError)):  # what of it is read
+        BodyPart.from_json(value, ("a", "z"))
 
 
 def test_a_long_summary_that_starts_the_body_is_stored_once() -> None:
