@@ -388,6 +388,7 @@ def _publish(
             model.specs,
             keyed.kept,
             keyed.before,
+            keyed.keys,
             model.resolved.redirects,
             jobs,
             options.progress or _silent,
@@ -665,6 +666,7 @@ def _make_all(
     specs: list[Spec],
     kept: dict[int, list[Made]],
     before: set[int],
+    keys: list[str | None],
     redirects: list[tuple[str, str, str]],
     jobs: int,
     note: Progress,
@@ -672,7 +674,7 @@ def _make_all(
     """Make every page's context, fingerprint it, and render and stage the pages whose
     fingerprint changed, all in the workers: the contexts never come back to this process.
     The pages of specs in ``kept`` are not made at all (see ``_reusable``); ``before``
-    are the specs the last build made.
+    are the specs the last build made, ``keys`` the specs' keys known so far.
 
     Returns the pages of each spec, in order, and the redirects."""
     todo = [n for n in range(len(specs)) if n not in kept]
@@ -682,7 +684,7 @@ def _make_all(
         [(n,) for n in todo],
         jobs,
         lambda n: note("pages", n, len(todo)),
-        shared=(work, specs),
+        shared=(work, specs, keys),
         weight=_weight(work, specs, todo, before),
     )
     groups = [_Group(kept.get(n, [])) for n in range(len(specs))]
@@ -883,11 +885,13 @@ class _Group:
     related: list[int] = field(default_factory=list)
 
 
-def _make_pages(shared: tuple[_PageWork, list[Spec]], n: int) -> _Group:
-    work, specs = shared
+def _make_pages(shared: tuple[_PageWork, list[Spec], list[str | None]], n: int) -> _Group:
+    """Spec ``n``'s pages, and its key: the one ``_keyed`` worked out, if it did (after a
+    registry edit, for every spec), else worked out here."""
+    work, specs, keys = shared
     spec = specs[n]
     made = [_make_page(work, job) for job in _call(work.views, spec)]
-    key = work.depends.key(spec)
+    key = keys[n] if keys[n] is not None else work.depends.key(spec)
     if spec[0] != "briefing":
         return _Group(made, key)
     index = spec[1][0]
