@@ -309,9 +309,6 @@ def _keep(term: str) -> bool:
 
 
 _word_cache: dict[str, tuple[tuple[str, str | None], ...]] = {}
-# The words of ``_word_cache`` that are their own one term, spelled as it ("acuerdo"):
-# most of a text's words, which ``_counts`` adds up without looking at their terms.
-_own_terms: set[str] = set()
 
 
 def word_terms(word: str) -> tuple[tuple[str, str | None], ...]:
@@ -335,8 +332,6 @@ def word_terms(word: str) -> tuple[tuple[str, str | None], ...]:
     result = tuple(out)
     if len(_word_cache) < 200_000:
         _word_cache[word] = result
-        if result == ((word, word),):
-            _own_terms.add(word)
     return result
 
 
@@ -450,11 +445,7 @@ def _counts(words: Sequence[str]) -> Counts:
     lower-case spellings with how often each."""
     plain: dict[str, int] = {}
     other: dict[str, dict[str, int]] = {}
-    own = _own_terms
     for word, n in Counter(words).items():
-        if word in own:
-            plain[word] = plain.get(word, 0) + n
-            continue
         for term, spelling in word_terms(word):
             if term not in plain:
                 plain[term] = 0
