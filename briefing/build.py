@@ -765,7 +765,6 @@ def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
     for sid, key, size in zip(last["specs"], last["keys"], last["sizes"], strict=True):
         groups[sid] = (key, last["made"][start : start + size])
         start += size
-    previous, intact = work.previous, work.intact
     for number, (spec, sid) in enumerate(zip(specs, keyed.ids, strict=True)):
         found = groups.get(sid)
         if found is None:
@@ -781,16 +780,7 @@ def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
             Made(str(p), str(k), str(f), (str(m[0]), m[1]) if m else None, None)
             for p, k, f, m in found[1]
         ]
-        for m in made:  # _still, for each page
-            before = previous.get(m.path)
-            if not (
-                isinstance(before, list)
-                and before
-                and before[0] == m.fingerprint
-                and m.path in intact
-            ):
-                break
-        else:
+        if all(_still(work, m.path, m.fingerprint) for m in made):
             keyed.kept[number] = made
     return keyed
 

@@ -635,9 +635,6 @@ class Head(NamedTuple):
     doc: SearchDoc
     fields: list[tuple[int, Counts]]
 
-    def terms(self) -> set[str]:
-        return {term for _, (plain, _) in self.fields for term in plain}
-
 
 def head(doc: SearchDoc, memo: dict[tuple[str, ...], Counts] | None = None) -> Head:
     """A document's head. The counts of its summary and tags, and of its title, are taken
