@@ -199,18 +199,18 @@ def _analyze(doc: search.SearchDoc, keep: bool) -> tuple[search.Analysis, str, s
 
 
 def _parts(cache: Cache, body_keys: list[str]) -> dict[str, search.BodyPart]:
+    """The bodies' parts the cache holds, by key; one that does not read as one is missing."""
     parts: dict[str, search.BodyPart] = {}
     for key, value in cache.get_many("search_bodies", body_keys).items():
-        with contextlib.suppress(ValueError, TypeError):
-            parts[key] = search.BodyPart.from_json(value)
+        part = _part(value)
+        if part is not None:
+            parts[key] = part
     return parts
 
 
 def _part(value: Any, only: Collection[str] | None = None) -> search.BodyPart | None:
-    """A body's part as stored (None for a document without a body), or all the part
-    ``only`` those terms have; None if it does not read as one."""
-    if value is None:
-        return search.NO_BODY
+    """A body's part as stored, or all the part ``only`` those terms have in it; None if
+    it does not read as one."""
     try:
         return search.BodyPart.from_json(value, only)
     except (ValueError, TypeError):
@@ -392,12 +392,11 @@ def _patch(
     for d in changed:
         was, i = heads[last.ids[d]], order[d]
         body_key = docs.body_key(i)
-        stored_part = stored_parts.get(was.body) if was.body else None
         doc = docs.whole(i)
         if (doc.names, doc.tags) != (was.names, was.tags):
             named.append(d)
         if body_key != was.body or (was.kind == "briefing" and not body_key):
-            part = _part(stored_part)
+            part = _part(stored_parts[was.body]) if was.body else search.NO_BODY
             if part is None:
                 return None
             old[last.ids[d]] = search.combine(search.head(was), part, None)
@@ -409,7 +408,7 @@ def _patch(
         # The same body: only the terms of the head's fields that changed can differ.
         then, now = search.head(was, memo), search.head(doc, memo)
         only = search.changed_terms(then, now)
-        part = _part(stored_part, only)
+        part = _part(stored_parts[was.body], only) if was.body else search.NO_BODY
         if part is None:
             return None
         old[last.ids[d]] = search.combine(then, part, None, only)

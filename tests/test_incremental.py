@@ -424,6 +424,47 @@ def test_a_rename_with_search_records_lost_or_damaged_equals_a_cold_build(
     _assert_equals_cold(site, tmp_path / "cold")
 
 
+def test_a_rename_with_every_body_part_stored_as_null_equals_a_cold_build(
+    tmp_path: Path,
+) -> None:
+    """Bodies' parts that decode, but to nothing (JSON ``null``), are damaged parts, not
+    parts of documents without a body: a rename that takes a word out of a briefing's
+    names, which its body still has, gives a cold build's index."""
+    import sqlite3
+
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "40"], check=True)
+    heads = {
+        p: p.read_text("utf-8").split("\n---\n", 1)[0]
+        for p in sorted((site / "content/briefings").rglob("*.md"))
+    }
+
+    def naming(person: Path) -> list[Path]:
+        name = yaml.safe_load(person.read_text("utf-8"))["name"]
+        return [p for p, head in heads.items() if f"- {name}\n" in head]
+
+    person = max(sorted((site / "content/people").glob("*.yaml")), key=lambda p: len(naming(p)))
+    data = yaml.safe_load(person.read_text("utf-8"))
+    assert naming(person)
+    for path in naming(person):  # a word of the new name, in the last paragraph of their bodies
+        path.write_text(path.read_text("utf-8").rstrip("\n") + " Lo dijo Zorblaxo.\n")
+
+    def rename(name: str) -> None:
+        aliases = [data["name"], *data.get("aliases", [])]
+        renamed = {**data, "name": name, "aliases": aliases}
+        person.write_text(yaml.safe_dump(renamed, allow_unicode=True, sort_keys=False), "utf-8")
+
+    rename(data["name"] + " Zorblaxo")
+    assert build(Options(site=site, jobs=1)).ok
+    db = sqlite3.connect(site / ".briefing-cache/cache.sqlite")
+    with db:
+        db.execute("UPDATE search_bodies SET value = 'null'")
+    db.close()
+    rename(data["name"] + " Jr")  # the same place among the actors: the index is patched
+    assert build(Options(site=site, jobs=1)).ok
+    _assert_equals_cold(site, tmp_path / "cold")
+
+
 @pytest.mark.parametrize(
     "damage",
     [
