@@ -5,7 +5,7 @@ On a shared machine, runs taken minutes apart drift by more than many changes ar
 worth; builds alternated pair by pair compare like with like. REV is checked out into a
 temporary git worktree. Each side builds into an output and a cache folder of its own,
 so neither reuses the other's work. The scenarios are ``make bench``'s: ``cold`` (both
-folders deleted first), ``body`` (a sentence appended to the middle briefing),
+folders moved aside first, as ``run.Aside`` does), ``body`` (a sentence appended to the middle briefing),
 ``front-matter`` (a registered person added to it) and ``rename`` (the most cited
 registered person renamed); an edit is undone after each pair and both sides rebuild,
 untimed. Prints every pair (wall-clock and processor seconds, the build's workers
@@ -16,7 +16,6 @@ time on a busy machine.
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ import yaml
 from corpus import fold, split_front_matter
 from run import (
     REPO,
+    Aside,
     Builder,
     BuildFailed,
     Corpus,
@@ -94,6 +94,7 @@ def alternate(corpus: Corpus, rev: str, scenario: str, pairs: int, scratch: Path
         }
         totals = {"old": 0.0, "new": 0.0}
         cpu = {"old": 0.0, "new": 0.0}
+        aside = Aside(scratch / "aside")  # deleted with the scratch folder, after the pairs
         middle, edit = _edit_for(corpus, scenario) if scenario != "cold" else (None, None)
         if edit is not None:
             for builder in builders.values():
@@ -104,7 +105,7 @@ def alternate(corpus: Corpus, rev: str, scenario: str, pairs: int, scratch: Path
             used: dict[str, float] = {}
             if edit is None or middle is None:
                 for name in order:
-                    shutil.rmtree(sides[name][1], ignore_errors=True)
+                    aside.clear_out(sides[name][1])
                     times[name] = builders[name].build(corpus.site)
                     used[name] = builders[name].cpu
             else:

@@ -5,7 +5,8 @@ For each size N, a corpus from ``bench/corpus.py`` is generated into
 left half-edited) and these are measured, each the median of ``--repeat``
 builds:
 
-- cold: output and ``.briefing-cache`` deleted first;
+- cold: output and ``.briefing-cache`` moved out of the site first (deleted when
+  the benchmark ends: see ``Aside``);
 - no-change: a rebuild with nothing changed;
 - body edit: a sentence appended to a middle briefing;
 - front-matter edit: a registered person added to that briefing's ``people``;
@@ -134,6 +135,36 @@ class Builder:
         self.peak_mb = max(self.peak_mb, rss)
         self.cpu = usage.ru_utime + usage.ru_stime
         return elapsed
+
+
+class Aside:
+    """Where a cold build's predecessors go: the output and cache are moved here, out of
+    the site, and deleted only when the benchmark is over (``clear``).
+
+    Deleting them just before the timed build would time the file system as well: on
+    ext4 without a journal (this machine's), a new file skips the inode numbers freed in
+    the last minute or so, checking each one, so the 14,000 files of a cold build at
+    10,000 briefings cost seconds more of kernel time right after 14,000 were deleted
+    than on a checkout that deleted nothing (bench/README.md). ``delete`` keeps the old
+    way, for comparison."""
+
+    def __init__(self, root: Path, delete: bool = False) -> None:
+        self.root = root
+        self.delete = delete
+        self.moved = 0
+
+    def clear_out(self, folder: Path) -> None:
+        if not folder.exists():
+            return
+        if self.delete:
+            shutil.rmtree(folder)
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        folder.rename(self.root / f"{self.moved}-{folder.name.lstrip('.')}")
+        self.moved += 1
+
+    def clear(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def median(values: Sequence[float]) -> float:
@@ -271,7 +302,9 @@ class Result:
         return median(self.runs[key])
 
 
-def measure(corpus: Corpus, command: list[str], extra: list[str], repeat: int) -> Result:
+def measure(
+    corpus: Corpus, command: list[str], extra: list[str], repeat: int, aside: Aside
+) -> Result:
     site = corpus.site
     builder = Builder(command, extra)
     runs: dict[str, list[float]] = {key: [] for key, _ in MEASUREMENTS}
@@ -280,8 +313,7 @@ def measure(corpus: Corpus, command: list[str], extra: list[str], repeat: int) -
 
     for k in range(repeat):
         for folder in (site / "output", site / ".briefing-cache"):
-            if folder.exists():
-                shutil.rmtree(folder)
+            aside.clear_out(folder)
         runs["cold"].append(builder.build(site))
         log(f"  cold {k + 1}/{repeat}: {runs['cold'][-1]:.2f} s")
     for k in range(repeat):
@@ -446,6 +478,33 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
+def run_sizes(
+    work: Path,
+    sizes: list[int],
+    args: argparse.Namespace,
+    command: list[str],
+    extra: list[str],
+    aside: Aside,
+) -> list[Result] | int:
+    """Each size's measurements, or the exit status when a build failed or was stopped."""
+    results: list[Result] = []
+    for n in sizes:
+        repeat = args.repeat or (1 if n >= 100_000 else 3)
+        corpus = prepare(work, n, args.seed, args.regenerate)
+        log(f"N={n:,}: measuring ({repeat} build(s) each)")
+        try:
+            result = measure(corpus, command, extra, repeat, aside)
+        except BuildFailed as exc:
+            log(str(exc))
+            return 1
+        except KeyboardInterrupt:
+            log("interrupted (any edited file was put back)")
+            return 130
+        results.append(result)
+        log("\n".join(table([result])))
+    return results
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Benchmark `briefing build` on synthetic corpora (see bench/README.md)."
@@ -488,6 +547,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--regenerate", action="store_true", help="generate the corpora even if they exist"
     )
     parser.add_argument(
+        "--cold-delete",
+        action="store_true",
+        help="delete the output and cache right before each cold build, rather than move "
+        "them aside until the end (see bench/README.md)",
+    )
+    parser.add_argument(
         "--results-dir",
         type=Path,
         default=BENCH / "results",
@@ -505,23 +570,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if not args.command:
         compile_package(REPO)
-    results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
         work = Path(tmp) if args.tmp else args.work_dir.resolve()
-        for n in sizes:
-            repeat = args.repeat or (1 if n >= 100_000 else 3)
-            corpus = prepare(work, n, args.seed, args.regenerate)
-            log(f"N={n:,}: measuring ({repeat} build(s) each)")
-            try:
-                result = measure(corpus, command, extra, repeat)
-            except BuildFailed as exc:
-                log(str(exc))
-                return 1
-            except KeyboardInterrupt:
-                log("interrupted (any edited file was put back)")
-                return 130
-            results.append(result)
-            log("\n".join(table([result])))
+        aside = Aside(work / "aside", delete=args.cold_delete)
+        try:
+            results = run_sizes(work, sizes, args, command, extra, aside)
+        finally:
+            aside.clear()
+        if isinstance(results, int):
+            return results
 
     commit, dirty = git_commit()
     now = datetime.now(UTC)

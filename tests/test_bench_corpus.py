@@ -273,6 +273,10 @@ site = pathlib.Path(args[args.index("--site") + 1])
 if (site / "FAIL").exists():
     print("content/x.md:1: error: made up", file=sys.stderr)
     sys.exit(1)
+with open(site.parent / "builds.log", "a") as log:  # what each build found
+    aside = site.parent.parent / "aside"
+    moved = len(list(aside.iterdir())) if aside.exists() else 0
+    log.write(f"{(site / 'output').exists()} {(site / '.briefing-cache').exists()} {moved}\\n")
 (site / "output").mkdir(exist_ok=True)
 (site / ".briefing-cache").mkdir(exist_ok=True)
 count = sum(1 for _ in (site / "content").rglob("*.md"))
@@ -290,7 +294,7 @@ def test_runner_measures_and_restores_the_corpus(tmp_path: Path) -> None:
         "--sizes",
         "60",
         "--repeat",
-        "1",
+        "2",
         "--command",
         f"{sys.executable} {fake}",
         "--work-dir",
@@ -311,6 +315,12 @@ def test_runner_measures_and_restores_the_corpus(tmp_path: Path) -> None:
     site = work / "60" / "site"
     assert tree(site / "content") == tree(fresh / "content")
     assert not (work / "60" / "editing").exists()
+    # each cold build found neither output nor cache, those of the cold build before it
+    # having been moved aside, not deleted; the next build found both; the folders moved
+    # aside are gone once the benchmark is over
+    found = (work / "60" / "builds.log").read_text().splitlines()
+    assert found[:3] == ["False False 0", "False False 2", "True True 2"], found
+    assert not (work / "aside").exists()
 
     (site / "FAIL").write_text("")  # reused corpus, failing generator
     failed = subprocess.run(command, capture_output=True, text=True)
