@@ -48,15 +48,24 @@ class FeedEntry:
                 raise ValueError(f"FeedEntry.{name} must be timezone-aware")
 
 
+# Whatever ``_text`` or ``_attr`` would change: most values have none of it, and one
+# search instead of two substitutions is a third of writing 1,300 feeds.
+_ANY_ESCAPE = re.compile('[&<>\r"\t\n\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+
+
 def _clean(value: str) -> str:
     return _ILLEGAL_XML.sub("", value)
 
 
 def _text(value: str) -> str:
+    if _ANY_ESCAPE.search(value) is None:
+        return value
     return _TEXT_RE.sub(lambda m: _TEXT_ESCAPES[m.group()], _clean(value))
 
 
 def _attr(value: str) -> str:
+    if _ANY_ESCAPE.search(value) is None:
+        return '"' + value + '"'
     return '"' + _ATTR_RE.sub(lambda m: _ATTR_ESCAPES[m.group()], _clean(value)) + '"'
 
 

@@ -242,3 +242,29 @@ def test_every_character_xml_refuses_is_dropped_and_no_other() -> None:
         cp for cp in range(0x110000) if (_ILLEGAL_XML.fullmatch(chr(cp)) is None) != allowed(cp)
     ]
     assert wrong == []
+
+
+def test_text_and_attributes_are_escaped_code_point_by_code_point() -> None:
+    """``_text`` and ``_attr`` (which pass most values through as they are, after one
+    search) give, for every code point alone and amid other text, the XML escape of each
+    allowed character and nothing of each refused one."""
+    from briefing.feeds import _attr, _text
+
+    text_escapes = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
+    attr_escapes = {**text_escapes, '"': "&quot;", "\t": "&#9;", "\n": "&#10;"}
+
+    def allowed(ch: str) -> bool:
+        cp = ord(ch)
+        return (
+            cp in (0x9, 0xA, 0xD) or 0x20 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD or cp > 0xFFFF
+        )
+
+    def expected(value: str, escapes: dict[str, str]) -> str:
+        return "".join(escapes.get(ch, ch) for ch in value if allowed(ch))
+
+    for cp in [*range(0x10000), 0x10000, 0x1F600, 0x10FFFF]:  # the astral planes alike
+        value = f"a{chr(cp)}b"
+        assert _text(value) == expected(value, text_escapes), hex(cp)
+        assert _attr(value) == '"' + expected(value, attr_escapes) + '"', hex(cp)
+    assert _text("Año 2024: Japón y Türkiye") == "Año 2024: Japón y Türkiye"
+    assert _attr("x & y\n") == '"x &amp; y&#10;"'
