@@ -171,7 +171,8 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         last_build = cache.get_record("last_build") or {}
         # Templates are compiled ahead by the second process for a build that renders.
         ahead = forked and options.write
-        seen = Seen(options, config, theme, out, last_build.get("inputs"), ahead)
+        stamps = functools.partial(_stamps, cache, forked)
+        seen = Seen(options, config, theme, out, last_build.get("inputs"), ahead, stamps)
         look = functools.partial(_look, site, keep, manifest, records, seen)
         with in_background(look, forked) as reading:
 
@@ -181,6 +182,8 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
 
             cache.preload("parsed", _PRELOADED, settled, shape_row)
             inputs, touched, whole, compiled = reading()
+        if inputs.stamps is not None:
+            cache.put_record("stamps", {"files": inputs.stamps})
         adopt(theme.dirs, theme.digest, compiled)
         last_problems = last_build.get("problems")
         before = Before(
@@ -551,6 +554,20 @@ class Seen:
     out: Path
     last: str | None  # the digest of all the last build read
     compile_ahead: bool  # compile the common templates (when working in a second process)
+    # the content files' stamps the last read kept (see ``read_site``), when asked for
+    stamps: Callable[[], dict[str, Any] | None] = lambda: None
+
+
+def _stamps(cache: Cache, forked: bool) -> dict[str, Any] | None:
+    """The content files' stamps as the last build kept them; read in the second process
+    (``forked``) through a connection of its own, while this one decodes the rest."""
+    reading = cache.reopened() if forked else cache
+    try:
+        value = (reading.get_record("stamps") or {}).get("files")
+    finally:
+        if forked:
+            reading.close()
+    return value if isinstance(value, dict) else None
 
 
 def _look(
@@ -562,7 +579,7 @@ def _look(
     that changed since the last build will have pages to render, and that process,
     done before the one decoding the cache, compiles the common templates for it (see
     render.precompile)."""
-    inputs = read_site(site, keep)
+    inputs = read_site(site, keep, seen.stamps())
     out, theme = seen.out, seen.theme
     touched = frozenset(p for p in manifest if not intact(out, p, records.get(p)))
     whole = _whole(seen.options, seen.config, theme, out, inputs)
