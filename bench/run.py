@@ -297,6 +297,7 @@ class Result:
     peak_mb: float
     generated_in: float | None
     notes: list[str]
+    calibration: tuple[float | None, float | None] = (None, None)  # ms, before and after
 
     def seconds(self, key: str) -> float:
         return median(self.runs[key])
@@ -462,7 +463,49 @@ def details(results: Sequence[Result]) -> list[str]:
         lines.extend(f"  - {note}" for note in r.notes)
         if r.generated_in is not None:
             lines.append(f"  - corpus generated in {r.generated_in:.1f} s")
+        before, after = r.calibration
+        if before is not None and after is not None:
+            lines.append(
+                f"  - calibration: {before:.2f} ms before the builds, {after:.2f} ms after"
+                " (see `calibrate`)"
+            )
     return lines
+
+
+CALIBRATION_TEXT = "\n\n".join(
+    [
+        "## Calibration",
+        *(
+            f"Paragraph {n} of a fixed text, with *emphasis*, `code`, a [link](https://example.org/{n})"
+            " and plain words enough to make a briefing's worth of Markdown: the ministers met"
+            " again on Tuesday and agreed on little beyond a date for the next round of talks."
+            for n in range(12)
+        ),
+        "- a list item\n- another, with **strong** text\n- a third",
+        "| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |",
+        "```\ncode block\n```",
+    ]
+)
+
+
+def calibrate() -> float | None:
+    """Milliseconds Python-Markdown takes, here and now, for a fixed text of some 600 words
+    (the fastest of five rounds of 40): the machine's speed beside the builds' times. A
+    shared machine can be a third slower one hour than the next; two runs compare only
+    as far as their calibrations agree. None where Markdown cannot be imported."""
+    try:
+        import markdown
+    except ImportError:
+        return None
+    md = markdown.Markdown(extensions=["tables", "fenced_code", "footnotes", "toc"])
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(40):
+            md.reset()
+            md.convert(CALIBRATION_TEXT)
+        best = min(best, (time.perf_counter() - start) / 40)
+    return best * 1000
 
 
 # --------------------------------------------------------------------------- main
@@ -493,7 +536,9 @@ def run_sizes(
         corpus = prepare(work, n, args.seed, args.regenerate)
         log(f"N={n:,}: measuring ({repeat} build(s) each)")
         try:
+            before = calibrate()
             result = measure(corpus, command, extra, repeat, aside)
+            result.calibration = (before, calibrate())
         except BuildFailed as exc:
             log(str(exc))
             return 1

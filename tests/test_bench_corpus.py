@@ -308,6 +308,8 @@ def test_runner_measures_and_restores_the_corpus(tmp_path: Path) -> None:
     assert header in done.stdout
     latest = (results / "latest.md").read_text(encoding="utf-8")
     assert header in latest and "| 60 |" in latest and "CPU" in latest
+    calibrations = [line for line in latest.splitlines() if "calibration:" in line]
+    assert len(calibrations) == 1 and calibrations[0].count(" ms ") == 2, calibrations
     assert len(list(results.glob("*.md"))) == 2
 
     fresh = tmp_path / "fresh"
