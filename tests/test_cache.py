@@ -525,8 +525,8 @@ def test_a_source_changed_during_the_build_is_a_message_and_nothing_is_published
     uno.write_text(uno.read_text("utf-8") + "\nUna frase más.\n", "utf-8")
     read_site = load.read_site
 
-    def read_then_edit(folder: Path, keep: bool = True) -> load.Inputs:
-        found = read_site(folder, keep=False)  # as a forked build reads it
+    def read_then_edit(folder: Path, keep: bool = True, known: Any = None) -> load.Inputs:
+        found = read_site(folder, keep=False, known=known)  # as a forked build reads it
         uno.write_text(uno.read_text("utf-8") + "\nY otra.\n", "utf-8")
         return found
 
