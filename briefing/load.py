@@ -222,7 +222,7 @@ def read_site(
 
     A content file is read and hashed unless its stamp (inode, size, mtime and ctime, in
     nanoseconds) is the one ``known`` holds from the last read: its hashes are taken from
-    there, as git's index does, and reading 10,000 files was a third of an edit rebuild.
+    there, as git's index does: reading 10,000 files took 0.35-0.46 s of every rebuild.
     Writing a file changes its ctime, which no tool sets back; a copy or a fresh checkout
     is a new inode. Stamps are kept (in ``Inputs.stamps``) only for files whose ctime is
     ``SETTLED_NS`` older than ``now_ns`` (the time of reading), and only on POSIX, where
