@@ -330,7 +330,7 @@ def test_runner_measures_and_restores_the_corpus(tmp_path: Path) -> None:
     assert "made up" in failed.stderr
 
 
-@pytest.mark.parametrize("scenario", ["body", "front-matter", "rename"])
+@pytest.mark.parametrize("scenario", ["cold", "body", "front-matter", "rename"])
 def test_alternating_runner_builds_both_sides_and_restores_the_corpus(
     tmp_path: Path, scenario: str
 ) -> None:
