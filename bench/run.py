@@ -142,7 +142,7 @@ class Aside:
     the site, and deleted only when the benchmark is over (``clear``).
 
     Deleting them just before the timed build would time the file system as well: on
-    ext4 without a journal (this machine's), a new file skips the inode numbers freed in
+    ext4 without a journal, a new file skips the inode numbers freed in
     the last minute or so, checking each one, so the 14,000 files of a cold build at
     10,000 briefings cost seconds more of kernel time right after 14,000 were deleted
     than on a checkout that deleted nothing (bench/README.md). ``delete`` keeps the old
@@ -489,7 +489,7 @@ CALIBRATION_TEXT = "\n\n".join(
 
 
 def calibrate() -> float | None:
-    """Milliseconds Python-Markdown takes, here and now, for a fixed text of some 600 words
+    """Milliseconds Python-Markdown takes, here and now, for a fixed text of some 500 words
     (the fastest of five rounds of 40): the machine's speed beside the builds' times. A
     shared machine can be a third slower one hour than the next; two runs compare only
     as far as their calibrations agree. None where Markdown cannot be imported."""
