@@ -389,9 +389,7 @@ def _publish(
         groups, moved = _make_all(
             work,
             model.specs,
-            keyed.kept,
-            keyed.before,
-            keyed.keys,
+            keyed,
             model.resolved.redirects,
             jobs,
             options.progress or _silent,
@@ -555,7 +553,7 @@ class Seen:
     last: str | None  # the digest of all the last build read
     compile_ahead: bool  # compile the common templates (when working in a second process)
     # the content files' stamps the last read kept (see ``read_site``), when asked for
-    stamps: Callable[[], dict[str, Any] | None] = lambda: None
+    stamps: Callable[[], dict[str, Any] | None]
 
 
 def _stamps(cache: Cache, forked: bool) -> dict[str, Any] | None:
@@ -681,19 +679,18 @@ class Made(NamedTuple):
 def _make_all(
     work: _PageWork,
     specs: list[Spec],
-    kept: dict[int, list[Made]],
-    before: set[int],
-    keys: list[str | None],
+    keyed: _Keyed,
     redirects: list[tuple[str, str, str]],
     jobs: int,
     note: Progress,
 ) -> tuple[list[_Group], list[Made]]:
     """Make every page's context, fingerprint it, and render and stage the pages whose
     fingerprint changed, all in the workers: the contexts never come back to this process.
-    The pages of specs in ``kept`` are not made at all (see ``_reusable``); ``before``
-    are the specs the last build made, ``keys`` the specs' keys known so far.
+    The pages of the specs ``keyed`` kept are not made at all, and the keys it worked out
+    are not worked out again (see ``_keyed``).
 
     Returns the pages of each spec, in order, and the redirects."""
+    kept = keyed.kept
     todo = [n for n in range(len(specs)) if n not in kept]
     note("pages", 0, len(todo))
     made = map_jobs(
@@ -701,8 +698,8 @@ def _make_all(
         [(n,) for n in todo],
         jobs,
         lambda n: note("pages", n, len(todo)),
-        shared=(work, specs, keys),
-        weight=_weight(work, specs, todo, before),
+        shared=(work, specs, keyed.keys),
+        weight=_weight(work, specs, todo, keyed.before),
     )
     groups = [_Group(kept.get(n, [])) for n in range(len(specs))]
     for n, group in zip(todo, made, strict=True):
