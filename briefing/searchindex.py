@@ -217,6 +217,14 @@ def _part(value: Any, only: Collection[str] | None = None) -> search.BodyPart | 
         return None
 
 
+def _part_of(
+    stored: dict[str, Any], body_key: str, only: Collection[str] | None = None
+) -> search.BodyPart | None:
+    """``_part`` of the stored part of body ``body_key``; no part for a document without
+    a body."""
+    return _part(stored[body_key], only) if body_key else search.NO_BODY
+
+
 def _head(doc: search.SearchDoc, body_key: str) -> list[object]:
     """A document as cached: its body's key in place of its body."""
     return [*doc[:6], body_key, list(doc.names), list(doc.tags)]
@@ -396,7 +404,7 @@ def _patch(
         if (doc.names, doc.tags) != (was.names, was.tags):
             named.append(d)
         if body_key != was.body or (was.kind == "briefing" and not body_key):
-            part = _part(stored_parts[was.body]) if was.body else search.NO_BODY
+            part = _part_of(stored_parts, was.body)
             if part is None:
                 return None
             old[last.ids[d]] = search.combine(search.head(was), part, None)
@@ -408,7 +416,7 @@ def _patch(
         # The same body: only the terms of the head's fields that changed can differ.
         then, now = search.head(was, memo), search.head(doc, memo)
         only = search.changed_terms(then, now)
-        part = _part(stored_parts[was.body], only) if was.body else search.NO_BODY
+        part = _part_of(stored_parts, was.body, only)
         if part is None:
             return None
         old[last.ids[d]] = search.combine(then, part, None, only)
