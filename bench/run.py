@@ -521,35 +521,6 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
-def run_sizes(
-    work: Path,
-    sizes: list[int],
-    args: argparse.Namespace,
-    command: list[str],
-    extra: list[str],
-    aside: Aside,
-) -> list[Result] | int:
-    """Each size's measurements, or the exit status when a build failed or was stopped."""
-    results: list[Result] = []
-    for n in sizes:
-        repeat = args.repeat or (1 if n >= 100_000 else 3)
-        corpus = prepare(work, n, args.seed, args.regenerate)
-        log(f"N={n:,}: measuring ({repeat} build(s) each)")
-        try:
-            before = calibrate()
-            result = measure(corpus, command, extra, repeat, aside)
-            result.calibration = (before, calibrate())
-        except BuildFailed as exc:
-            log(str(exc))
-            return 1
-        except KeyboardInterrupt:
-            log("interrupted (any edited file was put back)")
-            return 130
-        results.append(result)
-        log("\n".join(table([result])))
-    return results
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Benchmark `briefing build` on synthetic corpora (see bench/README.md)."
@@ -615,15 +586,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if not args.command:
         compile_package(REPO)
+    results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
         work = Path(tmp) if args.tmp else args.work_dir.resolve()
         aside = Aside(work / "aside", delete=args.cold_delete)
         try:
-            results = run_sizes(work, sizes, args, command, extra, aside)
+            for n in sizes:
+                repeat = args.repeat or (1 if n >= 100_000 else 3)
+                corpus = prepare(work, n, args.seed, args.regenerate)
+                log(f"N={n:,}: measuring ({repeat} build(s) each)")
+                try:
+                    before = calibrate()
+                    result = measure(corpus, command, extra, repeat, aside)
+                    result.calibration = (before, calibrate())
+                except BuildFailed as exc:
+                    log(str(exc))
+                    return 1
+                except KeyboardInterrupt:
+                    log("interrupted (any edited file was put back)")
+                    return 130
+                results.append(result)
+                log("\n".join(table([result])))
         finally:
             aside.clear()
-        if isinstance(results, int):
-            return results
 
     commit, dirty = git_commit()
     now = datetime.now(UTC)
