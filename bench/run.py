@@ -43,6 +43,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 from corpus import (
@@ -298,6 +299,7 @@ class Result:
     generated_in: float | None
     notes: list[str]
     calibration: tuple[float | None, float | None] = (None, None)  # ms, before and after
+    together: tuple[int, float | None] = (1, None)  # processes, ms (see calibrate_together)
 
     def seconds(self, key: str) -> float:
         return median(self.runs[key])
@@ -469,6 +471,12 @@ def details(results: Sequence[Result]) -> list[str]:
                 f"  - calibration: {before:.2f} ms before the builds, {after:.2f} ms after"
                 " (see `calibrate`)"
             )
+            processes, together = r.together
+            if together is not None:
+                lines.append(
+                    f"  - calibration in {processes} processes at once: {together:.2f} ms"
+                    f" ({together / before:.2f} times one alone; see `calibrate_together`)"
+                )
     return lines
 
 
@@ -506,6 +514,42 @@ def calibrate() -> float | None:
             md.convert(CALIBRATION_TEXT)
         best = min(best, (time.perf_counter() - start) / 40)
     return best * 1000
+
+
+def calibrate_together(processes: int = 2) -> float | None:
+    """``calibrate`` in ``processes`` processes at once, the slowest one's time: what each
+    core gives when all are busy, as in a parallel build. Virtual cores that share a
+    physical one (or a host with other guests) each give less than one alone, and a cold
+    build's speed-up from its workers is bounded by that, not by the number of cores.
+    None where it cannot be measured (no Markdown, no processes)."""
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    try:
+        ready = context.Barrier(processes, timeout=120)
+        with context.Pool(processes, initializer=_join, initargs=(ready,)) as pool:
+            found = pool.map(_calibrate_after, range(processes), chunksize=1)
+    except (OSError, ValueError, threading.BrokenBarrierError):
+        return None
+    return None if None in found else max(t for t in found if t is not None)
+
+
+_TOGETHER: list[Any] = []  # in a process of calibrate_together: the barrier its peers wait at
+
+
+def _join(barrier: Any) -> None:
+    _TOGETHER[:] = [barrier]
+
+
+def _calibrate_after(_: int) -> float | None:
+    """``calibrate`` once every process of calibrate_together is ready: each imports and
+    warms up Markdown first, so that the timed conversions all run at the same time."""
+    if calibrate() is None:
+        return None
+    _TOGETHER[0].wait()
+    return calibrate()
 
 
 # --------------------------------------------------------------------------- main
@@ -583,6 +627,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sizes.append(TARGET_N)
     command = shlex.split(args.command) if args.command else [sys.executable, "-m", "briefing"]
     extra = ["--jobs", str(args.jobs)] if args.jobs is not None else []
+    processes = args.jobs or os.cpu_count() or 1  # as many as the builds use
 
     if not args.command:
         compile_package(REPO)
@@ -597,8 +642,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 log(f"N={n:,}: measuring ({repeat} build(s) each)")
                 try:
                     before = calibrate()
+                    together = calibrate_together(processes) if processes > 1 else None
                     result = measure(corpus, command, extra, repeat, aside)
                     result.calibration = (before, calibrate())
+                    result.together = (processes, together)
                 except BuildFailed as exc:
                     log(str(exc))
                     return 1

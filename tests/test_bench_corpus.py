@@ -295,6 +295,8 @@ def test_runner_measures_and_restores_the_corpus(tmp_path: Path) -> None:
         "60",
         "--repeat",
         "2",
+        "--jobs",
+        "2",
         "--command",
         f"{sys.executable} {fake}",
         "--work-dir",
@@ -310,6 +312,11 @@ def test_runner_measures_and_restores_the_corpus(tmp_path: Path) -> None:
     assert header in latest and "| 60 |" in latest and "CPU" in latest
     calibrations = [line for line in latest.splitlines() if "calibration:" in line]
     assert len(calibrations) == 1 and calibrations[0].count(" ms ") == 2, calibrations
+    # the same conversions in as many processes at once as the builds' --jobs
+    together = [line for line in latest.splitlines() if "processes at once:" in line]
+    assert len(together) == 1 and "calibration in 2 processes at once: " in together[0]
+    ratio = float(together[0].split("(")[1].split(" times")[0])
+    assert 0.5 < ratio < 10, together
     assert len(list(results.glob("*.md"))) == 2
 
     fresh = tmp_path / "fresh"
