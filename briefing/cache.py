@@ -82,6 +82,7 @@ DEFAULT_DIR = ".briefing-cache"
 _BATCH = 500
 STORE_BATCH = 256  # rows a ``Batch`` stores in one transaction
 PIECE = 500  # entries in each stored piece of a record (see Cache.put_record)
+PAGE_SIZE = 65536  # bytes: SQLite's largest page (see Cache._open)
 
 
 class Cache:
@@ -118,6 +119,11 @@ class Cache:
         for attempt in range(2):
             try:
                 db = sqlite3.connect(path, timeout=30, isolation_level=None)
+                # Set before the file's first table (it cannot change after): most values
+                # are 2 to 150 KB, and in 4 KB pages each spans a chain of overflow pages.
+                # A first build at 10,000 briefings stored its 180 MB in 2.4 s with 4 KB
+                # pages and in 1.3 s with these.
+                db.execute(f"PRAGMA page_size={PAGE_SIZE}")
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 for table in self.TABLES:

@@ -78,6 +78,45 @@ def test_foreign_cache_schema_is_reset(tmp_path: Path) -> None:
     assert snapshot(site / "output") == _cold(site, tmp_path)
 
 
+def test_a_new_cache_has_large_pages_and_one_with_small_pages_still_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new cache file is made in PAGE_SIZE pages (its values are kilobytes long); a
+    cache an earlier version made in 4 KB pages keeps its size and is used as it is."""
+    from briefing import search
+    from briefing.build import Options, build
+    from briefing.cache import PAGE_SIZE
+
+    site = write_site(tmp_path / "site", SITE)
+    assert build(Options(site=site, jobs=1)).ok
+    path = site / ".briefing-cache/cache.sqlite"
+    db = sqlite3.connect(path, isolation_level=None)
+    assert db.execute("PRAGMA page_size").fetchone() == (PAGE_SIZE,)
+    db.execute("PRAGMA journal_mode=DELETE")  # the page size changes only so
+    db.execute("PRAGMA page_size=4096")
+    db.execute("VACUUM")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.close()
+    analysed: list[str] = []
+    body_part = search.body_part
+
+    def counting(text: str) -> tuple[search.BodyPart, str]:
+        analysed.append(text)
+        return body_part(text)
+
+    monkeypatch.setattr(search, "body_part", counting)
+    uno = site / "content/briefings/a/uno.md"
+    uno.write_text(uno.read_text("utf-8").replace("no enlaza.", "no enlaza nunca."), "utf-8")
+    result = build(Options(site=site, jobs=1))
+    assert result.ok and result.report is not None
+    # the other bodies' analyses came from the old cache: it was not emptied
+    assert len(analysed) == 1 and "no enlaza nunca." in analysed[0]
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA page_size").fetchone() == (4096,)
+    db.close()
+    assert snapshot(site / "output") == _cold(site, tmp_path)
+
+
 def test_no_cache_writes_no_cache_and_clean_removes_it(tmp_path: Path) -> None:
     site = write_site(tmp_path, SITE)
     assert run("build", "--site", site, "--no-cache", "--quiet").code == 0
