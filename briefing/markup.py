@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
+from xml.etree import ElementTree as etree
 
 import markdown
 import nh3
 from markdown import inlinepatterns, treeprocessors, util
+from markdown.extensions import fenced_code, toc
 
 from briefing.model import Body, Link
 
@@ -101,7 +104,9 @@ class _Inline(treeprocessors.InlineProcessor):
     most of a briefing's rendering time goes."""
 
     def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
-        needs = [_NEEDS.get(str(getattr(p, "pattern", ""))) for p in self.inlinePatterns]
+        # the patterns as a list: indexing the registry sorts it and looks the name up
+        self.patterns = list(self.inlinePatterns)
+        needs = [_NEEDS.get(str(getattr(p, "pattern", ""))) for p in self.patterns]
         self.needs = [frozenset(n) if n is not None else None for n in needs]
         self.triggers = frozenset(t for n in needs if n is not None for t in n)
         return super().run(tree, ancestors)
@@ -109,7 +114,7 @@ class _Inline(treeprocessors.InlineProcessor):
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         if isinstance(data, util.AtomicString):
             return data
-        patterns, needs = self.inlinePatterns, self.needs
+        patterns, needs = self.patterns, self.needs
         apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
         # The strings the text holds, looked for once: a pattern replaces what it matches
         # with a placeholder that holds none of them, so the text never gains one.
@@ -133,20 +138,24 @@ def _block_needs() -> dict[type, tuple[str, ...]]:
     hold for them to apply. Keyed by class and checked against the pattern the installed
     library spells, so another version's rewrite keeps its own test."""
     from markdown import blockprocessors as bp
-    from markdown.extensions import footnotes
+    from markdown.extensions import footnotes, tables
 
-    known: list[tuple[Any, str, str, tuple[str, ...]]] = [
-        (bp, "BlockQuoteProcessor", r"(^|\n)[ ]{0,3}>[ ]?(.*)", (">",)),
-        (bp, "HashHeaderProcessor", r"(?:^|\n)(?P<level>#{1,6})", ("#",)),
-        (bp, "HRProcessor", r"^[ ]{0,3}(?=(?P<atomicgroup>(-+", ("-", "_", "*")),
-        (bp, "SetextHeaderProcessor", r"^.*?\n(?:=+|-+)[ ]*(\n|$)", ("\n=", "\n-")),
-        (bp, "ReferenceProcessor", r"^[ ]{0,3}\[([^\[\]]*)\]:", ("]:",)),
-        (footnotes, "FootnoteBlockProcessor", r"^[ ]{0,3}\[\^([^\]]*)\]:", ("]:",)),
+    # (module, class, the attribute holding the pattern, how it begins, the strings)
+    known: list[tuple[Any, str, str, str, tuple[str, ...]]] = [
+        (bp, "BlockQuoteProcessor", "RE", r"(^|\n)[ ]{0,3}>[ ]?(.*)", (">",)),
+        (bp, "HashHeaderProcessor", "RE", r"(?:^|\n)(?P<level>#{1,6})", ("#",)),
+        (bp, "HRProcessor", "RE", r"^[ ]{0,3}(?=(?P<atomicgroup>(-+", ("-", "_", "*")),
+        (bp, "SetextHeaderProcessor", "RE", r"^.*?\n(?:=+|-+)[ ]*(\n|$)", ("\n=", "\n-")),
+        (bp, "ReferenceProcessor", "RE", r"^[ ]{0,3}\[([^\[\]]*)\]:", ("]:",)),
+        (footnotes, "FootnoteBlockProcessor", "RE", r"^[ ]{0,3}\[\^([^\]]*)\]:", ("]:",)),
+        # a table's first row is cut into cells at its pipes (those outside code): a row
+        # of one cell is a table only between border pipes
+        (tables, "TableProcessor", "RE_CODE_PIPES", r"(?:(\\\\)|(\\`+)|(`+)|(\\\|)|(\|))", ("|",)),
     ]
     needs: dict[type, tuple[str, ...]] = {}
-    for module, name, start, need in known:
+    for module, name, attribute, start, need in known:
         cls = getattr(module, name, None)
-        regex = getattr(cls, "RE", None)
+        regex = getattr(cls, attribute, None)
         text = regex if isinstance(regex, str) else getattr(regex, "pattern", "")
         if isinstance(cls, type) and text.startswith(start):
             needs[cls] = need
@@ -176,6 +185,116 @@ def _tested(test: Any, need: tuple[str, ...]) -> Any:
     return shortcut
 
 
+class _Listed(util.Registry):  # type: ignore[type-arg]
+    """A registry that keeps the list it goes through: the block parser goes through its
+    processors for every block, and Python-Markdown's registry makes the list each time.
+    Registering or removing an item drops it."""
+
+    _listed: list[Any] | None = None
+    # Python-Markdown's own (not in its type stubs)
+    _data: dict[str, Any]
+    _priority: list[Any]
+    _is_sorted: bool
+    _sort: Callable[[], None]
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._listed is None or not self._is_sorted:
+            self._sort()
+            self._listed = [self._data[name] for name, _ in self._priority]
+        return iter(self._listed)
+
+    def register(self, item: Any, name: str, priority: float) -> None:
+        self._listed = None
+        super().register(item, name, priority)
+
+    def deregister(self, name: str, strict: bool = True) -> None:
+        self._listed = None
+        super().deregister(name, strict)
+
+
+_LISTED = all(hasattr(util.Registry(), a) for a in ("_data", "_priority", "_is_sorted", "_sort"))
+
+
+class _Fenced(fenced_code.FencedBlockPreprocessor):
+    """Fenced code blocks, looked for only in a text that holds a fence: most briefings
+    have none, and searching the whole text for the fence pattern costs more than
+    looking for three backticks or tildes."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "```" not in text and "~~~" not in text:
+            return lines
+        return super().run(lines)
+
+
+# a fence is three backticks or tildes at least, as the installed library spells it
+_FENCE = r"(?P<fence>^(?:~{3,}|`{3,}))"
+_FENCED = _FENCE in getattr(
+    getattr(fenced_code.FencedBlockPreprocessor, "FENCED_BLOCK_RE", None), "pattern", ""
+)
+
+
+class _Toc(toc.TocTreeprocessor):
+    """Heading ids as the `toc` extension gives them, and the table of contents itself
+    only for a text with the marker (``[TOC]``): elsewhere no page shows it, and finding
+    the marker, then building and serializing the table, was half the extension's time.
+    (``Markdown.toc`` is then an empty ``<div>``.)"""
+
+    wanted = True
+
+    def run(self, doc: etree.Element) -> None:
+        marker = self.marker
+        # the marker is a whole element's text: an element that holds it holds it there
+        self.wanted = bool(marker) and any(
+            isinstance(e.text, str) and marker in e.text for e in doc.iter()
+        )
+        if not self.wanted:
+            self.marker = ""
+        try:
+            super().run(doc)
+        finally:
+            self.marker = marker
+
+    def build_toc_div(self, toc_list: list[Any]) -> etree.Element:
+        if self.wanted:
+            return super().build_toc_div(toc_list)
+        return etree.Element("div")
+
+
+_TOC = all(hasattr(toc.TocTreeprocessor, a) for a in ("build_toc_div", "replace_marker"))
+
+
+def _block_level(md: markdown.Markdown) -> Callable[[Any], bool]:
+    """``md.is_block_level`` with the answer for each tag remembered: the prettifier asks
+    it for every element, and Python-Markdown looks the tag up in a list each time."""
+    names = frozenset(md.block_level_elements)
+    known: dict[Any, bool] = {}
+
+    def is_block_level(tag: Any) -> bool:
+        found = known.get(tag)
+        if found is None:
+            found = known[tag] = isinstance(tag, str) and tag.lower().rstrip("/") in names
+        return found
+
+    return is_block_level
+
+
+def _shortcuts(md: markdown.Markdown) -> None:
+    """Put the shortcuts in place of the parts of Python-Markdown they stand for, each only
+    where the installed version has the part they were written against."""
+    if _SHORTCUT and type(md.treeprocessors["inline"]) is treeprocessors.InlineProcessor:
+        md.treeprocessors.register(_Inline(md), "inline", 20)  # its place in every version
+    _skip_blocks(md)
+    if _LISTED and type(md.parser.blockprocessors) is util.Registry:
+        md.parser.blockprocessors.__class__ = _Listed
+    for pre in md.preprocessors if _FENCED else ():
+        if type(pre) is fenced_code.FencedBlockPreprocessor:
+            pre.__class__ = _Fenced
+    for tree in md.treeprocessors if _TOC else ():
+        if type(tree) is toc.TocTreeprocessor:
+            tree.__class__ = _Toc
+
+
 # the shortcut stands in for the method of the same (mangled) name; a version that
 # renamed it gets Python-Markdown's own inline pass
 _SHORTCUT = all(
@@ -202,9 +321,7 @@ def _converter(extensions: tuple[str, ...], configs_key: str) -> markdown.Markdo
         raise MarkdownError(
             f"cannot load the Markdown extensions {list(extensions)}: {exc}"
         ) from None
-    if _SHORTCUT and type(md.treeprocessors["inline"]) is treeprocessors.InlineProcessor:
-        md.treeprocessors.register(_Inline(md), "inline", 20)  # its place in every version
-    _skip_blocks(md)
+    _shortcuts(md)
     return md
 
 
@@ -239,6 +356,7 @@ def render(
     """Markdown text (whose first line is ``first_line`` of its file) -> Body."""
     md = converter(extensions, configs)
     md.reset()
+    md.is_block_level = _block_level(md)  # type: ignore[method-assign,assignment]
     protected, wikis = _protect_wikilinks(source)
     try:
         out = md.convert(protected)
@@ -278,7 +396,7 @@ def render(
         if first
         else ""
     )
-    words = tuple(sorted({w for w in _WORD.findall(text) if w[0].isupper()}))
+    words = tuple(sorted(w for w in set(_WORD.findall(text)) if w[0].isupper()))
     links = tuple(
         Link(html.unescape(url), _line_of(lines, html.unescape(url), first_line))
         for url in dict.fromkeys(attr_value(m) for m in URL_ATTR.finditer(out))

@@ -242,7 +242,13 @@ def test_unknown_extension_is_a_markdown_error() -> None:
 
 
 @pytest.mark.parametrize(
-    "deep", ["*" * 3000 + "x" + "*" * 3000, "1. " * 2000 + "x", "- " * 2000 + "x"]
+    "deep",
+    [
+        # emphasis this deep renders, but the table of contents' walk cannot go through it
+        "[TOC]\n\n" + "*" * 3000 + "x" + "*" * 3000,
+        "1. " * 2000 + "x",
+        "- " * 2000 + "x",
+    ],
 )
 def test_too_deep_nesting_is_a_markdown_error_and_the_next_file_is_unharmed(deep: str) -> None:
     with pytest.raises(MarkdownError, match="nested too deeply"):
@@ -331,13 +337,19 @@ BLOCK_CASES = [
     "[a]: /a \"T\"\n[b]: <b> 'U'\n  [c]:\n  /c (V)\n\nsee [a] [b] [c] and [d]: no",
     "text[^1] and [^x]\n\n[^1]: one\n    more\n[^x]: two\n\n[^y] ]: not a note",
     "1. a\n2. b\n\n    c\n\n* d\n+ e\n- f\n\n```\n# fenced\n> not quote\n```",
+    "| a | b |\n|---|:-:|\n| 1 | 2 |\n\na | b\n--|--\n\n| one |\n| --- |\n| 1 |\n\nx|\n-|",
+    "| one |\n---\n\n`a|b` | c\n--- | ---\n\na \\| b\n---",
+    "~~~ python\nx = 1\n~~~\n\n````\n```\n````\n\n``not a fence``\n\n~~ not ~~",
+    "[TOC]\n\n# One\n\n## One\n\n### Two *em*\n\n> [TOC]\n\n    [TOC]\n\n# [TOC]",
+    "# Same\n\n# Same\n\n## Другое\n\ntext [TOC] inline\n\n*[TOC]*",
 ]
 
 
 def _block_source(rnd: Any) -> str:
     lines = ["text", "# h", "## h ##", "> q", ">", "---", "***", "___", "- i", "* i", "1. n",
              "===", "    code", "[r]: /u", "[^f]: note", "see [r] and [^f]", "", "", "a - b",
-             "x_y*z", "]: odd", "#", "  > q2", "Title", "-"]  # fmt: skip
+             "x_y*z", "]: odd", "#", "  > q2", "Title", "-", "| a | b |", "|---|---|", "a | b",
+             "--|--", "| c |", "```", "~~~", "```py", "[TOC]", "|", "`|`"]  # fmt: skip
     return "\n".join(rnd.choice(lines) for _ in range(rnd.randint(1, 12)))
 
 
@@ -373,7 +385,17 @@ def test_block_tests_are_answered_early() -> None:
         "SetextHeaderProcessor",
         "ReferenceProcessor",
         "FootnoteBlockProcessor",
+        "TableProcessor",
     }
+
+
+def test_the_other_shortcuts_are_in_place() -> None:
+    from briefing.markup import _Fenced, _Listed, _Toc
+
+    md = _ours(list(DEFAULT_EXTENSIONS))
+    assert type(md.parser.blockprocessors) is _Listed
+    assert _Fenced in {type(p) for p in md.preprocessors}
+    assert _Toc in {type(t) for t in md.treeprocessors}
 
 
 def test_patterns_it_does_not_know_are_still_tried() -> None:
