@@ -109,6 +109,29 @@ def test_sanitize_keeps_ordinary_markup() -> None:
         assert tag in [t for t, _ in found]
 
 
+def test_the_sanitizer_set_up_once_cleans_as_nh3_clean_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """nh3's Cleaner, made once, and nh3.clean (all an older nh3 has) give the same HTML."""
+    import nh3
+
+    from briefing import markup
+
+    source = RAW + '\n\n| a |\n|--:|\n| <td style="color: red">b</td> |\n\n<!-- c -->'
+    stock = markup.markdown.Markdown(extensions=list(DEFAULT_EXTENSIONS)).convert(source)
+    markup._sanitizer.cache_clear()
+    made_once = markup._sanitizer()(stock)
+    monkeypatch.delattr(nh3, "Cleaner", raising=False)
+    markup._sanitizer.cache_clear()
+    try:
+        per_call = markup._sanitizer()(stock)
+    finally:
+        markup._sanitizer.cache_clear()
+    assert made_once == per_call
+    assert "onclick" not in made_once and "<!--" not in made_once
+    assert "text-align" in made_once and "color" not in made_once
+
+
 def test_sanitize_keeps_heading_ids() -> None:
     assert ("h2", {"id": "la-otan-en-asia"}) in tags(md("## La OTAN en Asia").html)
 
