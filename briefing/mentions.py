@@ -46,6 +46,14 @@ SKIP = {
     "svg",
 }
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
+# Tags as Python-Markdown writes them that are none of the above, hold no attribute and end
+# no wikilink: most of a body's tags, passed by as they are.
+_PLAIN = frozenset(
+    f"<{end}{name}>"
+    for name in ("p", "li", "ul", "ol", "strong", "em", "blockquote", "table", "thead",
+                 "tbody", "tr", "td", "th", "sup", "sub", "span", "div", "dl", "dt", "dd")
+    for end in ("", "/")
+) | {"<br />", "<hr />"}  # fmt: skip
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -170,6 +178,9 @@ def finish(
             out.append(html.escape(label, quote=False))
             label = None
             continue
+        if token in _PLAIN:
+            out.append(token)
+            continue
         if token.startswith("<"):
             wiki = _WIKI.match(token)
             if wiki:
@@ -213,7 +224,7 @@ def finish(
                     token,
                 )
             out.append(token)
-        elif skip or not firsts:
+        elif skip or not firsts or token.isspace():
             out.append(token)
         else:
             out.append(_link_names(token, page, targets, state, own, firsts))

@@ -190,6 +190,25 @@ def test_no_mentions_inside_code_links_or_headings(md: str) -> None:
     assert done.html.index('class="mention"') > last
 
 
+def test_tags_passed_by_as_they_are_are_none_that_skip_link_or_close_a_wikilink() -> None:
+    from briefing.mentions import _PLAIN, SKIP
+
+    assert all(re.fullmatch(r"</?[a-z0-9]+>|<[a-z]+ />", tag) for tag in _PLAIN)  # no attribute
+    names = {re.sub(r"[</> ]", "", tag) for tag in _PLAIN}
+    assert "p" in names and "li" in names
+    assert not names & (SKIP | {"a"}), "a tag whose text is skipped must be tracked"
+
+
+def test_names_are_linked_in_lists_tables_and_emphasis_alike() -> None:
+    done = run("- Japón\n- *Corea del Sur* y **la OTAN**\n\n| a |\n|---|\n| Stoltenberg |")
+    assert mentions(done.html) == [
+        ("Japón", "../countries/jp.html"),
+        ("Corea del Sur", "../countries/kr.html"),
+        ("OTAN", "../organizations/nato.html"),
+        ("Stoltenberg", "../people/jens-stoltenberg.html"),
+    ]
+
+
 def test_heading_levels_all_skipped() -> None:
     md = "\n\n".join(f"{'#' * n} Japón {n}" for n in range(1, 7))
     done = run(md)
