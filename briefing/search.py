@@ -445,15 +445,18 @@ def _counts(words: Sequence[str]) -> Counts:
     lower-case spellings with how often each."""
     plain: dict[str, int] = {}
     other: dict[str, dict[str, int]] = {}
+    known = _word_cache  # word_terms' own, read here: a body has a few hundred words
     for word, n in Counter(words).items():
-        for term, spelling in word_terms(word):
+        terms = known.get(word)
+        if terms is None:
+            terms = word_terms(word)
+        for term, spelling in terms:
+            if spelling == term:  # the most common case: counted, and in place if new
+                plain[term] = plain.get(term, 0) + n
+                continue
             if term not in plain:
                 plain[term] = 0
-            if spelling is None:
-                continue
-            if spelling == term:
-                plain[term] += n
-            else:
+            if spelling is not None:
                 counts = other.setdefault(term, {})
                 counts[spelling] = counts.get(spelling, 0) + n
     return plain, other
