@@ -266,7 +266,9 @@ _TOC = all(hasattr(toc.TocTreeprocessor, a) for a in ("build_toc_div", "replace_
 
 def _block_level(md: markdown.Markdown) -> Callable[[Any], bool]:
     """``md.is_block_level`` with the answer for each tag remembered: the prettifier asks
-    it for every element, and Python-Markdown looks the tag up in a list each time."""
+    it for every element, and Python-Markdown looks the tag up in a list each time.
+    Extensions name their block-level tags as they are loaded (Python-Markdown's own
+    never change the list after), which is before the shortcuts go in."""
     names = frozenset(md.block_level_elements)
     known: dict[Any, bool] = {}
 
@@ -285,6 +287,7 @@ def _shortcuts(md: markdown.Markdown) -> None:
     if _SHORTCUT and type(md.treeprocessors["inline"]) is treeprocessors.InlineProcessor:
         md.treeprocessors.register(_Inline(md), "inline", 20)  # its place in every version
     _skip_blocks(md)
+    md.is_block_level = _block_level(md)  # type: ignore[method-assign,assignment]
     if _LISTED and type(md.parser.blockprocessors) is util.Registry:
         md.parser.blockprocessors.__class__ = _Listed
     for pre in md.preprocessors if _FENCED else ():
@@ -376,7 +379,6 @@ def render(
     """Markdown text (whose first line is ``first_line`` of its file) -> Body."""
     md = converter(extensions, configs)
     md.reset()
-    md.is_block_level = _block_level(md)  # type: ignore[method-assign,assignment]
     protected, wikis = _protect_wikilinks(source)
     try:
         out = md.convert(protected)

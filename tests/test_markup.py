@@ -412,6 +412,16 @@ def test_block_tests_are_answered_early() -> None:
     }
 
 
+def test_block_levels_are_answered_as_python_markdown_answers_them() -> None:
+    import markdown
+
+    md = _ours([*DEFAULT_EXTENSIONS, "md_in_html"])
+    tags = [*md.block_level_elements, "P", "DIV", "hr/", "span", "em", "a", "", None, 3]
+    for _ in range(2):  # the second time from what it remembers
+        for tag in tags:
+            assert md.is_block_level(tag) == markdown.Markdown.is_block_level(md, tag), tag
+
+
 def test_the_other_shortcuts_are_in_place() -> None:
     from briefing.markup import _Fenced, _Listed, _Toc
 
