@@ -264,6 +264,49 @@ def test_unknown_extension_is_a_markdown_error() -> None:
         md("x", extensions=("no_such_extension_here",))
 
 
+def test_built_in_extensions_are_made_without_reading_package_metadata(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Built-in extensions come from their modules, with their settings, as Python-Markdown
+    makes them from its entry points; other names are still Python-Markdown's to find."""
+    import markdown
+    from markdown import util
+
+    from briefing.markup import _converter, _extension, converter
+
+    names = ["toc", "tables", "codehilite", "footnotes", "smarty", "admonition", "def_list"]
+    configs = {"toc": {"permalink": True, "toc_depth": "2-3"}, "smarty": {"smart_quotes": False}}
+    source = (
+        '## Two "quoted" -- words\n\n### Three\n\n!!! note\n    said[^1]\n\n'
+        "term\n:   definition\n\n| a |\n|---|\n| b |\n\n```python\nx = 1\n```\n\n[^1]: n"
+    )
+    settings = {**configs, "codehilite": {"css_class": "highlight", "guess_lang": False}}
+    stock = markdown.Markdown(
+        extensions=["fenced_code", *names], extension_configs=settings, output_format="html"
+    ).convert(source)
+    assert 'class="headerlink"' in stock and "&ldquo;" not in stock and "&ndash;" in stock
+
+    def refused() -> Any:
+        raise AssertionError("package metadata was read")
+
+    _converter.cache_clear()
+    monkeypatch.setattr(util, "get_installed_extensions", refused)
+    try:
+        ours = converter(("fenced_code", *names), configs)
+        assert ours.reset().convert(source) == stock
+        assert "headerlink" in md(source, extensions=("fenced_code", *names), configs=configs).html
+    finally:
+        _converter.cache_clear()
+    monkeypatch.undo()
+    assert _extension("markdown.extensions.nl2br", {}) == "markdown.extensions.nl2br"
+    with pytest.raises(MarkdownError, match="no_such_extension_here"):
+        md("x", extensions=("no_such_extension_here",))
+    dotted = converter(
+        ("markdown.extensions.toc",), {"markdown.extensions.toc": {"permalink": True}}
+    )
+    assert "headerlink" in dotted.reset().convert("## a")
+
+
 @pytest.mark.parametrize(
     "deep",
     [
