@@ -679,7 +679,8 @@ def _cached_record() -> dict[str, Any]:
 
 def _at(record: Any, *names: str | int) -> tuple[Any, int]:
     """The list holding a field of a positional record, and the field's index: the
-    record of ``Parsed``, then names of dataclass fields or indices of tuples."""
+    record of ``Parsed``, then names of fields (of data classes and named tuples) or
+    indices of tuples."""
     tp: Any = Parsed
     holder = record
     for name in names[:-1]:
@@ -701,7 +702,8 @@ def _field_type(tp: Any, name: str | int) -> Any:
 def _step(holder: Any, tp: Any, name: str | int) -> tuple[Any, int]:
     if isinstance(name, int):
         return holder, name
-    return holder, [f.name for f in dataclasses.fields(tp)].index(name)
+    names = tp._fields if hasattr(tp, "_fields") else [f.name for f in dataclasses.fields(tp)]
+    return holder, list(names).index(name)
 
 
 def _set(record: Any, value: Any, *names: str | int) -> None:
