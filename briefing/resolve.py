@@ -136,22 +136,22 @@ def resolve(
     for b in briefings:
         keys: dict[Key, int] = {}
         for ref in b.refs:
-            key = clean.get((ref.field, ref.text))
+            text, written_in, line = ref
+            key = clean.get((written_in, text))
             if key is None:
                 key, found = resolver.resolve(b.path, ref)
                 problems.extend(found)
             if key is not None and key not in keys:
-                keys[key] = ref.line
+                keys[key] = line
         resolved_actors[b.path] = tuple(keys)
         tags: dict[Key, int] = {}
-        for ref in b.tags:
-            text = ref.text
+        for text, _, line in b.tags:
             tag = tag_of.get(text)
             if tag is None:
                 tag = tag_of[text] = ("tag", actor_slug(text))
             tag_spellings[tag[1]][text] += 1
             if tag not in tags:
-                tags[tag] = ref.line
+                tags[tag] = line
         tag_keys[b.path] = tuple(tags)
         ref_lines[b.path] = {**keys, **tags}
     if not same_names or resolver.near != kept:
@@ -268,7 +268,9 @@ def resolve(
     for b in briefings:
         done = done_by_path[b.path]
         summary = b.summary or b.body.first_paragraph or ""
-        mentioned = tuple(k for k in done.mentioned if k in actors or _add(actors, registry, k))
+        mentioned = done.mentioned
+        if not all(map(actors.__contains__, mentioned)):  # an actor no page has yet
+            mentioned = tuple(k for k in mentioned if k in actors or _add(actors, registry, k))
         items.append(
             Item(
                 briefing=b,
@@ -538,7 +540,7 @@ class _Finisher:
                         ),
                         assets=tuple(record["assets"]),
                         links_to=tuple(record["links_to"]),
-                        problems=tuple(Problem.from_json(p) for p in record["problems"]),
+                        problems=tuple(map(Problem.from_json, record["problems"])),
                     )
                     continue
                 except (KeyError, TypeError, ValueError, IndexError):
