@@ -698,7 +698,7 @@ def _make_all(
         [(n,) for n in todo],
         jobs,
         lambda n: note("pages", n, len(todo)),
-        shared=(work, specs, keyed.keys),
+        shared=(work, specs, keyed.keys, keyed.inputs),
         weight=_weight(work, specs, todo, keyed.before),
     )
     groups = [_Group(kept.get(n, [])) for n in range(len(specs))]
@@ -889,10 +889,13 @@ class _Group:
     related: list[int] = field(default_factory=list)
 
 
-def _make_pages(shared: tuple[_PageWork, list[Spec], list[str | None]], n: int) -> _Group:
+def _make_pages(
+    shared: tuple[_PageWork, list[Spec], list[str | None], list[str | None]], n: int
+) -> _Group:
     """Spec ``n``'s pages, and its key: the one ``_keyed`` worked out, if it did (after a
-    registry edit, for every spec), else worked out here."""
-    work, specs, keys = shared
+    registry edit, for every spec), else worked out here; and for a briefing, what its
+    related list is made from, as ``_keyed`` knew it (``depends.carry``) or worked out."""
+    work, specs, keys, inputs = shared
     spec = specs[n]
     made = [_make_page(work, job) for job in _call(work.views, spec)]
     key = keys[n] if keys[n] is not None else work.depends.key(spec)
@@ -900,7 +903,9 @@ def _make_pages(shared: tuple[_PageWork, list[Spec], list[str | None]], n: int) 
         return _Group(made, key)
     index = spec[1][0]
     related = work.views.site.related
-    return _Group(made, key, index, depends.short(related.inputs(index)), related[index])
+    known = inputs[index]
+    found = known if known is not None else depends.short(related.inputs(index))
+    return _Group(made, key, index, found, related[index])
 
 
 def _make_page(work: _PageWork, job: Job) -> Made:

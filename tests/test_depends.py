@@ -90,7 +90,8 @@ def test_carry_finds_briefings_whose_actors_changed_with_their_files_unchanged()
     """A registry edit (a rare person's name made an alias of another's) moves briefings
     whose files are unchanged between lists, in the same build as an edit elsewhere.
     Given the entries, ``carry`` treats the moved briefings as edited: every related list
-    equals one worked out afresh. Without them, some round keeps a stale list."""
+    equals one worked out afresh, and so does every briefing's inputs digest (which the
+    pages made take from it). Without them, some round keeps a stale list."""
     rng = random.Random(11)
     stale_without = 0
     for _round in range(8):
@@ -114,12 +115,14 @@ def test_carry_finds_briefings_whose_actors_changed_with_their_files_unchanged()
         lists = [[int(x) for x in fresh.related[i]] for i in range(N)]
         for entry in (None, [repr(item.actors + item.tags) for item in fresh.items]):
             after = _site(*_items(moved))
-            carry(after, last, list_digests(after), own, entry)
+            inputs, _ = carry(after, last, list_digests(after), own, entry)
             got = [[int(x) for x in after.related[i]] for i in range(N)]
             if entry is None:
                 stale_without += got != lists
             else:
                 assert got == lists
+                # what a made page records for the next build, as carry knew it
+                assert inputs == [short(fresh.related.inputs(i)) for i in range(N)]
     assert stale_without >= 2
 
 

@@ -674,7 +674,7 @@ def test_registry_edits_make_the_pages_showing_what_changed(
             records.append(cache.get_record("plan"))
             cache.close()
         kept, anew = records
-        for field in ("entry", "card", "own", "related", "registry"):
+        for field in ("entry", "card", "own", "related", "registry", "inputs"):
             assert kept[field] == anew[field], (label, field)
 
 
