@@ -225,35 +225,12 @@ def _is_named_tuple(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields")
 
 
-def _named_tuple_reader(tp: type) -> Reader:
-    """A reader for a named tuple: its fields checked, then the tuple made at once."""
-    hints = _hints(tp)
-    fields = [(name, hints[name]) for name in tp._fields]  # type: ignore[attr-defined]
-    code = _Code()
-    own = code.name(tp)
-    values = [f"_a{i}" for i in range(len(fields))]
-    lines = [
-        "def read(_y):",
-        f"    if _y.__class__ is not list or len(_y) != {len(fields)}:",
-        "        _bad()",
-        f"    {', '.join(values)}{',' if len(values) == 1 else ''} = _y",
-        f"    return _tuple_new({own}, (",
-        *(
-            f"        {code.check(hint, var)},"
-            for (_, hint), var in zip(fields, values, strict=True)
-        ),
-        "    ))",
-    ]
-    namespace = {**code.names, "_bad": _bad, "_tuple_new": tuple.__new__}
-    exec("\n".join(lines) + "\n", namespace)  # made from type hints only
-    return namespace["read"]  # type: ignore[no-any-return]
-
-
 @cache
 def _reader(tp: Any) -> Reader:
     """A reader for one type, built once: reading 10,000 cached files must be quick."""
     if _is_named_tuple(tp):
-        return _named_tuple_reader(tp)
+        hints = _hints(tp)
+        return _positional(tp, [(name, hints[name]) for name in tp._fields], as_tuple=True)
     if not (dataclasses.is_dataclass(tp) and isinstance(tp, type)):
         code = _Code()
         source = f"def read(_y):\n    return {code.check(tp, '_y')}\n"
@@ -262,26 +239,36 @@ def _reader(tp: Any) -> Reader:
         return namespace["read"]  # type: ignore[no-any-return]
     hints = _hints(tp)
     fields = [(f.name, hints[f.name]) for f in dataclasses.fields(tp)]
+    return _positional(tp, fields, as_tuple=False)
+
+
+def _positional(tp: type, fields: list[tuple[str, Any]], as_tuple: bool) -> Reader:
+    """A reader of a type stored as the list of its fields' values (see ``to_json``): each
+    value checked, then a named tuple made in one step, or a data class's ``__dict__``
+    filled in one step. Frozen data classes set each field through object.__setattr__ in
+    __init__; filling the new object's __dict__ at once is what __init__ does, without a
+    call per field."""
     code = _Code()
     own = code.name(tp)
     values = [f"_a{i}" for i in range(len(fields))]
+    checked = [code.check(hint, var) for (_, hint), var in zip(fields, values, strict=True)]
     lines = [
         "def read(_y):",
         f"    if _y.__class__ is not list or len(_y) != {len(fields)}:",
         "        _bad()",
         f"    {', '.join(values)}{',' if len(values) == 1 else ''} = _y",
-        f"    _o = _new({own})",
-        "    _o.__dict__.update(",
-        *(
-            f"        {name}={code.check(hint, var)},"
-            for (name, hint), var in zip(fields, values, strict=True)
-        ),
-        "    )",
-        "    return _o",
     ]
-    namespace = {**code.names, "_bad": _bad}
-    # Frozen dataclasses set each field through object.__setattr__ in __init__; filling the
-    # new object's __dict__ at once is what __init__ does, without a call per field.
+    if as_tuple:
+        lines += [f"    return _tuple_new({own}, (", *(f"        {c}," for c in checked), "    ))"]
+    else:
+        lines += [
+            f"    _o = _new({own})",
+            "    _o.__dict__.update(",
+            *(f"        {name}={c}," for (name, _), c in zip(fields, checked, strict=True)),
+            "    )",
+            "    return _o",
+        ]
+    namespace = {**code.names, "_bad": _bad, "_tuple_new": tuple.__new__}
     exec("\n".join(lines) + "\n", namespace)  # made from type hints only
     return namespace["read"]  # type: ignore[no-any-return]
 
