@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import pkgutil
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -339,7 +340,7 @@ def _converter(extensions: tuple[str, ...], configs_key: str) -> markdown.Markdo
         md = markdown.Markdown(
             extensions=[_extension(name, settings.get(name, {})) for name in extensions],
             extension_configs={
-                k: v for k, v in settings.items() if k in extensions and k not in _BUILT_IN
+                k: v for k, v in settings.items() if k in extensions and k not in _built_in()
             },
             output_format="html",
         )
@@ -351,29 +352,11 @@ def _converter(extensions: tuple[str, ...], configs_key: str) -> markdown.Markdo
     return md
 
 
-# The extensions Python-Markdown ships, each registered under its module's name.
-_BUILT_IN = frozenset(
-    {
-        "abbr",
-        "admonition",
-        "attr_list",
-        "codehilite",
-        "def_list",
-        "extra",
-        "fenced_code",
-        "footnotes",
-        "legacy_attrs",
-        "legacy_em",
-        "md_in_html",
-        "meta",
-        "nl2br",
-        "sane_lists",
-        "smarty",
-        "tables",
-        "toc",
-        "wikilinks",
-    }
-)
+@cache
+def _built_in() -> frozenset[str]:
+    """The extensions Python-Markdown ships: the modules of ``markdown.extensions``, each
+    registered under its module's name."""
+    return frozenset(m.name for m in pkgutil.iter_modules(markdown.extensions.__path__))
 
 
 def _extension(name: str, config: dict[str, Any]) -> markdown.Extension | str:
@@ -381,7 +364,7 @@ def _extension(name: str, config: dict[str, Any]) -> markdown.Extension | str:
     entry point; any other name is left to Python-Markdown (with its settings in
     ``extension_configs``). Looking a name up among the entry points reads every
     installed package's metadata: 30-50 ms of every build."""
-    if name not in _BUILT_IN:
+    if name not in _built_in():
         return name
     module = importlib.import_module(f"markdown.extensions.{name}")
     return module.makeExtension(**config)  # type: ignore[no-any-return]
