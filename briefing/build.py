@@ -12,7 +12,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -29,14 +29,14 @@ from briefing.pages import PER_PAGE, Job, Views
 from briefing.parse import Settings
 from briefing.parsing import Bodies, parse_all, shape_row
 from briefing.problems import Problem, error, has_errors, ordered, strict, warning
-from briefing.registry import build_registry
+from briefing.registry import Actor, Key, Registry, build_registry
 from briefing.render import Renderer, TemplateProblem, adopt, precompile
 from briefing.resolve import Resolved, check_slugs, resolve
-from briefing.searchindex import search_index
+from briefing.searchindex import Catalog, search_index
 from briefing.text import digest
 from briefing.theme import Theme, generated_css, load_theme
 from briefing.urls import absolute
-from briefing.workers import in_background, map_jobs
+from briefing.workers import Later, in_background, map_jobs
 from briefing.write import (
     MANIFEST,
     Held,
@@ -202,19 +202,43 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             if last_build.get("inputs") == whole:  # its problems did not serve: store them anew
                 before = dataclasses.replace(before, problems=None)
         clock.lap("load")
-        model = _compute(options, config, theme, inputs, cache, clock)
-        model.problems[:0] = problems
-        if options.strict:
-            model.problems = strict(model.problems)
-        if has_errors(model.problems) or not options.write:
-            return Result(model.problems, None, model.counts, clock=clock)
-        with staging(out):
-            result = _publish(options, model, inputs, cache, out, manifest, before, whole, clock)
+        with ExitStack() as stack:
+            known = _compute(options, config, inputs, cache, clock)
+            known.problems[:0] = problems
+            begin = functools.partial(
+                _begin_search, stack, options, config, theme, inputs, cache, manifest, before
+            )
+            # The search index is begun as soon as the briefings are resolved, in a
+            # process of its own, when the build is sure to publish (linking adds no
+            # errors): an edit rebuild waited for it after its pages.
+            later = begin(out, known) if _publishing(options, config, known.problems) else None
+            model = _link(options, config, theme, inputs, known, clock)
+            if options.strict:
+                model.problems = strict(model.problems)
+            if has_errors(model.problems) or not options.write:
+                return Result(model.problems, None, model.counts, clock=clock)
+            if later is None:  # not begun above: a build that publishes needs it all the same
+                later = begin(out, known)
+            result = _publish(
+                options, model, inputs, cache, out, manifest, before, whole, clock, later
+            )
         if options.hold:
             result.held = (model, inputs)
         return result
     finally:
         cache.close()
+
+
+@dataclass
+class Known:
+    """What a build knows once the briefings are resolved: the site is then linked and
+    its pages made, while the search index is made from this."""
+
+    registry: Registry
+    resolved: Resolved
+    parse_keys: dict[str, str]
+    bodies: Bodies
+    problems: list[Problem]
 
 
 @dataclass
@@ -233,9 +257,9 @@ class Computed:
 
 
 def _compute(
-    options: Options, config: SiteConfig, theme: Theme, inputs: Inputs, cache: Cache, clock: Clock
-) -> Computed:
-    """parse -> registry -> resolve -> link -> pages (and lints, for `briefing check`)."""
+    options: Options, config: SiteConfig, inputs: Inputs, cache: Cache, clock: Clock
+) -> Known:
+    """parse -> registry -> resolve."""
     jobs = options.jobs or os.cpu_count() or 1
     note = options.progress or _silent
     problems: list[Problem] = []
@@ -273,30 +297,35 @@ def _compute(
     )
     problems += resolved.problems
     clock.lap("resolve")
+    return Known(registry, resolved, parse_keys, bodies, problems)
+
+
+def _link(
+    options: Options,
+    config: SiteConfig,
+    theme: Theme,
+    inputs: Inputs,
+    known: Known,
+    clock: Clock,
+) -> Computed:
+    """link -> pages (and lints, for `briefing check`)."""
+    resolved, problems = known.resolved, known.problems
     site_model = link_site(
         resolved.items, resolved.actors, resolved.pages, resolved.facts.country_of
     )
     clock.lap("link")
-    if not config.base_url and not options.lint:
-        problems.append(
-            warning(
-                "briefing.yaml",
-                0,
-                "no `base_url`: the sitemap, canonical links and absolute links in feeds are left out",
-                "set `base_url:` in briefing.yaml or pass --base-url",
-            )
-        )
+    problems += _linking_problems(options, config)
     if options.lint:
         texts = {
             f.path: f.data.decode("utf-8-sig", "replace").replace("\r\n", "\n").replace("\r", "\n")
             for f in inputs.files
             if f.kind == "briefing"
         }
-        body_texts = bodies.text([item.briefing.path for item in site_model.items])
+        body_texts = known.bodies.text([item.briefing.path for item in site_model.items])
         problems += lint(
             site_model.items,
             resolved.actors,
-            registry,
+            known.registry,
             resolved.tag_spellings,
             texts,
             config.language,
@@ -311,7 +340,89 @@ def _compute(
         problems += _same_paths([j.path for j in jobs_list], problems)
         counts["pages"] = sum(1 for j in jobs_list if j.kind == "html")
     clock.lap("pages")
-    return Computed(config, theme, views, specs, resolved, parse_keys, bodies, counts, problems)
+    return Computed(
+        config, theme, views, specs, resolved, known.parse_keys, known.bodies, counts, problems
+    )
+
+
+def _linking_problems(options: Options, config: SiteConfig) -> list[Problem]:
+    if config.base_url or options.lint:
+        return []
+    return [
+        warning(
+            "briefing.yaml",
+            0,
+            "no `base_url`: the sitemap, canonical links and absolute links in feeds are left out",
+            "set `base_url:` in briefing.yaml or pass --base-url",
+        )
+    ]
+
+
+def _publishing(options: Options, config: SiteConfig, problems: list[Problem]) -> bool:
+    """Whether a build that found ``problems`` up to its links will publish."""
+    found = problems + _linking_problems(options, config)
+    return options.write and not has_errors(strict(found) if options.strict else found)
+
+
+SearchLater = Later[tuple[dict[str, Staged], dict[str, str], list[tuple[str, str]]]]
+
+
+def _begin_search(
+    stack: ExitStack,
+    options: Options,
+    config: SiteConfig,
+    theme: Theme,
+    inputs: Inputs,
+    cache: Cache,
+    manifest: dict[str, str],
+    before: Before,
+    out: Path,
+    known: Known,
+) -> SearchLater:
+    """The search index, begun in a forked child (when there are cores to spare) that
+    stages its files in ``staging(out)``, entered here: its result, when asked for."""
+    jobs = options.jobs or os.cpu_count() or 1
+    forked = jobs > 1
+    stack.enter_context(staging(out))
+    resolved = known.resolved
+    catalog = Catalog(
+        resolved.items, resolved.actors, config.language, theme.words(config.language)
+    )
+
+    def searched() -> tuple[dict[str, Staged], dict[str, str], list[tuple[str, str]]]:
+        # In a forked child, through a connection of its own (see in_background). The
+        # files are staged there too, as the pages are by their workers, and the record
+        # is encoded there: what comes back is the rows that changed.
+        reading = cache.reopened() if forked else cache
+        context, order = _search_keys(options, config, inputs, resolved.actors)
+        try:
+            files, kept, record = search_index(
+                catalog,
+                known.bodies.through(reading),
+                known.parse_keys,
+                reading,
+                manifest,
+                before.intact,
+                jobs,
+                context,
+                order,
+            )
+        finally:
+            if forked:
+                reading.close()
+        held = Held(HELD_BYTES // (jobs + 1))
+        stats = _stats(before)
+        staged = {rel: stage(data, out, rel, manifest, stats, held) for rel, data in files.items()}
+        return staged, kept, reading.record_rows("search", record)
+
+    return stack.enter_context(in_background(searched, forked))
+
+
+def _stats(before: Before) -> dict[str, tuple[int, int]]:
+    """Each file's (size, mtime_ns) after the last build, as it recorded them."""
+    return {
+        k: (v[1], v[2]) for k, v in before.records.items() if isinstance(v, list) and len(v) == 3
+    }
 
 
 def _publish(
@@ -324,16 +435,18 @@ def _publish(
     before: Before,
     whole: str,
     clock: Clock,
+    search_result: SearchLater,
 ) -> Result:
     """pages (made, fingerprinted and the changed ones rendered, in the workers) -> search
-    -> check the plan against the output -> write -> remember.
+    (begun already, see ``_begin_search``) -> check the plan against the output -> write
+    -> remember.
 
     Runs inside ``staging(out)``: the pages are staged there as they are rendered."""
     jobs = options.jobs or os.cpu_count() or 1
     share = HELD_BYTES // (jobs + 1)  # of each page worker, and of the search's process
     problems = model.problems
     previous = before.records
-    stats = {k: (v[1], v[2]) for k, v in previous.items() if isinstance(v, list) and len(v) == 3}
+    stats = _stats(before)
     items = model.views.site.items
     work = _PageWork(
         model.views,
@@ -355,63 +468,34 @@ def _publish(
         ),
         Held(share),
     )
-    # The search index is made beside the pages, on the other core: an edit rebuild
-    # makes few pages and spent as long again on the index after them.
-    forked = jobs > 1
-    context, order = _search_keys(options, model.config, inputs, model.views)
-
-    def searched() -> tuple[dict[str, Staged], dict[str, str], dict[str, Any]]:
-        # In a forked child, through a connection of its own (see in_background). The
-        # files are staged there too, as the pages are by their workers.
-        reading = cache.reopened() if forked else cache
-        try:
-            files, kept, record = search_index(
-                model.views,
-                model.bodies.through(reading),
-                model.parse_keys,
-                reading,
-                manifest,
-                before.intact,
-                jobs,
-                context,
-                order,
-            )
-        finally:
-            if forked:
-                reading.close()
-        held = Held(share)
-        staged = {rel: stage(data, out, rel, manifest, stats, held) for rel, data in files.items()}
-        return staged, kept, record
-
-    with in_background(searched, forked) as search_result:
-        record = cache.get_record("plan")
-        keyed = _keyed(work, model.specs, record)
-        groups, moved = _make_all(
-            work,
-            model.specs,
-            keyed,
-            model.resolved.redirects,
-            jobs,
-            options.progress or _silent,
-        )
-        clock.lap("pages")
-        made = [m for group in groups for m in group.made] + moved
-        problems += _same_paths([m.path for m in made], problems)
-        model.counts["pages"] = sum(1 for m in made if m.kind == "html")
-        fingerprints = {m.path: m.fingerprint for m in made}
-        outputs: dict[str, bytes | Staged] = {}
-        kept: dict[str, str] = {}
-        for m in made:
-            if m.outcome is None:
-                kept[m.path] = manifest[m.path]
-            elif isinstance(m.outcome, Staged):
-                outputs[m.path] = m.outcome
-            else:
-                template, line, message = m.outcome
-                problems.append(error(template, line, message, f"while rendering {m.path}"))
-        assets = _assets(inputs, model.resolved.assets, options.site)
-        outputs.update(_extras(model.config.base_url, made))
-        search_files, search_kept, search_record = search_result()
+    record = cache.get_record("plan")
+    keyed = _keyed(work, model.specs, record)
+    groups, moved = _make_all(
+        work,
+        model.specs,
+        keyed,
+        model.resolved.redirects,
+        jobs,
+        options.progress or _silent,
+    )
+    clock.lap("pages")
+    made = [m for group in groups for m in group.made] + moved
+    problems += _same_paths([m.path for m in made], problems)
+    model.counts["pages"] = sum(1 for m in made if m.kind == "html")
+    fingerprints = {m.path: m.fingerprint for m in made}
+    outputs: dict[str, bytes | Staged] = {}
+    kept: dict[str, str] = {}
+    for m in made:
+        if m.outcome is None:
+            kept[m.path] = manifest[m.path]
+        elif isinstance(m.outcome, Staged):
+            outputs[m.path] = m.outcome
+        else:
+            template, line, message = m.outcome
+            problems.append(error(template, line, message, f"while rendering {m.path}"))
+    assets = _assets(inputs, model.resolved.assets, options.site)
+    outputs.update(_extras(model.config.base_url, made))
+    search_files, search_kept, search_rows = search_result()
     outputs.update(search_files)
     kept.update(search_kept)
     clock.lap("search")
@@ -449,7 +533,7 @@ def _publish(
             "last_problems", {"id": found, "problems": [p.to_json() for p in ordered(problems)]}
         )
     cache.put_record("last_build", {"inputs": whole, "counts": model.counts, "problems": found})
-    cache.put_record("search", search_record)
+    cache.put_encoded("meta", search_rows)
     cache.put_record("pages", {"files": pages})
     cache.put_record("plan", _plan_record(work, keyed, model.specs, groups))
     clock.lap("cache")
@@ -457,7 +541,7 @@ def _publish(
 
 
 def _search_keys(
-    options: Options, config: SiteConfig, inputs: Inputs, views: Views
+    options: Options, config: SiteConfig, inputs: Inputs, actors: dict[Key, Actor]
 ) -> tuple[str, str]:
     """Digests of all a briefing's search document depends on besides its own file (the
     code, the config, the registry, every actor's name), and of what orders the briefings'
@@ -466,7 +550,7 @@ def _search_keys(
         code_digest(),
         config.fingerprint(),
         *(f"{f.path}\0{f.sha}" for f in inputs.files if f.kind not in ("briefing", "page")),
-        *(f"{kind}\0{ident}\0{a.name}" for (kind, ident), a in sorted(views.site.actors.items())),
+        *(f"{kind}\0{ident}\0{a.name}" for (kind, ident), a in sorted(actors.items())),
     )
     order = digest(
         json.dumps(options.drafts),

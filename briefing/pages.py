@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,11 @@ class Facts:
     bios: dict[Key, dict[str, str]]  # lazy finished bodies (see resolve.lazy_html)
 
 
+def count_label(words: Mapping[str, Any], n: int) -> str:
+    """ "1 briefing", "12 briefings", in the language of ``words``."""
+    return str(words["briefings_one"] if n == 1 else words["briefings_other"].format(n=n))
+
+
 class Views:
     """Builds the contexts; memoizes the small pieces many pages share (cards, chips)."""
 
@@ -127,8 +133,7 @@ class Views:
         return text.format(**values) if values else text
 
     def count_label(self, n: int, words: dict[str, str] | None = None) -> str:
-        table = words or self.words
-        return table["briefings_one"] if n == 1 else table["briefings_other"].format(n=n)
+        return count_label(words or self.words, n)
 
     def base(
         self,

@@ -20,21 +20,55 @@ from __future__ import annotations
 import bisect
 import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
-from collections.abc import Callable, Collection
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from briefing import search
 from briefing.cache import Cache, code_digest, encode
-from briefing.link import Item
-from briefing.pages import Views
+from briefing.link import Item, sort_items
+from briefing.pages import count_label
 from briefing.parsing import Bodies
+from briefing.registry import Actor, Key
 from briefing.text import digest
+from briefing.theme import long_date
 from briefing.workers import map_jobs
 from briefing.write import sha as sha256
 
 Files = dict[str, bytes]
+
+
+@dataclass
+class Catalog:
+    """What the index is made of: the briefings, the actors, and the site's words for
+    dates and counts. All of it is known once the
+    briefings are resolved, so the index is begun then, in a process of its own, while
+    this one links the site and makes the pages (see ``build``)."""
+
+    briefings: list[Item]  # as resolved, in any order
+    actors: dict[Key, Actor]
+    lang: str
+    words: Mapping[str, Any]
+
+    @cached_property
+    def items(self) -> list[Item]:
+        """The briefings in the site's order: sorted here, in the index's process."""
+        return sort_items(self.briefings)
+
+    @cached_property
+    def named(self) -> Counter[Key]:
+        """How many briefings name each actor and tag (``Site.named``, counted)."""
+        return Counter(key for item in self.items for key in (*item.actors, *item.tags))
+
+    def date_label(self, moment: dt.datetime) -> str:
+        return long_date(moment.date(), self.lang)
+
+    def count_label(self, n: int) -> str:
+        return count_label(self.words, n)
 
 
 @dataclass
@@ -59,7 +93,7 @@ def _layout() -> list[int]:
 
 
 def search_index(
-    views: Views,
+    catalog: Catalog,
     bodies: Bodies,
     parse_keys: dict[str, str],
     cache: Cache,
@@ -91,12 +125,12 @@ def search_index(
     known = None
     same_order = isinstance(record, dict) and bool(order_key) and record.get("order") == order_key
     if memo and last is not None and same_order:
-        known = _in_known_order(views, parse_keys, salt, memo, last)
+        known = _in_known_order(catalog, parse_keys, salt, memo, last)
     if known is not None and last is not None:
         docs, by_id, briefing_keys = known
         keys, ids, kinds, urls = by_id, list(range(len(by_id))), last.kinds, last.urls
     else:
-        docs, keys, briefing_keys = _documents(views, parse_keys, salt, memo)
+        docs, keys, briefing_keys = _documents(catalog, parse_keys, salt, memo)
         listed = docs.docs
         ids = search.doc_order(listed)
         kinds = search.kinds_of(listed)
@@ -602,7 +636,7 @@ class _Documents:
 
     docs: list[search.SearchDoc]
     sketched: set[int]
-    views: Views
+    catalog: Catalog
     parse_keys: dict[str, str]
     salt: str
     items: dict[int, int] = dataclasses.field(default_factory=dict)
@@ -610,12 +644,12 @@ class _Documents:
 
     def whole(self, i: int) -> search.SearchDoc:
         if i in self.sketched:
-            self.docs[i] = _briefing_doc(self.views, self._item(i))
+            self.docs[i] = _briefing_doc(self.catalog, self._item(i))
             self.sketched.discard(i)
         return self.docs[i]
 
     def _item(self, i: int) -> Item:
-        return self.views.site.items[self.items.get(i, i)]
+        return self.catalog.items[self.items.get(i, i)]
 
     def body_key(self, i: int) -> str:
         """The key of document ``i``'s body; "" for an actor, which has none. Made once
@@ -634,14 +668,14 @@ class _Documents:
 
 
 def _in_known_order(
-    views: Views, parse_keys: dict[str, str], salt: str, memo: dict[str, Any], last: _Last
+    catalog: Catalog, parse_keys: dict[str, str], salt: str, memo: dict[str, Any], last: _Last
 ) -> tuple[_Documents, list[str], dict[str, str]] | None:
     """The documents in the last build's order, with their keys, and the next ``memo``;
     only the briefings whose key is not in ``memo`` and the actors are made. None when
     the last build's documents are not these (the caller then sorts them anew)."""
     where = {url: d for d, url in enumerate(last.urls)}
-    items = views.site.items
-    actors = _actor_docs(views)
+    items = catalog.items
+    actors = _actor_docs(catalog)
     if len(items) + len(actors) != len(last.urls):
         return None
     keys = list(last.ids)
@@ -655,7 +689,7 @@ def _in_known_order(
         if d is None:
             return None
         item_at[d] = n
-        parse_key, key, doc = _briefing_key(views, item, parse_keys, salt, memo)
+        parse_key, key, doc = _briefing_key(catalog, item, parse_keys, salt, memo)
         if doc is not None:
             docs[d], keys[d] = doc, key
         elif key != keys[d]:
@@ -670,11 +704,11 @@ def _in_known_order(
             return None
         docs[d] = doc
         keys[d] = _doc_key(doc, parse_keys, salt)
-    return _Documents(docs, sketched, views, parse_keys, salt, item_at), keys, by_parse
+    return _Documents(docs, sketched, catalog, parse_keys, salt, item_at), keys, by_parse
 
 
 def _documents(
-    views: Views, parse_keys: dict[str, str], salt: str, memo: dict[str, Any]
+    catalog: Catalog, parse_keys: dict[str, str], salt: str, memo: dict[str, Any]
 ) -> tuple[_Documents, list[str], dict[str, str]]:
     """The documents, their keys, and the keys of the briefings' by parse key (the next
     build's ``memo``). A briefing whose parse key is in ``memo`` is sketched, with the key
@@ -683,8 +717,8 @@ def _documents(
     keys: list[str] = []
     sketched: set[int] = set()
     by_parse: dict[str, str] = {}
-    for n, item in enumerate(views.site.items):
-        parse_key, key, doc = _briefing_key(views, item, parse_keys, salt, memo)
+    for n, item in enumerate(catalog.items):
+        parse_key, key, doc = _briefing_key(catalog, item, parse_keys, salt, memo)
         if doc is None:
             b = item.briefing
             date = item.moment.date().isoformat()
@@ -694,14 +728,14 @@ def _documents(
         keys.append(key)
         if parse_key:
             by_parse[parse_key] = key
-    for doc in _actor_docs(views):
+    for doc in _actor_docs(catalog):
         docs.append(doc)
         keys.append(_doc_key(doc, parse_keys, salt))
-    return _Documents(docs, sketched, views, parse_keys, salt), keys, by_parse
+    return _Documents(docs, sketched, catalog, parse_keys, salt), keys, by_parse
 
 
 def _briefing_key(
-    views: Views, item: Item, parse_keys: dict[str, str], salt: str, memo: dict[str, Any]
+    catalog: Catalog, item: Item, parse_keys: dict[str, str], salt: str, memo: dict[str, Any]
 ) -> tuple[str, str, search.SearchDoc | None]:
     """A briefing's parse key and document key, and its document when it had to be made
     (its parse key is not in ``memo``)."""
@@ -709,22 +743,22 @@ def _briefing_key(
     known = memo.get(parse_key) if parse_key else None
     if isinstance(known, str):
         return parse_key, known, None
-    doc = _briefing_doc(views, item)
+    doc = _briefing_doc(catalog, item)
     return parse_key, _doc_key(doc, parse_keys, salt), doc
 
 
-def _briefing_doc(views: Views, item: Item) -> search.SearchDoc:
+def _briefing_doc(catalog: Catalog, item: Item) -> search.SearchDoc:
     """What search knows of a briefing. Its ``body`` here is the path of its file, which
     stands for its text until the text is needed (``search_index`` digests the documents
     without reading any body)."""
-    actors = views.site.actors
+    actors = catalog.actors
     b = item.briefing
     return search.SearchDoc(  # kind, title, url, date, date_label, summary, body, names, tags
         "briefing",
         b.title,
         item.url,
         item.moment.date().isoformat(),  # as on the briefing's card
-        views.date_label(item.moment),
+        catalog.date_label(item.moment),
         item.summary,
         b.path,
         tuple([actors[k].name for k in item.actors]),
@@ -732,22 +766,22 @@ def _briefing_doc(views: Views, item: Item) -> search.SearchDoc:
     )
 
 
-def _actor_docs(views: Views) -> list[search.SearchDoc]:
+def _actor_docs(catalog: Catalog) -> list[search.SearchDoc]:
     """What search knows of each actor, in key order."""
-    site = views.site
+    named = catalog.named
     docs = []
-    for key, actor in sorted(site.actors.items()):
+    for key, actor in sorted(catalog.actors.items()):
         names = [actor.name]
         if actor.entry:
             names += [*actor.entry.aliases, *actor.entry.labels.values()]
-        count = len(site.named.get(key, []))
+        count = named[key]
         docs.append(
             search.SearchDoc(
                 kind=actor.kind,
                 title=actor.name,
                 url=actor.url,
                 date="",
-                date_label=views.count_label(count),
+                date_label=catalog.count_label(count),
                 summary=(actor.entry.role or "") if actor.entry else "",
                 body="",
                 names=tuple(dict.fromkeys(names)),

@@ -436,6 +436,30 @@ def test_records_are_stored_in_pieces_and_only_changed_pieces_are_written(
     assert Cache(tmp_path).get_record("r") == record
 
 
+def test_a_forked_workers_record_rows_are_the_changed_pieces_and_read_back_whole(
+    tmp_path: Path,
+) -> None:
+    """A worker encodes a record through its own connection (``reopened``) and hands the
+    rows back; the building process stores them. Only the pieces that differ from what
+    the building process read are among them, and the record reads back whole."""
+    from briefing.cache import PIECE, Cache
+
+    record = {"files": {f"p{n:05d}": n for n in range(PIECE * 3)}, "id": "x"}
+    first = Cache(tmp_path)
+    first.put_record("r", record)
+    first.close()
+    building = Cache(tmp_path)
+    assert building.get_record("r") == record
+    worker = building.reopened()
+    record["files"]["p00700"] = -1
+    rows = worker.record_rows("r", record)
+    worker.close()
+    assert sorted(key for key, _ in rows) == ["r/", "r/files/1"]
+    building.put_encoded("meta", rows)
+    building.close()
+    assert Cache(tmp_path).get_record("r") == record
+
+
 def test_a_record_mixing_two_builds_pieces_is_not_read(tmp_path: Path) -> None:
     from briefing.cache import PIECE, Cache
 

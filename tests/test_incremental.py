@@ -143,6 +143,61 @@ def test_parallel_cached_edits_equal_a_cold_build(
     _assert_equals_cold(site, tmp_path / "cold")
 
 
+def test_search_index_begun_with_the_links_is_patched_edit_after_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two jobs the index is made in a process of its own, begun before the site is
+    linked; that process hands back the rows of its record that changed, and the building
+    process stores them: so the next edit patches the index again (a record stored in
+    part would be a miss, and the index would be made in full). A build that will not
+    publish begins no index at all."""
+    order: list[str] = []
+    begin, link = build_module._begin_search, build_module.link_site
+
+    def begun(*args: Any) -> Any:
+        order.append("search")
+        return begin(*args)
+
+    def linked(*args: Any) -> Any:
+        order.append("link")
+        return link(*args)
+
+    full = tmp_path / "full"
+    made_in_full = searchindex._full
+
+    def in_full(*args: Any) -> Any:
+        with full.open("a") as out:  # from the index's process
+            out.write("full\n")
+        return made_in_full(*args)
+
+    monkeypatch.setattr(build_module, "_begin_search", begun)
+    monkeypatch.setattr(build_module, "link_site", linked)
+    monkeypatch.setattr(searchindex, "_full", in_full)
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    assert build(Options(site=site, jobs=2)).ok
+    assert full.read_text() == "full\n"
+    briefings = sorted((site / "content/briefings").rglob("*.md"))
+    for n, path in enumerate(briefings[:3]):
+        order.clear()
+        text = path.read_text("utf-8").rstrip("\n")
+        path.write_text(text + f" Quorvantix{n} habló con Zembla{n}.\n", "utf-8")
+        result = build(Options(site=site, jobs=2))
+        assert result.ok and result.report is not None
+        assert order == ["search", "link"]
+        assert any(p.startswith("search/t/") for p in result.report.written)
+        assert full.read_text() == "full\n", n  # patched, not made in full again
+    _assert_equals_cold(site, tmp_path / "cold")
+    order.clear()
+    _edit(briefings[3], "\ntitle: ", "\ntitle: Otra vez: ")
+    assert not build(Options(site=site, jobs=2, strict=True)).ok  # its warnings fail it
+    assert order == ["link"]  # linked, to find every problem, but no index begun
+    order.clear()
+    _edit(briefings[0], "\ntitle: ", "\ntitle: [")
+    assert not build(Options(site=site, jobs=2)).ok
+    assert order == ["link"]
+
+
 def test_edits_make_only_the_pages_whose_inputs_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
