@@ -181,9 +181,9 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
                 return reading.ready() and reading()[2] == last_build.get("inputs")
 
             cache.preload("parsed", _PRELOADED, settled, shape_row)
-            inputs, touched, whole, compiled = reading()
-        if inputs.stamps is not None:
-            cache.put_record("stamps", {"files": inputs.stamps})
+            inputs, touched, whole, compiled, stamp_rows = reading()
+        if stamp_rows:
+            cache.put_encoded("meta", stamp_rows)
         adopt(theme.dirs, theme.digest, compiled)
         last_problems = last_build.get("problems")
         before = Before(
@@ -636,12 +636,14 @@ class Seen:
     out: Path
     last: str | None  # the digest of all the last build read
     compile_ahead: bool  # compile the common templates (when working in a second process)
-    # the content files' stamps the last read kept (see ``read_site``), when asked for
-    stamps: Callable[[], dict[str, Any] | None]
+    # the content files' stamps the last read kept (see ``read_site``), when asked for,
+    # and the cache they were read through
+    stamps: Callable[[], tuple[dict[str, Any] | None, Cache]]
 
 
-def _stamps(cache: Cache, forked: bool) -> dict[str, Any] | None:
-    """The content files' stamps as the last build kept them; read in the second process
+def _stamps(cache: Cache, forked: bool) -> tuple[dict[str, Any] | None, Cache]:
+    """The content files' stamps as the last build kept them, and the cache they were
+    read through (it encodes the next ones: see ``_look``); read in the second process
     (``forked``) through a connection of its own, while this one decodes the rest."""
     reading = cache.reopened() if forked else cache
     try:
@@ -649,24 +651,31 @@ def _stamps(cache: Cache, forked: bool) -> dict[str, Any] | None:
     finally:
         if forked:
             reading.close()
-    return value if isinstance(value, dict) else None
+    return (value if isinstance(value, dict) else None), reading
 
 
 def _look(
     site: Path, keep: bool, manifest: dict[str, str], records: dict[str, Any], seen: Seen
-) -> tuple[Inputs, frozenset[str], str, dict[tuple[str, str], bytes]]:
+) -> tuple[Inputs, frozenset[str], str, dict[tuple[str, str], bytes], list[tuple[str, str]]]:
     """The site read and hashed (see read_site), the files of the last build's output
     that are no longer as ``records`` say it left them (every file is looked at once,
     here, usually in a second process), and the digest of all the build reads. A site
     that changed since the last build will have pages to render, and that process,
     done before the one decoding the cache, compiles the common templates for it (see
-    render.precompile)."""
-    inputs = read_site(site, keep, seen.stamps())
+    render.precompile). The content files' new stamps come as the cache rows that
+    changed, encoded here (an edit changes one of 23 pieces, 2.9 MB at 10,000 files)."""
+    known, stamps_cache = seen.stamps()
+    inputs = read_site(site, keep, known)
+    rows = []
+    if inputs.stamps is not None:
+        rows = stamps_cache.record_rows("stamps", {"files": inputs.stamps})
+        inputs = dataclasses.replace(inputs, stamps=None)
     out, theme = seen.out, seen.theme
     touched = frozenset(p for p in manifest if not intact(out, p, records.get(p)))
     whole = _whole(seen.options, seen.config, theme, out, inputs)
     ahead = seen.compile_ahead and whole != seen.last
-    return inputs, touched, whole, precompile(theme.dirs, theme.digest) if ahead else {}
+    compiled = precompile(theme.dirs, theme.digest) if ahead else {}
+    return inputs, touched, whole, compiled, rows
 
 
 Spec = tuple[str, tuple[Any, ...]]

@@ -198,6 +198,35 @@ def test_search_index_begun_with_the_links_is_patched_edit_after_edit(
     assert order == ["link"]
 
 
+def test_stamps_kept_by_the_reading_process_serve_the_next_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two jobs the site is read in a second process, which encodes the content
+    files' new stamps for the building process to store: each edit rebuild then reads
+    only the file edited since the last (and parses it), never the others."""
+    from briefing import load
+
+    monkeypatch.setattr(load, "SETTLED_NS", 0)  # every file's stamp is kept
+    log = tmp_path / "reads"
+    read = load._read
+
+    def logged(path: str) -> bytes:
+        with log.open("a") as out:  # from whichever process reads
+            out.write(Path(path).name + "\n")
+        return read(path)
+
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "30"], check=True)
+    assert build(Options(site=site, jobs=2)).ok
+    monkeypatch.setattr(load, "_read", logged)
+    for path in sorted((site / "content/briefings").rglob("*.md"))[:3]:
+        log.write_text("")
+        path.write_text(path.read_text("utf-8").rstrip("\n") + " Otra frase.\n", "utf-8")
+        assert build(Options(site=site, jobs=2)).ok
+        assert set(log.read_text().split()) == {path.name}
+    _assert_equals_cold(site, tmp_path / "cold")
+
+
 def test_edits_make_only_the_pages_whose_inputs_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
