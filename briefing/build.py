@@ -206,19 +206,19 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             known = _compute(options, config, inputs, cache, clock)
             known.problems[:0] = problems
             begin = functools.partial(
-                _begin_search, stack, options, config, theme, inputs, cache, manifest, before
+                _begin_search, stack, options, config, theme, inputs, cache, out, manifest, before
             )
             # The search index is begun as soon as the briefings are resolved, in a
             # process of its own, when the build is sure to publish (linking adds no
             # errors): an edit rebuild waited for it after its pages.
-            later = begin(out, known) if _publishing(options, config, known.problems) else None
+            later = begin(known) if _publishing(options, config, known.problems) else None
             model = _link(options, config, theme, inputs, known, clock)
             if options.strict:
                 model.problems = strict(model.problems)
             if has_errors(model.problems) or not options.write:
                 return Result(model.problems, None, model.counts, clock=clock)
             if later is None:  # not begun above: a build that publishes needs it all the same
-                later = begin(out, known)
+                later = begin(known)
             result = _publish(
                 options, model, inputs, cache, out, manifest, before, whole, clock, later
             )
@@ -374,9 +374,9 @@ def _begin_search(
     theme: Theme,
     inputs: Inputs,
     cache: Cache,
+    out: Path,
     manifest: dict[str, str],
     before: Before,
-    out: Path,
     known: Known,
 ) -> SearchLater:
     """The search index, begun in a forked child (when there are cores to spare) that
