@@ -82,7 +82,7 @@ class Facts:
 
 
 def count_label(words: Mapping[str, Any], n: int) -> str:
-    """ "1 briefing", "12 briefings", in the language of ``words``."""
+    """A number of briefings ("1 briefing", "12 briefings") in the language of ``words``."""
     return str(words["briefings_one"] if n == 1 else words["briefings_other"].format(n=n))
 
 
