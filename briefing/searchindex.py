@@ -45,9 +45,9 @@ Files = dict[str, bytes]
 @dataclass
 class Catalog:
     """What the index is made of: the briefings, the actors, and the site's words for
-    dates and counts. All of it is known once the
-    briefings are resolved, so the index is begun then, in a process of its own, while
-    this one links the site and makes the pages (see ``build``)."""
+    dates and counts. All of it is known once the briefings are resolved, so the index is
+    begun then, in a process of its own, while the building process links the site and
+    makes the pages (see ``build``)."""
 
     briefings: list[Item]  # as resolved, in any order
     actors: dict[Key, Actor]
