@@ -430,7 +430,12 @@ def render(
         if first
         else ""
     )
-    words = tuple(sorted(w for w in set(_WORD.findall(text)) if w[0].isupper()))
+    # No word spans a space, so the words of the whole text are those of its distinct
+    # space-separated tokens; an all-lowercase one starts none with a capital.
+    capitalized = {
+        w for token in set(text.split()) if not token.islower() for w in _WORD.findall(token)
+    }
+    words = tuple(sorted(w for w in capitalized if w[0].isupper()))
     links = tuple(
         Link(html.unescape(url), _line_of(lines, html.unescape(url), first_line))
         for url in dict.fromkeys(attr_value(m) for m in URL_ATTR.finditer(out))

@@ -182,6 +182,23 @@ def test_words_are_the_capitalized_words() -> None:
     assert body.words == ("Corea", "Código", "Japón", "La", "OTAN", "Sur")
 
 
+def test_words_inside_tokens_are_found_as_in_the_whole_text() -> None:
+    """Words are looked for token by token: a capital after digits, inside a
+    lowercase-led token, after punctuation or in titlecase counts as in the text."""
+    text = "3Ab a3Bc x_Yz (Reuters) «Óscar» l'Équipe O'Neil ǅemal ⒶBC iPhone al-Jabiri 12Años"
+    assert md(text).words == (
+        "Ab",
+        "Años",
+        "BC",
+        "Jabiri",
+        "Neil",
+        "O",
+        "Reuters",
+        "Équipe",
+        "Óscar",
+    )
+
+
 def test_links_with_their_lines() -> None:
     body = md("Uno.\n\n[a](other.md) y ![b](img/x.png)\n\n[c](#frag) [d](https://x)", first_line=6)
     assert body.links == (
