@@ -83,7 +83,9 @@ def _locale(lang: str) -> Locale:
     return countries.locale(lang)
 
 
+@cache
 def is_rtl(lang: str) -> bool:
+    """Asked of every card a page lists: Babel's locale data costs microseconds a time."""
     try:
         return _locale(lang).character_order == "right-to-left"
     except (UnknownLocaleError, ValueError):
@@ -100,12 +102,15 @@ def long_date(value: dt.date, lang: str) -> str:
         return value.isoformat()
 
 
+@lru_cache(maxsize=1024)
 def month_name(month: int, lang: str) -> str:
     names: Any = get_month_names("wide", context="stand-alone", locale=_locale(lang))
     return str(names[month])
 
 
+@lru_cache(maxsize=8192)
 def month_label(year: int, month: int, lang: str) -> str:
+    """Asked for each bar of every actor's activity chart: a few hundred distinct."""
     name = month_name(month, lang)
     if primary(lang) == "es":
         return f"{name} de {year}"
