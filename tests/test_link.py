@@ -82,6 +82,34 @@ def test_a_translation_is_not_related_and_a_lone_actor_counts_for_nothing() -> N
     assert _slugs(site, site.related[index["c"]]) == ["b"]  # the tag alone; FR is in one only
 
 
+def test_related_lists_are_the_top_of_the_whole_ranking() -> None:
+    """Only candidates that can reach the top are rounded and sorted: the lists are those
+    of ranking every candidate, exact ties (same day, same actors) going by index."""
+    import math
+    import random
+
+    rng = random.Random(7)
+    pool: list[Key] = [("person", f"p{n}") for n in range(12)] + [FR, ES]
+    items = [
+        _item(f"b{k:03d}", rng.randint(1, 28), tuple(rng.sample(pool, rng.randint(1, 4))))
+        for k in range(300)
+    ]
+    site = _site(*items)
+    related = site.related
+    for index in range(len(site.items)):
+        scores: dict[int, float] = {}
+        for key, weight, start, end in related._windows(index):
+            for other in related.named[key][start:end]:
+                scores[other] = scores.get(other, 0.0) + weight
+        scores.pop(index, None)
+        here = related.stamps[index]
+        ranked = sorted(
+            (-round(score * (1 + math.exp(-abs(here - related.stamps[o]) / 15_552_000)), 9), o)
+            for o, score in scores.items()
+        )
+        assert related[index] == [o for _, o in ranked[:5]]
+
+
 def test_co_mentions_count_briefings_shared_in_front_matter() -> None:
     site = _site(
         _item("a", 20, (P1, P2, FR)),
