@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 __all__ = ["FeedEntry", "atom_feed", "robots_txt", "sitemap"]
 
@@ -85,7 +86,10 @@ def _rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _entry(entry: FeedEntry) -> list[str]:
+@lru_cache(maxsize=4096)
+def _entry(entry: FeedEntry) -> tuple[str, ...]:
+    """An entry's lines, kept for the next feed that lists it: the latest briefings of an
+    actor are in the feeds of most of their other actors too."""
     lang = f" xml:lang={_attr(entry.lang)}" if entry.lang else ""
     lines = [
         f"<entry{lang}>",
@@ -101,7 +105,7 @@ def _entry(entry: FeedEntry) -> list[str]:
     if entry.content_html is not None:
         lines.append(_el("content", entry.content_html, type="html"))
     lines.append("</entry>")
-    return lines
+    return tuple(lines)
 
 
 def atom_feed(
