@@ -30,6 +30,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 __all__ = ["CHARTS_CSS", "activity", "network", "ranking", "timeline"]
 
@@ -72,12 +73,18 @@ def _esc(text: str) -> str:
     return html.escape(_XML_INVALID.sub("", text), quote=True)
 
 
+# The helpers below are kept by their arguments: a build draws two thousand charts, with
+# the same coordinates, characters and labels over and over.
+
+
+@lru_cache(maxsize=16384)
 def _n(value: float) -> str:
     """Format a coordinate: at most two decimals, no trailing zeros, no ``-0``."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
+@lru_cache(maxsize=4096)
 def _char_width(ch: str) -> float:
     if unicodedata.combining(ch):
         return 0.0
@@ -98,6 +105,7 @@ def _char_width(ch: str) -> float:
     return 0.6
 
 
+@lru_cache(maxsize=8192)
 def _text_width(text: str, size: float, *, bold: bool = False) -> float:
     """Estimated rendered width of ``text`` at font size ``size`` (user units)."""
     # 4 % of slack over DejaVu Sans, the widest of the usual sans-serif faces.
