@@ -24,7 +24,7 @@ from briefing.config import SiteConfig, load_config
 from briefing.depends import Depends
 from briefing.link import link_site
 from briefing.load import Asset, Inputs, read_site, theme_assets
-from briefing.model import KINDS, Briefing, Entry, Page
+from briefing.model import KINDS, Briefing, Entry, FinishedBody, Page
 from briefing.pages import PER_PAGE, Job, Views
 from briefing.parse import Settings
 from briefing.parsing import Bodies, parse_all, shape_row
@@ -1022,19 +1022,19 @@ def _make_page(work: _PageWork, job: Job) -> Made:
 def _with_html(job: Job, work: _PageWork) -> Job:
     """The job with the finished bodies in its context, in place of their keys.
 
-    A finished body is a mapping ``{"finished": key}`` in another mapping, or in the
-    entries of a feed; lists of cards and chips are passed over."""
+    A finished body (``FinishedBody``) is a value of a plain mapping, or of an entry of a
+    feed. Lists of cards and chips are passed over, and so are the pieces many pages
+    share (``Shared``: cards, the words of a language, the site's settings) and figures,
+    which hold none: each page walked and copied its language's hundred words."""
 
     def lazies(value: dict[str, Any]) -> Iterator[str]:
         for v in value.values():
-            if isinstance(v, dict):
-                key = v.get("finished")
-                if isinstance(key, str) and len(v) == 1:
-                    yield key
-                else:
-                    yield from lazies(v)
+            if type(v) is FinishedBody:
+                yield v.key
+            elif type(v) is dict:
+                yield from lazies(v)
         for entry in value.get("entries", ()) if value.get("entries") else ():
-            if isinstance(entry, dict):
+            if type(entry) is dict:
                 yield from lazies(entry)
 
     wanted = set(lazies(job.context))
@@ -1045,11 +1045,12 @@ def _with_html(job: Job, work: _PageWork) -> Job:
     def fill(value: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in value.items():
-            if isinstance(v, dict):
-                key = v.get("finished")
-                out[k] = found[key] if isinstance(key, str) and len(v) == 1 else fill(v)
+            if type(v) is FinishedBody:
+                out[k] = found[v.key]
+            elif type(v) is dict:
+                out[k] = fill(v)
             elif k == "entries" and isinstance(v, list):
-                out[k] = [fill(e) if isinstance(e, dict) else e for e in v]
+                out[k] = [fill(e) if type(e) is dict else e for e in v]
             else:
                 out[k] = v
         return out

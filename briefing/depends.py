@@ -124,8 +124,7 @@ class Depends:
     def own(self) -> list[str]:
         """Each briefing's file and finished body: what its page shows of itself."""
         return [
-            f"{src}{str(i.html.get('finished'))[:32]}"
-            for src, i in zip(self.source, self.site.items, strict=True)
+            f"{src}{i.html.key[:32]}" for src, i in zip(self.source, self.site.items, strict=True)
         ]
 
     def _kept(self, name: str) -> list[str | None]:

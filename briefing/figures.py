@@ -77,8 +77,6 @@ def materialize(value: Any) -> Any:
         if svg is None:
             svg = value.svg = draw(value)
         return svg
-    if isinstance(value, dict):
-        if "figure" in value and isinstance(value["figure"], str):
-            return draw(value)
+    if isinstance(value, dict):  # a mapping with a key `figure` in `extra` is the user's
         return {k: materialize(v) if isinstance(v, dict) else v for k, v in value.items()}
     return value

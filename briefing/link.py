@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import chain
 
-from briefing.model import Briefing, Page
+from briefing.model import Briefing, FinishedBody, Page
 from briefing.registry import Actor, Key
 
 RELATED = 5
@@ -31,7 +31,7 @@ class Item:
     moment: dt.datetime
     actors: tuple[Key, ...]
     tags: tuple[Key, ...]
-    html: dict[str, str]  # {"finished": key}: fetched when the page is rendered
+    html: FinishedBody  # fetched when the page is rendered
     mentioned: tuple[Key, ...]
     summary: str
     links_to: tuple[str, ...] = ()
@@ -44,7 +44,7 @@ class Item:
 class FinishedPage:
     page: Page
     url: str
-    html: dict[str, str]
+    html: FinishedBody
 
 
 @dataclass

@@ -125,6 +125,15 @@ class Page:
 
 
 @dataclass(frozen=True)
+class FinishedBody:
+    """A finished body in a page's context, by its cache key: fetched only if the page is
+    rendered. A type of its own, so that no value a front matter's ``extra`` brings into
+    a context passes for one."""
+
+    key: str
+
+
+@dataclass(frozen=True)
 class Parsed:
     """What one content file became, and what was wrong with it."""
 

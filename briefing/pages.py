@@ -17,7 +17,7 @@ from typing import Any
 from briefing import countries
 from briefing.config import SiteConfig
 from briefing.link import Site
-from briefing.model import FOLDERS, KINDS, Kind
+from briefing.model import FOLDERS, KINDS, FinishedBody, Kind
 from briefing.registry import Key
 from briefing.theme import Theme, is_rtl, language_name, long_date, month_label, primary
 from briefing.urls import absolute, relative
@@ -78,7 +78,7 @@ class Facts:
     country_of: dict[Key, Key]
     members: dict[Key, list[Key]]
     memberships: dict[Key, list[Key]]
-    bios: dict[Key, dict[str, str]]  # lazy finished bodies (see resolve.lazy_html)
+    bios: dict[Key, FinishedBody]
 
 
 def count_label(words: Mapping[str, Any], n: int) -> str:

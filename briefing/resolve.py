@@ -24,7 +24,7 @@ from briefing.config import SiteConfig
 from briefing.link import FinishedPage, Item
 from briefing.load import Inputs
 from briefing.mentions import Finished, Targets, build_names, finish
-from briefing.model import FOLDERS, Body, Briefing, Entry, Kind, Page
+from briefing.model import FOLDERS, Body, Briefing, Entry, FinishedBody, Kind, Page
 from briefing.pages import Facts
 from briefing.problems import Problem, error
 from briefing.registry import NEAR_CUTOFF, Actor, Key, Registry, Resolver, mention_table
@@ -388,16 +388,16 @@ def _moment(date: str, tz: str) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(date), dt.time(), tzinfo=zoneinfo.ZoneInfo(tz))
 
 
-def lazy_html(key: str) -> dict[str, str]:
+def lazy_html(key: str) -> FinishedBody:
     """A finished body in a page's context, fetched only if the page is rendered."""
-    return {"finished": key}
+    return FinishedBody(key)
 
 
 @dataclass(frozen=True)
 class Done:
     """A finished body: what it mentions and links to, and its HTML as a lazy reference."""
 
-    html: dict[str, str]
+    html: FinishedBody
     mentioned: tuple[Key, ...]
     assets: tuple[str, ...]
     links_to: tuple[str, ...]

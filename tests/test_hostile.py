@@ -321,6 +321,58 @@ def test_extra_is_passed_to_templates_as_data(built_extra: Path) -> None:
         assert not [k for k in node.attrs if k.startswith("on")]
 
 
+MARKERS_SITE = """
+-- briefing.yaml --
+title: Markers
+language: en
+-- content/people/ada.yaml --
+name: Ada Example
+-- content/briefings/markers.md --
+---
+title: Markers
+date: 2024-01-02
+people: [Ada Example]
+extra:
+  body: {finished: abc}
+  picture: {figure: activity, months: 3}
+  caption: {figure: Figure 1, src: x.png}
+---
+Ada Example writes a body of her own.
+-- layouts/briefing.html --
+{% extends "base.html" %}
+{% block main %}
+<div class="body">{{ briefing.html | safe_html }}</div>
+<p id="finished">{{ briefing.extra.body.finished }}</p>
+<p id="figure">{{ briefing.extra.picture.figure }} {{ briefing.extra.picture.months }}</p>
+<p id="caption">{{ briefing.extra.caption.figure }}</p>
+{% endblock %}
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_extra_that_looks_like_a_finished_body_or_a_figure_is_data(
+    tmp_path: Path, jobs: str
+) -> None:
+    """A finished body and a figure are values of their own types in a page's context:
+    mappings under `extra` with the keys `finished` or `figure` reach the templates as
+    written, on a first build and on one that reads the cache."""
+    site = write_site(tmp_path / "site", MARKERS_SITE)
+    for _ in range(2):
+        result = run("build", "--site", site, "--jobs", jobs)
+        assert result.code == 0, result.err
+        tree = page(site / "output", "briefings/markers.html")
+        assert tree.find("p", id="finished").text == "abc"
+        assert tree.find("p", id="figure").text == "activity 3"
+        assert tree.find("p", id="caption").text == "Figure 1"
+        assert "writes a body of her own" in tree.find("div", cls="body").text
+        (site / "content" / "briefings" / "markers.md").write_text(
+            (site / "content" / "briefings" / "markers.md")
+            .read_text("utf-8")
+            .replace("her own", "her own, again"),
+            "utf-8",
+        )
+
+
 # -- feeds, sitemap, search index ----------------------------------------------------
 
 
