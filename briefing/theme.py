@@ -38,6 +38,7 @@ class Theme:
         return base
 
 
+@lru_cache(maxsize=1024)
 def primary(lang: str) -> str:
     return lang.replace("_", "-").split("-")[0].lower()
 
