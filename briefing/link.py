@@ -246,7 +246,8 @@ class Related:
         if len(values) > RELATED:
             # Ranked by the value rounded to 9 places (then by index), which moves a value
             # by at most half of 1e-9: one more than 1e-9 below the RELATED-th largest is
-            # ranked below all of those RELATED, and need not be rounded nor sorted.
+            # ranked below all of those RELATED, and need not be rounded nor sorted (the
+            # floor is 2e-9 below, for the floats' own error).
             floor = heapq.nlargest(RELATED, [value for value, _ in values])[-1] - 2e-9
             values = [pair for pair in values if pair[0] >= floor]
         ranked = sorted([(-round(value, 9), other) for value, other in values])
