@@ -410,7 +410,7 @@ def _begin_search(
         finally:
             if forked:
                 reading.close()
-        held = Held(HELD_BYTES // (jobs + 1))
+        held = Held(_held_share(jobs))
         stats = _stats(before)
         staged = {rel: stage(data, out, rel, manifest, stats, held) for rel, data in files.items()}
         return staged, kept, reading.record_rows("search", record)
@@ -443,7 +443,7 @@ def _publish(
 
     Runs inside ``staging(out)``: the pages are staged there as they are rendered."""
     jobs = options.jobs or os.cpu_count() or 1
-    share = HELD_BYTES // (jobs + 1)  # of each page worker, and of the search's process
+    share = _held_share(jobs)
     problems = model.problems
     previous = before.records
     stats = _stats(before)
@@ -598,6 +598,13 @@ def _unchanged_since_last_build(
 # write.overwrite); the rest are staged as files. Renaming a person named in 4,658 of
 # 10,000 briefings changes some 100 MB of pages and 40 MB of search files.
 HELD_BYTES = 192 * 2**20
+
+
+def _held_share(jobs: int) -> int:
+    """The bytes of changed pages each page worker, and the search index's process, may
+    hold in memory (see ``Held``)."""
+    return HELD_BYTES // (jobs + 1)
+
 
 # Records an edit rebuild reads, decoded while the site is read (see Cache.preload).
 _PRELOADED = ("finishing", "names", "plan", "search")

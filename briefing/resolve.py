@@ -388,11 +388,6 @@ def _moment(date: str, tz: str) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(date), dt.time(), tzinfo=zoneinfo.ZoneInfo(tz))
 
 
-def lazy_html(key: str) -> FinishedBody:
-    """A finished body in a page's context, fetched only if the page is rendered."""
-    return FinishedBody(key)
-
-
 @dataclass(frozen=True)
 class Done:
     """A finished body: what it mentions and links to, and its HTML as a lazy reference."""
@@ -534,7 +529,7 @@ class _Finisher:
             if record is not None:
                 try:
                     out[source] = Done(
-                        html=lazy_html(key),
+                        html=FinishedBody(key),
                         mentioned=tuple(
                             [known.get(k) or _key(k, known) for k in record["mentioned"]]
                         ),
@@ -570,7 +565,7 @@ class _Finisher:
             key = keys[source]
             self.fresh_html[key] = done.html
             out[source] = Done(
-                lazy_html(key), done.mentioned, done.assets, done.links_to, done.problems
+                FinishedBody(key), done.mentioned, done.assets, done.links_to, done.problems
             )
             records[source] = _record(done)
         new_html.flush()

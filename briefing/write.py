@@ -185,15 +185,12 @@ def stage(
     of ours there (``overwrite`` writes it at publishing). Staged at its own path, a
     folder the output lacks is published whole (see ``publish``)."""
     digest = sha(data)
-    # Paths are joined as text, and the output's own only for a page the manifest lists
-    # with this hash: a cold build stages 14,000 files, and pathlib's joins took a tenth
-    # of a second of each worker's time.
-    if manifest.get(rel) == digest and _unchanged(
-        out / rel, rel, digest, len(data), manifest, stats
-    ):
+    if _unchanged(out, rel, digest, len(data), manifest, stats):
         return Staged(digest, len(data), None)
     if held is not None and rel in manifest and held.take(len(data)):
         return Staged(digest, len(data), None, data)
+    # joined as text: a cold build stages 14,000 files, and pathlib's joins took a tenth
+    # of a second of each worker's time
     target = os.path.join(out, STAGING, rel)
     try:
         try:
@@ -272,7 +269,7 @@ def publish(
             else:
                 digest = sha(data)
                 new_manifest[rel] = digest
-                if _unchanged(target, rel, digest, len(data), manifest, stats):
+                if _unchanged(out, rel, digest, len(data), manifest, stats):
                     report.unchanged += 1
                 else:  # a file of ours is written over; any other is a new file
                     (overwrite if rel in manifest else _atomic_write)(target, data)
@@ -282,7 +279,7 @@ def publish(
             assert _safe(rel), rel
             new_manifest[rel] = asset.sha
             target = out / rel
-            if _unchanged(target, rel, asset.sha, asset.size, manifest, stats):
+            if _unchanged(out, rel, asset.sha, asset.size, manifest, stats):
                 report.unchanged += 1
             else:
                 _atomic_copy(asset.src, target)
@@ -360,15 +357,18 @@ def _write_manifest(out: Path, files: dict[str, str]) -> None:
 
 
 def _unchanged(
-    target: Path,
+    out: Path,
     rel: str,
     digest: str,
     size: int,
     manifest: dict[str, str],
     stats: dict[str, tuple[int, int]],
 ) -> bool:
+    """Whether the output's file at ``rel`` already holds these bytes, as the manifest
+    says and its stat or its hash confirm; the path is joined only if the manifest says so."""
     if manifest.get(rel) != digest:
         return False
+    target = out / rel
     try:
         st = target.stat()
     except OSError:
