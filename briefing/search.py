@@ -117,6 +117,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import operator
 import re
 import unicodedata
 from collections import Counter
@@ -411,13 +412,9 @@ def _utf16_key(term: str) -> bytes:
     return term.encode("utf-16-be")
 
 
-def _deltas(ids: Iterable[int]) -> list[int]:
-    out: list[int] = []
-    prev = 0
-    for i in ids:
-        out.append(i - prev)
-        prev = i
-    return out
+def _deltas(ids: Sequence[int]) -> list[int]:
+    """Each id less the one before it (the first less 0), subtracted in C."""
+    return list(map(operator.sub, ids, itertools.chain((0,), ids)))
 
 
 def doc_order(docs: Sequence[SearchDoc]) -> list[int]:
@@ -483,17 +480,24 @@ def _doc_terms(
         for term, spelled in other.items():
             if only is not None and term not in only:
                 continue
-            merged = forms.setdefault(term, {})
+            merged = forms.get(term)
+            if merged is None:
+                forms[term] = dict(spelled)
+                continue
             for spelling, n in spelled.items():
                 merged[spelling] = merged.get(spelling, 0) + n
+    plains = [plain for _, (plain, _) in fields]
     for term, counts in forms.items():
         same = 0
-        for _, (plain, _) in fields:
+        for plain in plains:
             same += plain.get(term, 0)
         if same:
             counts[term] = same
-        best = max(counts.values())
-        choice = min(s for s, n in counts.items() if n == best)
+        if len(counts) == 1:  # most often: one spelling, never the term itself
+            (choice,) = counts
+        else:
+            best = max(counts.values())
+            choice = min(s for s, n in counts.items() if n == best)
         if choice != term:
             spelling_of[term] = choice
     return tier_of, spelling_of
@@ -550,11 +554,11 @@ def _entry(
     term: str, lists: Sequence[list[int]], spelled: dict[int, str] | None
 ) -> list[object] | None:
     """A term's entry: 4 delta-encoded tier lists, then its spellings if any."""
-    ids = sorted(i for ids in lists for i in ids)
-    if not ids:
+    if not any(lists):
         return None
     entry: list[object] = [_deltas(ids) for ids in lists]
-    forms = _forms(term, ids, spelled)
+    # the ids of all tiers in order, only for a term spelled otherwise somewhere
+    forms = _forms(term, sorted(itertools.chain.from_iterable(lists)), spelled) if spelled else []
     if forms:
         return entry + forms
     while entry[-1] == []:
@@ -627,8 +631,59 @@ NO_BODY = BodyPart({}, {})
 
 def body_part(text: str) -> tuple[BodyPart, str]:
     """A body's part of its document's analysis, and the body as stored for snippets."""
-    stored, words = _body(_nfc(text))
-    return BodyPart(*_counts(words)), stored
+    text = _nfc(text)
+    counts, words = _token_counts(text)
+    if words <= MAX_BODY_WORDS:
+        return BodyPart(*counts), text
+    stored, kept = _body(text)
+    return BodyPart(*_counts(kept)), stored
+
+
+# The terms of a space-separated token's words, in order, and how many words it holds.
+_token_cache: dict[str, tuple[tuple[tuple[str, str | None], ...], int]] = {}
+
+
+def _token_terms(token: str) -> tuple[tuple[tuple[str, str | None], ...], int]:
+    found = _token_cache.get(token)
+    if found is None:
+        words = _findwords(token)
+        found = (tuple(term for word in words for term in word_terms(word)), len(words))
+        if len(_token_cache) < 200_000:
+            _token_cache[token] = found
+    return found
+
+
+def _texts_counts(texts: Iterable[str]) -> Counts:
+    """``_counts`` of the words of some short texts, one after the other."""
+    return _token_counts(" ".join(_nfc(text) for text in texts))[0]
+
+
+def _token_counts(text: str) -> tuple[Counts, int]:
+    """``_counts`` of the words of a text, and how many words it has, counted by its
+    distinct space-separated tokens. No word spans a space, so the words of the text are
+    those of its tokens in turn; a body has some 600 tokens and 250 distinct ones, and
+    finding the words of the whole text was most of its analysis. The terms come in the
+    same order: each word is first met in the first of its tokens."""
+    plain: dict[str, int] = {}
+    other: dict[str, dict[str, int]] = {}
+    known = _token_cache
+    total = 0
+    for token, n in Counter(text.split()).items():
+        found = known.get(token)
+        if found is None:
+            found = _token_terms(token)
+        terms, words = found
+        total += words * n
+        for term, spelling in terms:
+            if spelling == term:
+                plain[term] = plain.get(term, 0) + n
+                continue
+            if term not in plain:
+                plain[term] = 0
+            if spelling is not None:
+                counts = other.setdefault(term, {})
+                counts[spelling] = counts.get(spelling, 0) + n
+    return (plain, other), total
 
 
 class Head(NamedTuple):
@@ -643,14 +698,13 @@ def head(doc: SearchDoc, memo: dict[tuple[str, ...], Counts] | None = None) -> H
     """A document's head. The counts of its summary and tags, and of its title, are taken
     from ``memo`` if there, else put there: a rebuild works out each renamed person's
     briefing twice, as it was and as it is, and those are most often the same."""
-    names = [w for name in doc.names for w in _findwords(_nfc(name))]
     texts = (doc.summary, *doc.tags)
     summary = _memo(memo, ("s", *texts), texts)
     return Head(
         doc,
         [
             (_SUMMARY, summary),
-            (_NAMES, _counts(names)),
+            (_NAMES, _texts_counts(doc.names)),
             (_TITLE, _memo(memo, ("t", doc.title), (doc.title,))),
         ],
     )
@@ -663,7 +717,7 @@ def _memo(
     else worked out and put there."""
     found = memo.pop(key, None) if memo is not None else None
     if found is None:
-        found = _counts([w for text in texts for w in _findwords(_nfc(text))])
+        found = _texts_counts(texts)
         if memo is not None:
             memo[key] = found
     return found
@@ -803,34 +857,37 @@ def root_files(
     rows: Sequence[list[object]],
 ) -> RootFiles:
     """The shard files of one shard key; ``terms`` are its terms, in ``roots_of`` order."""
-    full: dict[str, list[object]] = {}
+    # Each term and its entry as JSON, made once: a shard's size is reckoned from them,
+    # and its file is made of them (a JSON list is its items' JSON, joined by commas).
+    full: dict[str, str] = {}
     size: dict[str, int] = {}
     for term in terms:
         entry = _entry(term, postings[term], spellings.get(term))
         assert entry is not None
-        full[term] = entry
-        size[term] = len(_js_json(term)) + len(_js_json(entry)) + 2
+        full[term] = pair = f"{_js_json(term)},{_js_json(entry)}"
+        size[term] = len(pair) + 1
 
-    def short(term: str) -> list[object] | None:
-        return _entry(term, [*postings[term][:2], [], []], spellings.get(term))
+    def short(term: str) -> str | None:
+        entry = _entry(term, [*postings[term][:2], [], []], spellings.get(term))
+        return None if entry is None else f"{_js_json(term)},{_js_json(entry)}"
 
-    shards: dict[str, list[object]] = {}
+    shards: dict[str, list[tuple[str, str]]] = {}  # prefix -> its terms, each with its pair
     split: list[str] = []
 
     def emit(prefix: str, terms: list[str]) -> None:
         if sum(size[t] for t in terms) <= SPLIT_BYTES or all(len(t) == len(prefix) for t in terms):
-            shards[prefix] = [x for t in terms for x in (t, full[t])]
+            shards[prefix] = [(t, full[t]) for t in terms]
             return
         split.append(prefix)
-        flat: list[object] = []
+        flat: list[tuple[str, str]] = []
         children: dict[str, list[str]] = {}
         for t in terms:
             if len(t) == len(prefix):
-                flat.extend((t, full[t]))
+                flat.append((t, full[t]))
                 continue
-            entry = short(t)
-            if entry is not None:
-                flat.extend((t, entry))
+            pair = short(t)
+            if pair is not None:
+                flat.append((t, pair))
             children.setdefault(t[: len(prefix) + 1], []).append(t)
         shards[prefix] = flat
         for child, child_terms in children.items():
@@ -847,14 +904,18 @@ def root_files(
         # one-term query); past SHARD_ROWS_MAX, the smallest ids, which are
         # the top of a prefix query over many terms.
         candidates: set[int] = set()
-        for t in flat[::2]:
-            lists = postings[str(t)]
+        for t, _ in flat:
+            lists = postings[t]
             if lists[_TITLE] or lists[_NAMES]:
                 ranked = lists[_TITLE] + lists[_NAMES] + lists[_SUMMARY] + lists[_BODY]
                 candidates.update(ranked[:SHARD_ROWS])
         ids = sorted(candidates)[:SHARD_ROWS_MAX]
         riding[name] = ids
-        files[f"search/t/{name}.js"] = _script("t", name, flat, [[i, *rows[i]] for i in ids])
+        entries = "[" + ",".join(pair for _, pair in flat) + "]"
+        rows_json = _js_json([[i, *rows[i]] for i in ids])
+        files[f"search/t/{name}.js"] = (
+            f"briefingSearch.t({_js_json(name)},{entries},{rows_json});\n".encode("ascii")
+        )
     return RootFiles(files, [shard_name(k) for k in shards], [shard_name(k) for k in split], riding)
 
 

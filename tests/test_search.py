@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from briefing.search import (
@@ -808,33 +808,32 @@ def test_mark_class_from_the_planes_that_have_marks_equals_a_scan_of_all_code_po
 # Words that fold, split, repeat and go unindexed: accents and their plain spellings,
 # capitals, CJK runs (indexed by characters and bigrams), words the folding splits in
 # two, stop words and long numbers.
-_WORDS = st.sampled_from(
-    [
-        "Japón",
-        "japon",
-        "JAPÓN",
-        "Japon",
-        "otan",
-        "OTAN",
-        "Kishida",
-        "岸田文雄",
-        "東京",
-        "Straße",
-        "strasse",
-        "l'Élysée",
-        "élysée",
-        "Œuvre",
-        "de",
-        "la",
-        "123456",
-        "G7",
-        "año",
-        "ano",
-        "Año",
-        "naïve",
-        "ﬁnal",
-    ]
-)
+_WORD_LIST = [
+    "Japón",
+    "japon",
+    "JAPÓN",
+    "Japon",
+    "otan",
+    "OTAN",
+    "Kishida",
+    "岸田文雄",
+    "東京",
+    "Straße",
+    "strasse",
+    "l'Élysée",
+    "élysée",
+    "Œuvre",
+    "de",
+    "la",
+    "123456",
+    "G7",
+    "año",
+    "ano",
+    "Año",
+    "naïve",
+    "ﬁnal",
+]
+_WORDS = st.sampled_from(_WORD_LIST)
 _TEXT = st.lists(_WORDS, max_size=30).map(" ".join)
 
 
@@ -920,6 +919,67 @@ def test_an_analysis_is_its_body_part_and_its_head(
             assert partial.tiers == {t: k for t, k in full.tiers.items() if t in only}
             assert partial.spellings == {t: s for t, s in full.spellings.items() if t in only}
             assert partial.row == full.row
+
+
+_PIECES = st.sampled_from(
+    [
+        *_WORD_LIST,
+        "Año",
+        "naïve",
+        "東京",
+        "Straße",
+        "G7",
+        "123456",
+        "e\u0301",
+        "\u0301",
+        "\u0301x",
+        "l'Élysée",
+        "well-known",
+        "(Lagos)",
+        "U.S.",
+        "a,b",
+        "_",
+        "x_y",
+        "…",
+        "€5",
+        "—",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\xa0",
+        "\u2028",
+        "\u3000",
+        "\x1c",
+        ",",
+        ".",
+        "",
+    ]
+)
+
+
+@given(pieces=st.lists(_PIECES, max_size=60), limit=st.sampled_from([2000, 3, 0]))
+@example(pieces=["Año", " ", "año", "\n", "Año", " ", "Año"], limit=3)  # a token met again
+@settings(max_examples=300, deadline=None)
+def test_a_body_is_counted_token_by_token_as_word_by_word(pieces: list[str], limit: int) -> None:
+    """A body's terms are counted by its space-separated tokens: the counts, and the order
+    of the terms and spellings, are those of counting the words of the whole text; a body
+    of more than MAX_BODY_WORDS words is cut there, as before."""
+    from unittest import mock
+
+    from briefing import search
+
+    text = "".join(pieces)
+    with mock.patch.object(search, "MAX_BODY_WORDS", limit):
+        part, stored = search.body_part(text)
+        expected_stored, words = search._body(search._nfc(text))
+        plain, other = search._counts(words)
+    assert stored == expected_stored
+    assert list(part.plain.items()) == list(plain.items())
+    assert [(t, list(f.items())) for t, f in part.other.items()] == [
+        (t, list(f.items())) for t, f in other.items()
+    ]
+    assert part.to_json() == search.BodyPart(plain, other).to_json()
 
 
 @pytest.mark.parametrize(
