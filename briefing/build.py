@@ -36,7 +36,7 @@ from briefing.searchindex import Catalog, search_index
 from briefing.text import digest
 from briefing.theme import Theme, generated_css, load_theme
 from briefing.urls import absolute
-from briefing.workers import Later, in_background, map_jobs
+from briefing.workers import Later, forks, in_background, map_jobs
 from briefing.write import (
     MANIFEST,
     Held,
@@ -389,6 +389,12 @@ def _begin_search(
         resolved.items, resolved.actors, config.language, theme.words(config.language)
     )
 
+    # Beside the page workers, which keep every core busy, the child analyses the bodies
+    # itself: a pool of its own only put more processes on the same cores, and sent the
+    # documents and their analyses through pipes. Run here, after the pages, it has the
+    # cores to itself, and a pool pays.
+    analysing = 1 if forked and forks() else jobs
+
     def searched() -> tuple[dict[str, Staged], dict[str, str], list[tuple[str, str]]]:
         # In a forked child, through a connection of its own (see in_background). The
         # files are staged there too, as the pages are by their workers, and the record
@@ -403,7 +409,7 @@ def _begin_search(
                 reading,
                 manifest,
                 before.intact,
-                jobs,
+                analysing,
                 context,
                 order,
             )

@@ -41,7 +41,7 @@ def map_jobs(
     results: list[T] = []
     step = max(1, len(items) // 50)
     has_shared = shared is not None
-    can_fork = _can_fork()
+    can_fork = forks()
     heavy = len(items) if weight is None else weight
     if jobs <= 1 or len(items) < 2 or heavy < PARALLEL_MIN or (has_shared and not can_fork):
         for item in items:
@@ -74,8 +74,9 @@ def map_jobs(
     return results
 
 
-def _can_fork() -> bool:
-    """Whether processes can be forked here (what multiprocessing's "fork" needs)."""
+def forks() -> bool:
+    """Whether processes can be forked here (what multiprocessing's "fork" needs, and
+    ``in_background``)."""
     return hasattr(os, "fork") and sys.platform != "win32"
 
 
@@ -112,7 +113,7 @@ def in_background(func: Callable[[], T], enabled: bool = True) -> Iterator[Later
     Without fork, or when not ``enabled``, ``func`` runs here, when its result is asked
     for (and ``ready()`` is true from the start: there is nothing to wait for). The child
     must not use this process's database connections."""
-    if not enabled or not _can_fork():
+    if not enabled or not forks():
         yield Later(func, lambda: True)
         return
     read, write = os.pipe()

@@ -108,6 +108,32 @@ def test_parallel_build_equals_a_serial_one(tmp_path: Path) -> None:
     assert [p for p in serial if serial[p] != parallel[p]] == []
 
 
+def test_the_search_child_analyses_the_bodies_itself_beside_the_page_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With page workers running, the search index's child starts no pool of its own: it
+    analyses every body in its own process, and its files are those one process makes.
+    (The pool's threshold is lowered, so that a pool would start if asked for.)"""
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 2)
+    asked = tmp_path / "asked"
+    map_jobs = searchindex.map_jobs
+
+    def recorded(func: Any, items: list[Any], jobs: int, *args: Any, **kwargs: Any) -> Any:
+        with asked.open("a") as out:  # written by the forked child
+            out.write(f"{jobs} {len(items)}\n")
+        return map_jobs(func, items, jobs, *args, **kwargs)
+
+    monkeypatch.setattr(searchindex, "map_jobs", recorded)
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert build(Options(site=site, output=two, cache_dir=tmp_path / "c2", jobs=2)).ok
+    assert asked.read_text().split("\n") == ["1 80", ""]
+    assert build(Options(site=site, output=one, cache_dir=tmp_path / "c1", jobs=1)).ok
+    serial, parallel = snapshot(one / "search"), snapshot(two / "search")
+    assert serial and serial == parallel
+
+
 def test_parallel_cached_edits_equal_a_cold_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
