@@ -439,24 +439,8 @@ Counts = tuple[dict[str, int], dict[str, dict[str, int]]]
 def _counts(words: Sequence[str]) -> Counts:
     """The terms of some words, in order, each with how often it is spelled as the term
     itself (0 when never, or only in CJK or as part of a longer word), and its other
-    lower-case spellings with how often each."""
-    plain: dict[str, int] = {}
-    other: dict[str, dict[str, int]] = {}
-    known = _word_cache  # word_terms' own, read here: a body has a few hundred words
-    for word, n in Counter(words).items():
-        terms = known.get(word)
-        if terms is None:
-            terms = word_terms(word)
-        for term, spelling in terms:
-            if spelling == term:  # the most common case: counted, and in place if new
-                plain[term] = plain.get(term, 0) + n
-                continue
-            if term not in plain:
-                plain[term] = 0
-            if spelling is not None:
-                counts = other.setdefault(term, {})
-                counts[spelling] = counts.get(spelling, 0) + n
-    return plain, other
+    lower-case spellings with how often each. (A word is a token of its own.)"""
+    return _token_counts(" ".join(words))[0]
 
 
 def _doc_terms(
@@ -675,7 +659,7 @@ def _token_counts(text: str) -> tuple[Counts, int]:
         terms, words = found
         total += words * n
         for term, spelling in terms:
-            if spelling == term:
+            if spelling == term:  # the most common case: counted, and in place if new
                 plain[term] = plain.get(term, 0) + n
                 continue
             if term not in plain:

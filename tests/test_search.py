@@ -973,7 +973,14 @@ def test_a_body_is_counted_token_by_token_as_word_by_word(pieces: list[str], lim
     with mock.patch.object(search, "MAX_BODY_WORDS", limit):
         part, stored = search.body_part(text)
         expected_stored, words = search._body(search._nfc(text))
-        plain, other = search._counts(words)
+    plain: dict[str, int] = {}  # word by word, every time it is written
+    other: dict[str, dict[str, int]] = {}
+    for word in words:
+        for term, spelling in search.word_terms(word):
+            plain[term] = plain.get(term, 0) + (spelling == term)
+            if spelling is not None and spelling != term:
+                forms = other.setdefault(term, {})
+                forms[spelling] = forms.get(spelling, 0) + 1
     assert stored == expected_stored
     assert list(part.plain.items()) == list(plain.items())
     assert [(t, list(f.items())) for t, f in part.other.items()] == [
