@@ -399,8 +399,12 @@ def _js_json(value: object) -> str:
 
 
 def _script(func: str, *args: object) -> bytes:
-    inner = ",".join(_js_json(a) for a in args)
-    return f"briefingSearch.{func}({inner});\n".encode("ascii")
+    return _encoded_script(func, *(_js_json(a) for a in args))
+
+
+def _encoded_script(func: str, *encoded: str) -> bytes:
+    """``_script`` of arguments already made into JSON by ``_js_json``."""
+    return f"briefingSearch.{func}({','.join(encoded)});\n".encode("ascii")
 
 
 def _nfc(text: str) -> str:
@@ -619,7 +623,7 @@ def body_part(text: str) -> tuple[BodyPart, str]:
     counts, words = _token_counts(text)
     if words <= MAX_BODY_WORDS:
         return BodyPart(*counts), text
-    stored, kept = _body(text)
+    stored, kept = _body(text)  # a longer body is cut, and counted as cut
     return BodyPart(*_counts(kept)), stored
 
 
@@ -896,10 +900,8 @@ def root_files(
         ids = sorted(candidates)[:SHARD_ROWS_MAX]
         riding[name] = ids
         entries = "[" + ",".join(pair for _, pair in flat) + "]"
-        rows_json = _js_json([[i, *rows[i]] for i in ids])
-        files[f"search/t/{name}.js"] = (
-            f"briefingSearch.t({_js_json(name)},{entries},{rows_json});\n".encode("ascii")
-        )
+        riders = _js_json([[i, *rows[i]] for i in ids])
+        files[f"search/t/{name}.js"] = _encoded_script("t", _js_json(name), entries, riders)
     return RootFiles(files, [shard_name(k) for k in shards], [shard_name(k) for k in split], riding)
 
 
