@@ -391,8 +391,8 @@ def _begin_search(
 
     # Beside the page workers, which keep every core busy, the child analyses the bodies
     # itself: a pool of its own only put more processes on the same cores, and sent the
-    # documents and their analyses through pipes. Run here, after the pages, it has the
-    # cores to itself, and a pool pays.
+    # documents and their analyses through pipes. Where no child can be forked, the index
+    # is made in this process after the pages, with the cores to itself: a pool pays.
     analysing = 1 if forked and forks() else jobs
 
     def searched() -> tuple[dict[str, Staged], dict[str, str], list[tuple[str, str]]]:

@@ -924,16 +924,9 @@ def test_an_analysis_is_its_body_part_and_its_head(
 _PIECES = st.sampled_from(
     [
         *_WORD_LIST,
-        "Año",
-        "naïve",
-        "東京",
-        "Straße",
-        "G7",
-        "123456",
         "e\u0301",
         "\u0301",
         "\u0301x",
-        "l'Élysée",
         "well-known",
         "(Lagos)",
         "U.S.",
