@@ -193,8 +193,17 @@ class Related:
         }
         self.stamps = [item.moment.timestamp() for item in items]
         self.known: dict[int, list[int]] = {}  # worked out, or kept from the last build
+        self._offered: dict[int, list[tuple[Key, float, int, int]]] = {}
 
     def _windows(self, index: int) -> list[tuple[Key, float, int, int]]:
+        """``_offer``: worked out once for a briefing's list and its ``inputs``, which the
+        worker that makes its page asks for one after the other."""
+        found = self._offered.pop(index, None)
+        if found is None:
+            found = self._offered[index] = self._offer(index)
+        return found
+
+    def _offer(self, index: int) -> list[tuple[Key, float, int, int]]:
         """Each actor and tag that counts, its weight, and the part of its list offered."""
         named = self.named
         item = self.items[index]

@@ -391,9 +391,14 @@ class SearchDoc(NamedTuple):
     tags: tuple[str, ...]
 
 
+# Made once, without the check for cycles: the index is trees this code builds (see
+# ``cache.encode``).
+_JS_JSON = json.JSONEncoder(separators=(",", ":"), sort_keys=True, check_circular=False).encode
+
+
 def _js_json(value: object) -> str:
     """JSON that is pure ASCII and safe inside a <script> element."""
-    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+    text = _JS_JSON(value)
     # ensure_ascii already escaped U+2028/U+2029; <, > and & can only occur in strings.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
