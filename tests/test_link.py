@@ -110,6 +110,38 @@ def test_related_lists_are_the_top_of_the_whole_ranking() -> None:
         assert related[index] == [o for _, o in ranked[:5]]
 
 
+def test_a_list_and_its_inputs_share_the_windows_worked_out_for_them() -> None:
+    """The worker that makes a briefing's page asks for its related list and then for its
+    inputs (its key): the part of each actor's list both are made from is worked out once
+    for the two, whichever is asked first, and each answer is what asking alone gives."""
+    import random
+
+    rng = random.Random(3)
+    pool: list[Key] = [("person", f"p{n}") for n in range(10)] + [FR, ES, ENERGY]
+    items = [
+        _item(f"b{k:03d}", rng.randint(1, 28), tuple(rng.sample(pool, rng.randint(1, 4))))
+        for k in range(120)
+    ]
+    asked, alone = _site(*items).related, _site(*items).related
+    worked: list[int] = []
+    offer = asked._offer
+
+    def counted(index: int) -> list[tuple[Key, float, int, int]]:
+        worked.append(index)
+        return offer(index)
+
+    asked._offer = counted  # type: ignore[method-assign]
+    for index in range(len(items)):
+        if index % 2:
+            listed, inputs = asked[index], asked.inputs(index)
+        else:
+            inputs = asked.inputs(index)
+            listed = asked[index]
+        assert (listed, inputs) == (alone[index], alone.inputs(index))
+    assert worked == list(range(len(items)))  # once for each briefing
+    assert asked.inputs(5) == alone.inputs(5) and worked[-1] == 5  # asked again: anew
+
+
 def test_co_mentions_count_briefings_shared_in_front_matter() -> None:
     site = _site(
         _item("a", 20, (P1, P2, FR)),
