@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefing.cli import Progress
 from briefing.pages import Job
@@ -674,3 +676,26 @@ def test_templates_are_compiled_ahead_only_for_a_site_that_changed(
     assert checked.report is None  # `briefing check` renders nothing, and compiles nothing
     assert built() == 2
     assert (site / "output/briefings/uno.html").read_text("utf-8").count("no enlaza nunca.") == 1
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_the_cache_and_the_index_write_the_json_json_dumps_writes(value: Any) -> None:
+    """Their encoders are made once, without the check for reference cycles: the text is
+    what ``json.dumps`` gives with the same options, and reads back as the value."""
+    from briefing.cache import encode
+    from briefing.search import _js_json
+
+    assert encode(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert json.loads(encode(value)) == value
+    plain = json.dumps(value, separators=(",", ":"), sort_keys=True)
+    assert _js_json(value) == plain.replace("<", "\\u003c").replace(">", "\\u003e").replace(
+        "&", "\\u0026"
+    )
