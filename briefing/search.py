@@ -850,19 +850,24 @@ def root_files(
     rows: Sequence[list[object]],
 ) -> RootFiles:
     """The shard files of one shard key; ``terms`` are its terms, in ``roots_of`` order."""
+
+    def pair(term: str, lists: Sequence[list[int]]) -> str | None:
+        """The term and its entry of ``lists``, as they stand in the shard's JSON list."""
+        entry = _entry(term, lists, spellings.get(term))
+        return None if entry is None else f"{_js_json(term)},{_js_json(entry)}"
+
     # Each term and its entry as JSON, made once: a shard's size is reckoned from them,
     # and its file is made of them (a JSON list is its items' JSON, joined by commas).
     full: dict[str, str] = {}
     size: dict[str, int] = {}
     for term in terms:
-        entry = _entry(term, postings[term], spellings.get(term))
-        assert entry is not None
-        full[term] = pair = f"{_js_json(term)},{_js_json(entry)}"
-        size[term] = len(pair) + 1
+        whole = pair(term, postings[term])
+        assert whole is not None
+        full[term] = whole
+        size[term] = len(whole) + 1
 
     def short(term: str) -> str | None:
-        entry = _entry(term, [*postings[term][:2], [], []], spellings.get(term))
-        return None if entry is None else f"{_js_json(term)},{_js_json(entry)}"
+        return pair(term, [*postings[term][:2], [], []])
 
     shards: dict[str, list[tuple[str, str]]] = {}  # prefix -> its terms, each with its pair
     split: list[str] = []
