@@ -28,12 +28,26 @@ _FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
 _WORD = re.compile(r"[^\W\d_][\w]*")
 # href and src (and SVG's xlink:href) quoted in any way, as raw HTML may write them under
 # `raw_html: trust`; groups: the name, then the value double-quoted, single-quoted or bare.
-# The name part reads as `(?<![\w:-])((?:xlink:)?(?:href|src))`, spelled to begin with the
-# name's first letter: a pattern that begins with a lookbehind is tried at every character.
+# The name part reads as `(?<![\w:-])((?:xlink:)?(?:href|src))` in any case, spelled to
+# begin with the name's first letter (a pattern that begins with a lookbehind is tried at
+# every character), with each letter's cases as a class: ``re.I`` folds the case of every
+# character a pattern tries, and a body has hundreds of h and s.
+# what re.I also takes for these letters: long s, dotted and dotless i, the Kelvin sign
+_FOLDS = {"s": "\u017f", "i": "\u0130\u0131", "k": "\u212a"}
+
+
+def _any_case(word: str) -> str:
+    """A pattern for ``word`` (lowercase letters) in any case, as ``re.I`` matches it."""
+    return "".join(f"[{c}{c.upper()}{_FOLDS.get(c, '')}]" for c in word)
+
+
+_X, _H, _S = (_any_case(c) for c in "xhs")
 URL_ATTR = re.compile(
-    r"""([xhs](?<![\w:-].)(?:(?<=x)link:(?:href|src)|(?<=h)ref|(?<=s)rc))"""
-    r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
-    re.I,
+    f"([{_X[1:-1]}{_H[1:-1]}{_S[1:-1]}]"
+    r"(?<![\w:-].)"
+    f"(?:(?<={_X}){_any_case('link')}:(?:{_any_case('href')}|{_any_case('src')})"
+    f"|(?<={_H}){_any_case('ref')}|(?<={_S}){_any_case('rc')}))"
+    r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"""
 )
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
 _CODE_SPAN = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
@@ -422,8 +436,8 @@ def render(
         if index in placed
     ]
     out = out.replace("\ue000", "").replace("\ue001", "")
-    text = html.unescape(_TAGS.sub(" ", out))
-    text = " ".join(text.split())
+    tokens = html.unescape(_TAGS.sub(" ", out)).split()
+    text = " ".join(tokens)
     first = _FIRST_P.search(out)
     first_paragraph = (
         " ".join(html.unescape(_TAGS.sub("", _FOOTNOTE_REF.sub("", first.group(1)))).split())
@@ -432,9 +446,7 @@ def render(
     )
     # No word spans a space, so the words of the whole text are those of its distinct
     # space-separated tokens; an all-lowercase one starts none with a capital.
-    capitalized = {
-        w for token in set(text.split()) if not token.islower() for w in _WORD.findall(token)
-    }
+    capitalized = {w for token in set(tokens) if not token.islower() for w in _WORD.findall(token)}
     words = tuple(sorted(w for w in capitalized if w[0].isupper()))
     links = tuple(
         Link(html.unescape(url), _line_of(lines, html.unescape(url), first_line))

@@ -221,13 +221,31 @@ def test_url_attributes_match_as_the_plain_spelling_would() -> None:
     )
     pieces = ["href", "HREF", "src", "Src", "xlink:href", "XLINK:SRC", "xlink", ":", "-", "_",
               "a", "x", "h", "s", "1", " ", "\n", "=", '"', "'", '="u v"', "='w'", "=bare ",
-              "é", "<a ", ">", "ahref", ":href", "-src"]  # fmt: skip
+              "é", "<a ", ">", "ahref", ":href", "-src", "hReF", "sRc", "XlInK:hrEf",
+              "\u017frc", "xl\u0130nk:src", "xl\u0131n\u212a:href", "S", "H", "X", "\u017f",
+              "\u212a"]  # fmt: skip
     rnd = random.Random(20261128)
     for _ in range(20000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 14)))
         found = [(m.span(), m.groups()) for m in URL_ATTR.finditer(text)]
         assert found == [(m.span(), m.groups()) for m in plain_form.finditer(text)], text
     assert URL_ATTR.search('<a href="x">') and not URL_ATTR.search('<a data-href="x">')
+
+
+def test_url_attribute_letters_take_every_case_re_i_would() -> None:
+    """URL_ATTR spells case out letter by letter; each letter's class is what ``re.I``
+    matches it with, over every character there is."""
+    import re
+    import sys
+
+    from briefing.markup import _any_case
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    for letter in "xlinkhrefsc":
+        folded = set(re.findall(letter, every, re.I))
+        assert set(re.findall(_any_case(letter), every)) == folded, letter
+        assert {letter, letter.upper()} <= folded
+    assert set(re.findall(_any_case("s"), every)) == {"s", "S", "\u017f"}
 
 
 def test_plain() -> None:
