@@ -72,8 +72,26 @@ class Site:
         }
 
 
+def timestamps(items: list[Item]) -> list[float]:
+    """Each item's moment as POSIX time. A few thousand dates serve 10,000 briefings, each
+    one moment shared by its briefings (``resolve._moment``): worked out once a date."""
+    memo: dict[dt.datetime, float] = {}
+    found: list[float] = []
+    for item in items:
+        stamp = memo.get(item.moment)
+        if stamp is None:
+            stamp = memo[item.moment] = item.moment.timestamp()
+        found.append(stamp)
+    return found
+
+
 def sort_items(items: list[Item]) -> list[Item]:
-    return sorted(items, key=lambda i: (-i.moment.timestamp(), i.briefing.slug))
+    """Newest first, then by slug: sorted by slug, then (a stable sort) by time, each key
+    a plain string or number, which sort without making a tuple per briefing."""
+    by_slug = sorted(items, key=lambda item: item.briefing.slug)
+    stamps = timestamps(by_slug)
+    order = sorted(range(len(by_slug)), key=lambda i: -stamps[i])
+    return [by_slug[i] for i in order]
 
 
 def link_site(
@@ -191,7 +209,7 @@ class Related:
             key: math.log(1 + total / (1 << (len(postings).bit_length() - 1)))
             for key, postings in named.items()
         }
-        self.stamps = [item.moment.timestamp() for item in items]
+        self.stamps = timestamps(items)
         self.known: dict[int, list[int]] = {}  # worked out, or kept from the last build
         self._offered: dict[int, list[tuple[Key, float, int, int]]] = {}
 

@@ -179,3 +179,32 @@ def test_one_more_briefing_in_a_long_list_leaves_far_lists_as_they_were() -> Non
     far = [i for i in range(200) if i not in changed]
     assert [before.related[i] for i in far] == [after.related[i] for i in far]
     assert before.related.weight[P1] == after.related.weight[P1]
+
+
+def test_items_are_newest_first_then_by_slug_whatever_the_zone_or_the_order_given() -> None:
+    """Equal instants tie whatever zone spells them (the slug decides); moments shared by
+    many items and moments equal but not shared sort alike."""
+    import random
+    import zoneinfo
+
+    from briefing.link import sort_items, timestamps
+
+    madrid = zoneinfo.ZoneInfo("Europe/Madrid")
+    shared = {d: dt.datetime(2024, 3, d, tzinfo=madrid) for d in range(1, 9)}
+    rnd = random.Random(7)
+    items = []
+    for n in range(300):
+        day = rnd.randint(1, 8)
+        if n % 3 == 0:  # the same instant, spelled in UTC, as another object
+            moment = shared[day].astimezone(dt.UTC)
+        elif n % 3 == 1:
+            moment = shared[day]
+        else:
+            moment = dt.datetime(2024, 3, day, 12, tzinfo=dt.UTC)
+        slug = f"s{rnd.randint(0, 99):02d}-{n}"
+        items.append(dataclasses.replace(_item(slug, day, (P1,)), moment=moment))
+    rnd.shuffle(items)
+    expected = sorted(items, key=lambda i: (-i.moment.timestamp(), i.briefing.slug))
+    assert [i.briefing.slug for i in sort_items(items)] == [i.briefing.slug for i in expected]
+    assert timestamps(items) == [i.moment.timestamp() for i in items]
+    assert len({i.moment.timestamp() for i in items}) == 16  # ties to break: 300 items
