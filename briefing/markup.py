@@ -18,7 +18,7 @@ from xml.etree import ElementTree as etree
 
 import markdown
 import nh3
-from markdown import inlinepatterns, treeprocessors, util
+from markdown import inlinepatterns, preprocessors, treeprocessors, util
 from markdown.extensions import fenced_code, toc
 
 from briefing.model import Body, Link
@@ -280,6 +280,66 @@ class _Toc(toc.TocTreeprocessor):
 _TOC = all(hasattr(toc.TocTreeprocessor, a) for a in ("build_toc_div", "replace_marker"))
 
 
+def _written_as(method: Any, consts: tuple[Any, ...], names: tuple[str, ...]) -> bool:
+    """Whether an installed method is the code a stand-in was written against: the same
+    constants and names, however this Python compiled them."""
+    code = getattr(method, "__code__", None)
+    return code is not None and (code.co_consts, code.co_names) == (consts, names)
+
+
+# Python-Markdown's last step takes out the spaces of a line that has nothing else, by a
+# pattern beginning with a lookbehind; this one begins with the newline before them.
+_SPACES_ALONE = re.compile(r"\n +(?=\n)")
+_NORMALIZE = _written_as(
+    preprocessors.NormalizeWhitespace.run,
+    (None, "\n", "", "\r\n", "\r", "\n\n", r"(?<=\n) +\n"),
+    (
+        "join",
+        "replace",
+        "util",
+        "STX",
+        "ETX",
+        "expandtabs",
+        "md",
+        "tab_length",
+        "re",
+        "sub",
+        "split",
+    ),
+)
+
+
+class _Normalize(preprocessors.NormalizeWhitespace):
+    """Whitespace made even as Python-Markdown makes it; its pattern, tried at every
+    character of a briefing, took more than the rest of the step."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        source = source.replace(util.STX, "").replace(util.ETX, "")
+        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+        source = source.expandtabs(self.md.tab_length)
+        return _SPACES_ALONE.sub("\n", source).split("\n")
+
+
+_HTML_BLOCK = _written_as(
+    preprocessors.HtmlBlockPreprocessor.run,
+    (None, "\n", ""),
+    ("join", "HTMLExtractor", "md", "feed", "close", "cleandoc", "split"),
+)
+
+
+class _HtmlBlock(preprocessors.HtmlBlockPreprocessor):
+    """Raw HTML blocks, looked for only in a text that holds a ``<`` or a ``&``. The HTML
+    parser the whole text is fed to gives back a text without either as it was (no tag
+    to take out, no reference to complete), and feeding it a briefing costs more than
+    the rest of the preprocessing."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        if not any("<" in line or "&" in line for line in lines):
+            return lines
+        return super().run(lines)
+
+
 def _block_level(md: markdown.Markdown) -> Callable[[Any], bool]:
     """``md.is_block_level`` with the answer for each tag remembered: the prettifier asks
     it for every element, and Python-Markdown looks the tag up in a list each time.
@@ -306,9 +366,13 @@ def _shortcuts(md: markdown.Markdown) -> None:
     md.is_block_level = _block_level(md)  # type: ignore[method-assign,assignment]
     if _LISTED and type(md.parser.blockprocessors) is util.Registry:
         md.parser.blockprocessors.__class__ = _Listed
-    for pre in md.preprocessors if _FENCED else ():
-        if type(pre) is fenced_code.FencedBlockPreprocessor:
+    for pre in md.preprocessors:
+        if _FENCED and type(pre) is fenced_code.FencedBlockPreprocessor:
             pre.__class__ = _Fenced
+        elif _NORMALIZE and type(pre) is preprocessors.NormalizeWhitespace:
+            pre.__class__ = _Normalize
+        elif _HTML_BLOCK and type(pre) is preprocessors.HtmlBlockPreprocessor:
+            pre.__class__ = _HtmlBlock
     for tree in md.treeprocessors if _TOC else ():
         if type(tree) is toc.TocTreeprocessor:
             tree.__class__ = _Toc

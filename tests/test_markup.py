@@ -500,12 +500,45 @@ def test_block_levels_are_answered_as_python_markdown_answers_them() -> None:
 
 
 def test_the_other_shortcuts_are_in_place() -> None:
-    from briefing.markup import _Fenced, _Listed, _Toc
+    from briefing.markup import _Fenced, _HtmlBlock, _Listed, _Normalize, _Toc
 
     md = _ours(list(DEFAULT_EXTENSIONS))
     assert type(md.parser.blockprocessors) is _Listed
-    assert _Fenced in {type(p) for p in md.preprocessors}
+    assert {_Fenced, _Normalize, _HtmlBlock} <= {type(p) for p in md.preprocessors}
     assert _Toc in {type(t) for t in md.treeprocessors}
+
+
+def _preprocessing_source(rnd: Any) -> str:
+    pieces = ["text", " ", "   ", "\t", "\n", "\n", "\r", "\r\n", "  \n", "\n  \n", "\x02",
+              "\x03", "&", "&amp;", "&#1", "&#x4F", "&#1234;", "&bogus;", "&lt", "<", "<div>",
+              "</div>", "<p>x</p>", "<!-- c -->", "<br/>", "<?php ?>", "<![CDATA[x]]>", "*em*",
+              "    code", "# h", "- i", "`<b>`", "a < b", "AT&T", "é"]  # fmt: skip
+    return "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 24)))
+
+
+def test_preprocessing_stand_ins_give_what_python_markdown_gives() -> None:
+    """Whitespace made even by a faster pattern, and raw HTML looked for only where a `<`
+    or a `&` is: the same lines as Python-Markdown's own preprocessors, then the same
+    HTML, on random texts of spaces alone on a line, tabs, CR, tags and references."""
+    import random
+
+    from markdown import preprocessors
+
+    stock, ours = _stock(list(DEFAULT_EXTENSIONS)), _ours(list(DEFAULT_EXTENSIONS))
+    own = {type(p).__bases__[0]: p for p in ours.preprocessors}
+    names = {
+        preprocessors.NormalizeWhitespace: "normalize_whitespace",
+        preprocessors.HtmlBlockPreprocessor: "html_block",
+    }
+    rnd = random.Random(1130)
+    for _ in range(1500):
+        source = _preprocessing_source(rnd)
+        lines = source.split("\n")
+        for kind, name in names.items():
+            assert own[kind].run(list(lines)) == stock.preprocessors[name].run(list(lines))
+            stock.reset(), ours.reset()
+        assert ours.reset().convert(source) == stock.reset().convert(source), source
+    assert own[preprocessors.HtmlBlockPreprocessor].run(lines := ["a", "b"]) is lines
 
 
 def test_patterns_it_does_not_know_are_still_tried() -> None:
