@@ -116,7 +116,7 @@ def load(text: str, first_line: int = 1) -> Document:
                 _check(node, first_line)
             else:  # no alias: nothing can expand or recur, only keys can repeat
                 _check_keys(node, first_line)
-        data = loader.construct_document(node) if node is not None else None
+        data = _construct(loader, node, "*" not in text) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark
         line = first_line + (mark.line if mark else 0)
@@ -134,6 +134,47 @@ def load(text: str, first_line: int = 1) -> Document:
     finally:
         loader.dispose()
     return _document(data, node, first_line)
+
+
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+class _Unusual(Exception):
+    """What ``_plain`` leaves to PyYAML's own construction."""
+
+
+def _construct(loader: Any, node: yaml.Node, plain: bool) -> Any:
+    """The data of a document: built from its nodes here when they are ``plain`` (no
+    alias), its mappings and lists as PyYAML tags them and its keys hashable; else, or if
+    a value cannot be made, by PyYAML, whose way through the nodes (and its error, if
+    any) is then the one reported. Its generic construction took as long as the parse."""
+    if plain:
+        try:
+            return _plain(loader, node)
+        except Exception:  # PyYAML does it again, and says what is wrong
+            # a value that failed is left half made in PyYAML's own state: start afresh
+            loader.constructed_objects, loader.recursive_objects = {}, {}
+            loader.state_generators, loader.deep_construct = [], False
+    return loader.construct_document(node)
+
+
+def _plain(loader: Any, node: yaml.Node) -> Any:
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        if node.tag == _STR:
+            return node.value
+        return loader.construct_object(node)  # a number, a boolean, null...
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        return [_plain(loader, item) for item in node.value]
+    if kind is yaml.MappingNode and node.tag == _MAP:
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _plain(loader, key_node)
+            mapping[key] = _plain(loader, value_node)
+        return mapping
+    raise _Unusual(node.tag)
 
 
 def _document(data: Any, node: yaml.Node | None, first_line: int) -> Document:

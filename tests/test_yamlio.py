@@ -195,3 +195,58 @@ def test_yaml_error_is_an_exception_with_message() -> None:
     exc = YamlError("invalid YAML: x", 3, 4)
     assert str(exc) == "invalid YAML: x"
     assert (exc.line, exc.col) == (3, 4)
+
+
+# ------------------------------------------------------------------ construction
+
+
+def _outcome(text: str) -> tuple[str, object]:
+    """What loading gives, comparable: the data (as repr: 1 and True differ there) and
+    where its lines are, or the error with its place."""
+    try:
+        doc = load(text, 5)
+    except YamlError as exc:
+        return ("error", (exc.message, exc.line, exc.col))
+    return ("data", (repr(doc.data), doc.key_lines, doc.item_lines))
+
+
+def test_plain_documents_are_built_as_pyyaml_builds_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Documents without aliases are built from their nodes by ``_plain``: on random
+    documents (numbers, booleans, nulls, explicit tags, flow and block collections, merge
+    keys, keys that are lists, values that are refused) the same data, or the same error
+    at the same place, as PyYAML's own construction, which every document took before."""
+    import random
+
+    scalars = ["x", "12", "-3", "1.5", ".inf", ".NaN", "1e3", "true", "No", "null", "~", "",
+               "2024-01-02", "'7'", '"a: b"', "0x1f", "!!int 0x1f", "!!int 12", "!!str 3",
+               "!!float 2", "!!float 1:30", "!!binary aGk=", "!!timestamp 2024-01-02",
+               "!!null ''", "!!bool true", "!unknown x", "[a, 1]", "{a: 1, b: [2]}", "[]", "{}",
+               "? [a]\n  : b", "!!set {a, b}", "!!omap [a: 1]"]  # fmt: skip
+    keys = ["a", "b", "1", "true", "null", "<<", "'c'", "[k]"]
+    rnd = random.Random(1130)
+
+    def block(depth: int) -> str:
+        lines = []
+        for key in rnd.sample(keys, rnd.randint(1, 4)):
+            if depth < 2 and rnd.random() < 0.3:
+                nested = block(depth + 1).replace("\n", "\n  ")
+                lines.append(f"{key}:\n  {nested}")
+            elif rnd.random() < 0.3:
+                items = "".join(f"\n- {rnd.choice(scalars)}" for _ in range(rnd.randint(0, 3)))
+                lines.append(f"{key}:{items}")
+            else:
+                lines.append(f"{key}: {rnd.choice(scalars)}")
+        return "\n".join(lines)
+
+    texts = [block(0) for _ in range(3000)]
+    texts += ["a: 1\nb: [x, {c: 2}]", "<<: {a: 1}\nb: 2", "- 1\n- [2]", "plain", "7", ""]
+    ours = [_outcome(t) for t in texts]
+    monkeypatch.setattr(yamlio, "_plain", _never_plain)
+    theirs = [_outcome(t) for t in texts]
+    assert ours == theirs
+    assert sum(kind == "data" for kind, _ in ours) > 500  # not only errors
+    assert sum(kind == "error" for kind, _ in ours) > 500
+
+
+def _never_plain(loader: object, node: object) -> object:
+    raise yamlio._Unusual("every document through PyYAML")
