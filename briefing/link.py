@@ -86,12 +86,17 @@ def timestamps(items: list[Item]) -> list[float]:
 
 
 def sort_items(items: list[Item]) -> list[Item]:
-    """Newest first, then by slug: sorted by slug, then (a stable sort) by time, each key
-    a plain string or number, which sort without making a tuple per briefing."""
+    return _newest_first(items)[0]
+
+
+def _newest_first(items: list[Item]) -> tuple[list[Item], list[float]]:
+    """The items newest first, then by slug, and their times: sorted by slug, then (a
+    stable sort) by time, each key a plain string or number, which sort without making a
+    tuple per briefing."""
     by_slug = sorted(items, key=lambda item: item.briefing.slug)
     stamps = timestamps(by_slug)
     order = sorted(range(len(by_slug)), key=lambda i: -stamps[i])
-    return [by_slug[i] for i in order]
+    return [by_slug[i] for i in order], [stamps[i] for i in order]
 
 
 def link_site(
@@ -100,7 +105,7 @@ def link_site(
     pages: list[FinishedPage],
     country_of: dict[Key, Key],
 ) -> Site:
-    items = sort_items(items)
+    items, stamps = _newest_first(items)
     named: dict[Key, list[int]] = defaultdict(list)
     mentioned_only: dict[Key, list[int]] = defaultdict(list)
     for index, item in enumerate(items):
@@ -111,7 +116,7 @@ def link_site(
             if key not in own:
                 mentioned_only[key].append(index)
     co = CoMentions(items, named)
-    related = Related(items, named)
+    related = Related(items, named, stamps)
     story = _stories(items)
     translations: dict[int, list[int]] = {}
     by_key: dict[str, list[int]] = defaultdict(list)
@@ -201,7 +206,7 @@ class Related:
     working them out (see ``inputs`` and ``briefing.depends``).
     """
 
-    def __init__(self, items: list[Item], named: dict[Key, list[int]]) -> None:
+    def __init__(self, items: list[Item], named: dict[Key, list[int]], stamps: list[float]) -> None:
         self.items = items
         self.named = named
         total = len(items)
@@ -209,7 +214,7 @@ class Related:
             key: math.log(1 + total / (1 << (len(postings).bit_length() - 1)))
             for key, postings in named.items()
         }
-        self.stamps = timestamps(items)
+        self.stamps = stamps  # each item's POSIX time
         self.known: dict[int, list[int]] = {}  # worked out, or kept from the last build
         self._offered: dict[int, list[tuple[Key, float, int, int]]] = {}
 
