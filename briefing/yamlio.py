@@ -66,6 +66,18 @@ def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
         ) from None
 
 
+def _construct_bool(loader: Any, node: yaml.ScalarNode) -> bool:
+    """An explicit ``!!bool``: its value must be one (PyYAML lets a KeyError out)."""
+    value = loader.construct_scalar(node)
+    found = loader.bool_values.get(str(value).lower())
+    if found is None:
+        shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+        raise yaml.constructor.ConstructorError(
+            None, None, f"`{shown}` is not a boolean (true or false)", node.start_mark
+        )
+    return bool(found)
+
+
 def _construct_text(loader: Any, node: yaml.ScalarNode) -> str:
     """An explicit ``!!timestamp`` stays text, like an implicit one: the schema decides."""
     return str(loader.construct_scalar(node))
@@ -82,6 +94,7 @@ def _refuse(loader: Any, node: yaml.Node) -> None:
 
 
 Loader.add_constructor(_INT, _construct_int)
+Loader.add_constructor(_BOOL, _construct_bool)
 Loader.add_constructor(_TIMESTAMP, _construct_text)
 Loader.add_constructor("tag:yaml.org,2002:binary", _refuse)
 Loader.add_constructor("tag:yaml.org,2002:set", _refuse)
@@ -111,12 +124,10 @@ def load(text: str, first_line: int = 1) -> Document:
     loader = Loader(text)
     try:
         node = loader.get_single_node()
+        plain = "*" not in text  # no alias: nothing can expand or recur, only keys can repeat
         if node is not None:
-            if "*" in text:
-                _check(node, first_line)
-            else:  # no alias: nothing can expand or recur, only keys can repeat
-                _check_keys(node, first_line)
-        data = _construct(loader, node, "*" not in text) if node is not None else None
+            (_check_keys if plain else _check)(node, first_line)
+        data = _construct(loader, node, plain) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark
         line = first_line + (mark.line if mark else 0)
@@ -150,14 +161,18 @@ def _construct(loader: Any, node: yaml.Node, plain: bool) -> Any:
     alias), its mappings and lists as PyYAML tags them and its keys hashable; else, or if
     a value cannot be made, by PyYAML, whose way through the nodes (and its error, if
     any) is then the one reported. Its generic construction took as long as the parse."""
-    if plain:
-        try:
-            return _plain(loader, node)
-        except Exception:  # PyYAML does it again, and says what is wrong
-            # a value that failed is left half made in PyYAML's own state: start afresh
-            loader.constructed_objects, loader.recursive_objects = {}, {}
-            loader.state_generators, loader.deep_construct = [], False
-    return loader.construct_document(node)
+    if not plain:
+        return loader.construct_document(node)
+    try:
+        return _plain(loader, node)
+    except Exception:  # PyYAML does it again, and says what is wrong
+        pass
+    # a value that failed is left half made in the loader's state: a fresh one starts clean
+    fresh = Loader("")
+    try:
+        return fresh.construct_document(node)
+    finally:
+        fresh.dispose()
 
 
 def _plain(loader: Any, node: yaml.Node) -> Any:
@@ -165,7 +180,9 @@ def _plain(loader: Any, node: yaml.Node) -> Any:
     if kind is yaml.ScalarNode:
         if node.tag == _STR:
             return node.value
-        return loader.construct_object(node)  # a number, a boolean, null...
+        # a number, a boolean, null... made whole now: an explicit ``!!map`` or ``!!seq``
+        # is filled only at the end of ``construct_document``, and fails only there
+        return loader.construct_object(node, deep=True)
     if kind is yaml.SequenceNode and node.tag == _SEQ:
         return [_plain(loader, item) for item in node.value]
     if kind is yaml.MappingNode and node.tag == _MAP:

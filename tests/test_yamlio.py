@@ -176,6 +176,9 @@ def test_shared_alias_within_budget_is_fine() -> None:
         ("a: 1\nb: !!python/object:os.system x\n", "could not determine a constructor"),
         ("a: 1\nb: !!int 0x1f\n", "`0x1f` is not a whole number"),
         ("a: 1\nb: " + "9" * 5000 + "\n", "is not a whole number"),
+        ("a: 1\nb: !!bool 1\n", "`1` is not a boolean"),
+        ("a: 1\nb: !!map x\n", "expected a mapping node"),
+        ("a: 1\nb: !!seq x\n", "expected a sequence node"),
     ],
 )
 def test_values_that_are_not_json_data_are_errors_on_their_line(text: str, fragment: str) -> None:
@@ -221,7 +224,8 @@ def test_plain_documents_are_built_as_pyyaml_builds_them(monkeypatch: pytest.Mon
                "2024-01-02", "'7'", '"a: b"', "0x1f", "!!int 0x1f", "!!int 12", "!!str 3",
                "!!float 2", "!!float 1:30", "!!binary aGk=", "!!timestamp 2024-01-02",
                "!!null ''", "!!bool true", "!unknown x", "[a, 1]", "{a: 1, b: [2]}", "[]", "{}",
-               "? [a]\n  : b", "!!set {a, b}", "!!omap [a: 1]"]  # fmt: skip
+               "? [a]\n  : b", "!!set {a, b}", "!!omap [a: 1]", "!!seq x", "!!map x", "!!map",
+               "!!seq ''", "!!bool yes", "!!bool 1"]  # fmt: skip
     keys = ["a", "b", "1", "true", "null", "<<", "'c'", "[k]"]
     rnd = random.Random(1130)
 
