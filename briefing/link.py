@@ -74,13 +74,16 @@ class Site:
 
 def timestamps(items: list[Item]) -> list[float]:
     """Each item's moment as POSIX time. A few thousand dates serve 10,000 briefings, each
-    one moment shared by its briefings (``resolve._moment``): worked out once a date."""
-    memo: dict[dt.datetime, float] = {}
+    one moment shared by its briefings (``resolve._moment``): worked out once a moment.
+    Remembered by the moment object, not its value: two moments of one zone that differ
+    only in ``fold`` (the hour repeated when clocks go back) are equal, an hour apart."""
+    memo: dict[int, float] = {}
     found: list[float] = []
     for item in items:
-        stamp = memo.get(item.moment)
+        moment = item.moment
+        stamp = memo.get(id(moment))
         if stamp is None:
-            stamp = memo[item.moment] = item.moment.timestamp()
+            stamp = memo[id(moment)] = moment.timestamp()
         found.append(stamp)
     return found
 

@@ -287,8 +287,9 @@ def _written_as(method: Any, consts: tuple[Any, ...], names: tuple[str, ...]) ->
     return code is not None and (code.co_consts, code.co_names) == (consts, names)
 
 
-# Python-Markdown's last step takes out the spaces of a line that has nothing else, by a
-# pattern beginning with a lookbehind; this one begins with the newline before them.
+# The last line of Python-Markdown's whitespace step (its first preprocessor) takes out the
+# spaces of a line that has nothing else, by a pattern beginning with a lookbehind; this
+# one begins with the newline before them.
 _SPACES_ALONE = re.compile(r"\n +(?=\n)")
 _NORMALIZE = _written_as(
     preprocessors.NormalizeWhitespace.run,

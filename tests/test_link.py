@@ -208,3 +208,22 @@ def test_items_are_newest_first_then_by_slug_whatever_the_zone_or_the_order_give
     assert [i.briefing.slug for i in sort_items(items)] == [i.briefing.slug for i in expected]
     assert timestamps(items) == [i.moment.timestamp() for i in items]
     assert len({i.moment.timestamp() for i in items}) == 16  # ties to break: 300 items
+
+
+def test_moments_equal_in_their_zone_but_an_hour_apart_keep_their_own_times() -> None:
+    """When clocks go back, 02:30 comes twice: the two moments compare equal in their
+    zone, yet the second is an hour later, and sorts first."""
+    import zoneinfo
+
+    from briefing.link import sort_items, timestamps
+
+    madrid = zoneinfo.ZoneInfo("Europe/Madrid")
+    first = dt.datetime(2024, 10, 27, 2, 30, tzinfo=madrid)
+    second = first.replace(fold=1)
+    assert first == second and second.timestamp() - first.timestamp() == 3600
+    items = [
+        dataclasses.replace(_item("a", 27, (P1,)), moment=first),
+        dataclasses.replace(_item("b", 27, (P1,)), moment=second),
+    ]
+    assert timestamps(items) == [first.timestamp(), second.timestamp()]
+    assert [i.briefing.slug for i in sort_items(items)] == ["b", "a"]
