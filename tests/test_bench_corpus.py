@@ -310,6 +310,16 @@ def test_runner_measures_and_restores_the_corpus(tmp_path: Path) -> None:
     assert header in done.stdout
     latest = (results / "latest.md").read_text(encoding="utf-8")
     assert header in latest and "| 60 |" in latest and "CPU" in latest
+    # every run's wall-clock seconds, then its processor seconds, as many of each
+    titles = ("cold", "no-change", "body edit", "front-matter edit", "rename")
+    listed = [
+        line for line in latest.splitlines() if line.startswith(tuple(f"  - {t}:" for t in titles))
+    ]
+    assert len(listed) == len(titles), listed
+    for line in listed:
+        wall, used = line.split(": ", 1)[1].removesuffix(" s)").split(" s (processor: ")
+        assert len(wall.split(", ")) == len(used.split(", ")) == 2, line
+        assert all(float(x) >= 0 for x in (*wall.split(", "), *used.split(", "))), line
     calibrations = [line for line in latest.splitlines() if "calibration:" in line]
     assert len(calibrations) == 1 and calibrations[0].count(" ms ") == 2, calibrations
     # the same conversions in as many processes at once as the builds' --jobs
