@@ -262,9 +262,11 @@ def normalize_date(text: str, tz: str) -> str:
     """``YYYY-MM-DD`` stays a date; a datetime gets the site's offset when it has none."""
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         try:
-            return dt.date.fromisoformat(text).isoformat()
+            day = dt.date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"`{text}` is not a real date") from None
+        _in_range(dt.datetime.combine(day, dt.time(), tzinfo=zoneinfo.ZoneInfo(tz)), text)
+        return day.isoformat()
     if not re.match(r"\d{4}-\d{2}-\d{2}[T ]\d", text):
         raise ValueError(f"`{text}` is not a date")
     try:
@@ -273,7 +275,22 @@ def normalize_date(text: str, tz: str) -> str:
         raise ValueError(f"`{text}` is not a valid date and time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(tz))
+    _in_range(moment, text)
     return moment.isoformat()
+
+
+FIRST_YEAR, LAST_YEAR = 1000, 9998  # room on both sides for the day a feed or a list adds
+
+
+def _in_range(moment: dt.datetime, text: str) -> None:
+    """A briefing's moment is compared, shifted and written in UTC: a date at the edge of
+    what Python's datetime holds (0001-01-01 an hour east of UTC) cannot be."""
+    try:
+        year = moment.astimezone(dt.UTC).year
+    except OverflowError:
+        year = 0
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"`{text}` is out of range: years {FIRST_YEAR} to {LAST_YEAR}")
 
 
 def _plain(value: Any) -> Any:
