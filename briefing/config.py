@@ -145,7 +145,10 @@ def load_config(site: Path, base_url: str | None = None) -> tuple[SiteConfig, li
         language = "en"
     kwargs["language"] = language.replace("_", "-")
     url = base_url if base_url is not None else text("base_url", "")
-    parts = urlsplit(url) if url else None
+    try:
+        parts = urlsplit(url) if url else None
+    except ValueError:  # e.g. an unclosed IPv6 host, `https://[::1/`
+        parts = urlsplit("")
     if parts is not None and (
         parts.scheme not in ("http", "https")
         or not parts.netloc
@@ -212,6 +215,17 @@ def load_config(site: Path, base_url: str | None = None) -> tuple[SiteConfig, li
         except markup.MarkdownError as exc:
             bad("markdown", str(exc), "check the names in `markdown.extensions`")
             kwargs.pop("markdown_extensions", None)
+            kwargs.pop("markdown_configs", None)
+        # the built-in settings convert; a site's own are tried on a sample text first
+        failed = kwargs.get("markdown_configs") and markup.settings_problem(
+            kwargs.get("markdown_extensions", DEFAULT_EXTENSIONS), kwargs["markdown_configs"]
+        )
+        if failed:
+            bad(
+                "markdown",
+                f"the Markdown settings fail on a sample text: {failed}",
+                "check the values in `markdown.extension_configs`",
+            )
             kwargs.pop("markdown_configs", None)
     raw = text("raw_html", "sanitize")
     if raw not in ("sanitize", "trust"):

@@ -453,6 +453,27 @@ def converter(extensions: tuple[str, ...], configs: dict[str, Any]) -> markdown.
     return _converter(extensions, json.dumps(configs, sort_keys=True, default=str))
 
 
+# A text that uses what the usual extensions' settings act on: a heading (toc), a footnote
+# (footnotes), a fenced block (fenced_code, codehilite), a table, a [TOC] marker.
+_SAMPLE = "# A\n\nB[^1] *c* `d`.\n\n[^1]: E.\n\n```text\nf\n```\n\n| g | h |\n|---|---|\n| 1 | 2 |\n\n[TOC]\n"
+
+
+def settings_problem(extensions: tuple[str, ...], configs: dict[str, Any]) -> str | None:
+    """What converting a sample text with these settings raises, if anything. A setting of
+    the wrong type (a list for footnotes' ``BACKLINK_TEXT``, an unknown Pygments style)
+    passes when the converter is made and fails only on a text that uses it, in the
+    middle of a build."""
+    md = converter(extensions, configs)
+    try:
+        md.reset()
+        md.convert(_SAMPLE)
+    except Exception as exc:  # whatever an extension raises: reported, never a traceback
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        md.reset()
+    return None
+
+
 def _protect_wikilinks(text: str) -> tuple[str, list[tuple[str, str | None]]]:
     """Swap ``[[target|label]]`` for placeholders Markdown leaves alone (outside code)."""
     found: list[tuple[str, str | None]] = []
