@@ -507,7 +507,8 @@ def _publish(
     clock.lap("search")
     if ".nojekyll" in assets:  # the site brought its own
         outputs.pop(".nojekyll", None)
-    for path in sorted(set(outputs) & set(assets)):
+    # a page kept from the last build is one the site generates as much as a page made now
+    for path in sorted((set(outputs) | set(kept)) & set(assets)):
         problems.append(
             error(
                 assets[path].path,
