@@ -86,6 +86,21 @@ KNOWN_KEYS = {
 }
 
 
+def _is_site_url(url: str) -> bool:
+    """An http(s) URL with a host and no spaces, quotes, query or fragment."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 host, `https://[::1/`
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.netloc)
+        and not any(c.isspace() or c in "\"'<>" for c in url)
+        and not parts.query
+        and not parts.fragment
+    )
+
+
 def load_config(site: Path, base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
     """Read the site's config; problems are returned, never raised."""
     path = site / CONFIG_FILE
@@ -145,17 +160,7 @@ def load_config(site: Path, base_url: str | None = None) -> tuple[SiteConfig, li
         language = "en"
     kwargs["language"] = language.replace("_", "-")
     url = base_url if base_url is not None else text("base_url", "")
-    try:
-        parts = urlsplit(url) if url else None
-    except ValueError:  # e.g. an unclosed IPv6 host, `https://[::1/`
-        parts = urlsplit("")
-    if parts is not None and (
-        parts.scheme not in ("http", "https")
-        or not parts.netloc
-        or any(c.isspace() or c in "\"'<>" for c in url)
-        or parts.query
-        or parts.fragment
-    ):
+    if url and not _is_site_url(url):
         bad(
             "base_url",
             f"`base_url` must be an http(s) URL with a host and no spaces, query or fragment, not `{url}`",

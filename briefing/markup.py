@@ -463,14 +463,11 @@ def settings_problem(extensions: tuple[str, ...], configs: dict[str, Any]) -> st
     the wrong type (a list for footnotes' ``BACKLINK_TEXT``, an unknown Pygments style)
     passes when the converter is made and fails only on a text that uses it, in the
     middle of a build."""
-    md = converter(extensions, configs)
+    md = converter(extensions, configs)  # shared: ``render`` resets it before each use
     try:
-        md.reset()
-        md.convert(_SAMPLE)
+        md.reset().convert(_SAMPLE)
     except Exception as exc:  # whatever an extension raises: reported, never a traceback
         return f"{type(exc).__name__}: {exc}"
-    finally:
-        md.reset()
     return None
 
 
