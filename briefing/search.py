@@ -427,15 +427,17 @@ def _deltas(ids: Sequence[int]) -> list[int]:
 
 
 def doc_order(docs: Sequence[SearchDoc]) -> list[int]:
-    """Input indices in id order: actors (by kind, name), then briefings newest first."""
+    """Input indices in id order: actors (by kind, then address), then briefings newest
+    first. An actor's address is its file's name, which a rename keeps: ordered by name,
+    a person renamed from "Cina" to "Sina" moved the documents between them, and the
+    whole index was made again rather than patched (see ``searchindex``). Ids only break
+    ties between equal scores."""
 
     def kind_rank(kind: str) -> int:
         return KINDS.index(kind) if kind in KINDS else len(KINDS)
 
     actors = [i for i, d in enumerate(docs) if d.kind != "briefing"]
-    actors.sort(
-        key=lambda i: (kind_rank(docs[i].kind), docs[i].kind, fold(docs[i].title), docs[i].url, i)
-    )
+    actors.sort(key=lambda i: (kind_rank(docs[i].kind), docs[i].kind, docs[i].url, i))
     briefings = [i for i, d in enumerate(docs) if d.kind == "briefing"]
     briefings.sort(key=lambda i: (docs[i].url, i))
     briefings.sort(key=lambda i: docs[i].date, reverse=True)

@@ -654,6 +654,37 @@ def test_a_rename_rewrites_name_chunks_and_no_text_chunk(tmp_path: Path) -> None
     _assert_equals_cold(site, tmp_path / "cold-summary")
 
 
+@pytest.mark.parametrize("new_name", ["Aaron Aabel", "Zygmunt Zzyzx"])
+def test_a_rename_that_moves_a_person_in_alphabetical_order_patches_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, new_name: str
+) -> None:
+    """The documents keep their ids when a person's name sorts elsewhere after a rename
+    (to the front or the back of the people): the index is patched, the text chunks
+    are left as they were, and it equals a cold build's."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "120"], check=True)
+    assert build(Options(site=site, jobs=1)).ok
+    made_in_full: list[int] = []
+    full = searchindex._full
+
+    def in_full(*args: Any) -> Any:
+        made_in_full.append(1)
+        return full(*args)
+
+    monkeypatch.setattr(searchindex, "_full", in_full)
+    people = sorted((site / "content/people").glob("*.yaml"))
+    person = people[len(people) // 2]
+    data = yaml.safe_load(person.read_text("utf-8"))
+    renamed = {**data, "name": new_name, "aliases": [data["name"], *data.get("aliases", [])]}
+    person.write_text(yaml.safe_dump(renamed, allow_unicode=True, sort_keys=False), "utf-8")
+    result = build(Options(site=site, jobs=1))
+    assert result.ok and result.report is not None
+    assert made_in_full == []
+    assert [p for p in result.report.written if p.startswith("search/x/")] == []
+    assert any(p.startswith("search/n/") for p in result.report.written)
+    _assert_equals_cold(site, tmp_path / "cold")
+
+
 def test_a_rename_to_words_the_briefings_use_equals_a_cold_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
