@@ -19,7 +19,7 @@ from briefing import markup, yamlio
 from briefing.config import SiteConfig
 from briefing.model import Body, Briefing, Entry, Kind, Page, Parsed, Ref, Source
 from briefing.problems import Problem, error, warning
-from briefing.text import closest, is_safe_slug, slugify
+from briefing.text import CONTROL, closest, is_safe_slug, slugify
 
 BRIEFING_KEYS = {
     "title",
@@ -95,7 +95,28 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
                 col=col,
             )
         ]
-    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if data.translate(None, _SHOWN) or _C1.search(data):  # a few microseconds a file
+        found = CONTROL.search(text)
+        if found:
+            line = text.count("\n", 0, found.start()) + 1
+            col = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+            return None, [
+                error(
+                    path,
+                    line,
+                    f"a control character (U+{ord(found.group()):04X}) that no page can show",
+                    "delete it: text copied from a terminal or a PDF often brings one",
+                    col=col,
+                )
+            ]
+    return text, []
+
+
+# The bytes of a UTF-8 text that are not control characters (see ``text.CONTROL``), and C1
+# controls as UTF-8 (U+0080 to U+009F).
+_SHOWN = bytes(range(0x20, 0x7F)) + b"\t\n\x0c\r" + bytes(range(0x80, 0x100))
+_C1 = re.compile(b"\xc2[\x80-\x9f]")
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:

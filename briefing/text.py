@@ -16,6 +16,11 @@ _SPACE = re.compile(r"\s+")
 _ACCENT = re.compile(
     "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u064b-\u065f\u0670]"
 )
+# Control characters no page can show (HTML forbids them): C0 but tab, line feed, form feed
+# and carriage return, DEL, and C1. YAML's escapes make them (``"\x01"``, ``"\e"``, ``"\N"``),
+# and text copied from a terminal or a PDF brings them; Python-Markdown marks its own
+# placeholders with two of them.
+CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 MAX_SLUG = 200  # characters
 # File systems limit a name to 255 bytes; with ".html", ".xml" or "-12.html" added, a
 # slug stays well below it. Longer names are cut and told apart by a hash.

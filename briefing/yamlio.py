@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from briefing.text import CONTROL
+
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -127,6 +129,8 @@ def load(text: str, first_line: int = 1) -> Document:
         plain = "*" not in text  # no alias: nothing can expand or recur, only keys can repeat
         if node is not None:
             (_check_keys if plain else _check)(node, first_line)
+            if "\\" in text or "\x85" in text:  # an escape, or a raw NEL, may make a control
+                _check_controls(node, first_line)
         data = _construct(loader, node, plain) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark
@@ -245,6 +249,27 @@ def _check_keys(node: yaml.Node, first_line: int, depth: int = 1) -> None:
         for item in node.value:
             if isinstance(item, yaml.CollectionNode):
                 _check_keys(item, first_line, depth + 1)
+
+
+def _check_controls(root: yaml.Node, first_line: int) -> None:
+    """Refuse a value or key with a control character in it, where it is written."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            found = CONTROL.search(node.value)
+            if found:
+                mark = node.start_mark
+                raise YamlError(
+                    f"a control character (U+{ord(found.group()):04X}) that no page can show",
+                    first_line + mark.line,
+                    mark.column + 1,
+                )
+        else:
+            stack.extend(reversed(_children(node)))
 
 
 def _check(root: yaml.Node, first_line: int) -> None:

@@ -212,6 +212,23 @@ CASES = [
         ),
     ),
     Case(
+        "a control character in a value",
+        "content/briefings/x.md",
+        '---\ntitle: "Ti\\x01tulo"\ndate: 2023-01-01\n---\nx\n',
+        1,
+        ("content/briefings/x.md:2:8: error: a control character (U+0001) that no page can show",),
+    ),
+    Case(
+        "a control character in a body",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate: 2023-01-01\n---\nUna línea\r\ncon \x1b[31m color.\n",
+        1,
+        (
+            "content/briefings/x.md:6:5: error: a control character (U+001B) that no page can show",
+            "hint: delete it",
+        ),
+    ),
+    Case(
         "broken relative link",
         "content/briefings/x.md",
         "---\ntitle: T\ndate: 2023-01-01\n---\nVer [otro](otro.md).\n",

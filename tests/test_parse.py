@@ -844,3 +844,30 @@ def test_records_are_positional_lists_of_fields() -> None:
         None,
         "2025-01-02",
     ]
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "col", "code"),
+    [
+        ("a\rb\rcd\u0085e\r".encode(), 3, 3, "U+0085"),  # CR line endings, a C1 control
+        (b"\xef\xbb\xbfab\x00", 1, 3, "U+0000"),  # after a BOM
+        (b"ok\n\tx\x0c\x7f", 2, 4, "U+007F"),  # tab and form feed are fine
+    ],
+)
+def test_a_file_with_a_control_character_is_an_error_at_its_place(
+    data: bytes, line: int, col: int, code: str
+) -> None:
+    from briefing.parse import decode
+
+    text, problems = decode("x.md", data)
+    assert text is None
+    [problem] = problems
+    assert (problem.line, problem.col) == (line, col)
+    assert problem.message == f"a control character ({code}) that no page can show"
+
+
+def test_text_with_tabs_form_feeds_and_latin_letters_is_read() -> None:
+    from briefing.parse import decode
+
+    text = "¿Qué?\t«sí»\x0c\u00a0ü\r\n"
+    assert decode("x.md", text.encode()) == (text.replace("\r\n", "\n"), [])

@@ -188,6 +188,29 @@ def test_values_that_are_not_json_data_are_errors_on_their_line(text: str, fragm
     assert fragment in exc.message
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "col", "code"),
+    [
+        ('a: "x\\x01y"\n', 1, 4, "U+0001"),
+        ('a: [ok, "b\\ec"]\n', 1, 9, "U+001B"),
+        ('a: 1\nb:\n  c: "\\N"\n', 3, 6, "U+0085"),
+        ('"k\\x7f": 1\n', 1, 1, "U+007F"),
+        ('a: &x "\\x9f"\nb: *x\n', 1, 4, "U+009F"),
+    ],
+)
+def test_control_characters_are_errors_where_they_are_written(
+    text: str, line: int, col: int, code: str
+) -> None:
+    exc = error_of(text)
+    assert (exc.line, exc.col) == (line, col)
+    assert exc.message == f"a control character ({code}) that no page can show"
+
+
+def test_tab_line_feed_form_feed_and_other_escapes_are_kept() -> None:
+    doc = load('a: "t\\tn\\nf\\fé\\u00e9 \\L"\nb: c:\\d\n')
+    assert doc.data == {"a": "t\tn\nf\x0cé\u00e9 \u2028", "b": "c:\\d"}
+
+
 def test_deep_flow_nesting_is_an_error_not_a_crash() -> None:
     exc = error_of("a: " + "[" * 5000 + "]" * 5000)
     assert exc.line == 1
