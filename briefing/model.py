@@ -122,6 +122,7 @@ class Page:
     lang: str | None
     body: Body
     lines: dict[str, int] = field(default_factory=dict)
+    redirect_from: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

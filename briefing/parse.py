@@ -17,7 +17,7 @@ from babel import Locale, UnknownLocaleError
 
 from briefing import markup, yamlio
 from briefing.config import SiteConfig
-from briefing.model import Body, Briefing, Entry, Kind, Page, Parsed, Ref, Source
+from briefing.model import FOLDERS, Body, Briefing, Entry, Kind, Page, Parsed, Ref, Source
 from briefing.problems import Problem, error, warning
 from briefing.text import CONTROL, closest, is_safe_slug, slugify
 
@@ -249,12 +249,28 @@ class _Reader:
             )
         return slug
 
-    def slugs(self, key: str) -> tuple[str, ...]:
+    def slugs(self, key: str, folder: str) -> tuple[str, ...]:
+        """Old slugs, each made a redirect in ``folder`` (``""``: the site's root). An old
+        address in that folder is taken as its slug; one in another folder is too, with a
+        warning, since the redirect is not made where it says."""
         out = []
         for ref in self.strings(key):
             old = ref.text.strip().strip("/")
             old = old.removesuffix(".html")
-            old = PurePosixPath(old).name if "/" in old else old
+            if "/" in old:
+                parent, old = old.rsplit("/", 1)
+                if parent != folder and is_safe_slug(old):
+                    where = f"{folder}/{old}.html" if folder else f"{old}.html"
+                    self.problems.append(
+                        warning(
+                            self.path,
+                            ref.line,
+                            f"`{key}: {ref.text}` is read as the old slug `{old}`: "
+                            f"the redirect is made at {where}",
+                            f"write the slug alone; redirects of this file are made"
+                            f" {f'in {folder}/' if folder else 'at the site root'}",
+                        )
+                    )
             if not is_safe_slug(old):
                 self.problems.append(
                     error(self.path, ref.line, f"unsafe slug `{ref.text}` in `{key}`")
@@ -538,6 +554,7 @@ def parse_file(path: str, kind: str, data: bytes, settings: Settings) -> Parsed:
             _check_lang(reader, "lang"),
             body,
             dict(reader.lines),
+            reader.slugs("redirect_from", ""),
         )
         return Parsed(path, page=page, problems=tuple(reader.problems))
     entry = _entry(reader, kind, stem, body_text, body_line, settings)
@@ -569,7 +586,7 @@ def _briefing(
         lang=_check_lang(reader, "lang"),
         draft=reader.flag("draft"),
         story=reader.text("story"),
-        redirect_from=reader.slugs("redirect_from"),
+        redirect_from=reader.slugs("redirect_from", "briefings"),
         translation_key=reader.text("translation_key"),
         extra=reader.mapping("extra"),
         body=body,
@@ -628,7 +645,7 @@ def _entry(
         country=reader.text("country"),
         links=links,
         members=reader.strings("members"),
-        redirect_from=reader.slugs("redirect_from"),
+        redirect_from=reader.slugs("redirect_from", FOLDERS[entry_kind]),
         body=body,
         lines=dict(reader.lines),
     )

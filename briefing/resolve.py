@@ -101,7 +101,78 @@ def check_slugs(briefings: list[Briefing], pages: list[Page]) -> list[Problem]:
             )
         else:
             page_seen[key] = p.path
+    for p in sorted(pages, key=lambda p: p.path):
+        for old in p.redirect_from:
+            key = old.lower()
+            if key in RESERVED or key in FOLDERS.values() or key in ("briefings", "timeline"):
+                reason = "taken by the site itself"
+            elif key in page_seen and page_seen[key] != p.path:
+                reason = f"the slug of {page_seen[key]}"
+            else:
+                continue
+            problems.append(
+                error(
+                    p.path, p.lines.get("redirect_from", 1), f"`redirect_from: {old}` is {reason}"
+                )
+            )
     return problems
+
+
+def _redirects(
+    briefings: list[Briefing], entries: list[Entry], pages: list[Page], actors: dict[Key, Actor]
+) -> tuple[list[tuple[str, str, str]], list[Problem]]:
+    """Each ``redirect_from`` as (old path, new path, title), and the problems of those that
+    cannot be made: an old address another file redirects too, or where a page of the site
+    is (a briefing's or a page's slug is checked by ``check_slugs``)."""
+    found: list[tuple[str, str, str, str, int, str]] = []  # old, new, title, file, line, slug
+    for b in briefings:
+        line = b.lines.get("redirect_from", 1)
+        for old in b.redirect_from:
+            found.append(
+                (f"briefings/{old}.html", f"briefings/{b.slug}.html", b.title, b.path, line, old)
+            )
+    for p in pages:
+        line = p.lines.get("redirect_from", 1)
+        for old in p.redirect_from:
+            found.append((f"{old}.html", f"{p.slug}.html", p.title, p.path, line, old))
+    actor_urls = {a.url.lower(): a.name for a in actors.values()}
+    problems: list[Problem] = []
+    for entry in entries:
+        key = (entry.kind, entry.id)
+        if key not in actors:
+            continue
+        line = entry.lines.get("redirect_from", 1)
+        for old in entry.redirect_from:
+            path = f"{FOLDERS[entry.kind]}/{old}.html"
+            shown = actor_urls.get(path.lower())
+            if shown is not None and path.lower() != actors[key].url.lower():
+                problems.append(
+                    error(
+                        entry.path,
+                        line,
+                        f"`redirect_from: {old}` is the address of {shown}'s page ({path})",
+                        "an old address can only redirect where no page is now",
+                    )
+                )
+                continue
+            found.append((path, actors[key].url, actors[key].name, entry.path, line, old))
+    redirects: list[tuple[str, str, str]] = []
+    first: dict[str, tuple[str, str]] = {}  # old path, folded -> (file, new path)
+    for old, new, title, path, line, slug in sorted(found, key=lambda f: (f[3], f[4])):
+        taken = first.get(old.lower())
+        if taken is None:
+            first[old.lower()] = (path, new)
+            redirects.append((old, new, title))
+        elif taken[1] != new:
+            problems.append(
+                error(
+                    path,
+                    line,
+                    f"`redirect_from: {slug}`: {taken[0]} redirects {old} too",
+                    "an old address can lead to one page only: keep it in one file",
+                )
+            )
+    return redirects, problems
 
 
 def resolve(
@@ -288,17 +359,8 @@ def resolve(
     bios = {key: done_by_path[path].html for path, key in entry_keys.items()}
     finished_pages = [FinishedPage(p, f"{p.slug}.html", done_by_path[p.path].html) for p in pages]
     fresh_html = finisher.fresh_html
-    redirects: list[tuple[str, str, str]] = []
-    for b in briefings:
-        for old in b.redirect_from:
-            redirects.append((f"briefings/{old}.html", f"briefings/{b.slug}.html", b.title))
-    for entry in entries:
-        key = (entry.kind, entry.id)
-        if key in actors:
-            for old in entry.redirect_from:
-                redirects.append(
-                    (f"{FOLDERS[entry.kind]}/{old}.html", actors[key].url, actors[key].name)
-                )
+    redirects, redirect_problems = _redirects(briefings, entries, pages, actors)
+    problems += redirect_problems
     facts = Facts(country_of, members, dict(memberships), bios)
     tag_names = {slug: dict(counter) for slug, counter in tag_spellings.items()}
     return Resolved(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from briefing.problems import Problem
-from tests.sitekit import run, snapshot, write_site
+from tests.sitekit import page, run, snapshot, write_site
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -610,6 +610,8 @@ def test_readme_lists_every_case() -> None:
         "output folder not made by briefing",
         "a file in `output/` briefing did not make",
         "two builds at once",
+        "one old slug in two files' `redirect_from`",
+        "`redirect_from` with folders",
     ]
     missing = [label for label in labels if f"| {label} |" not in readme]
     assert missing == []
@@ -639,3 +641,88 @@ def test_suggestions_follow_the_registry_across_cached_builds(tmp_path: Path) ->
     assert [line for line in fresh.err.splitlines() if "did you mean" in line] == [
         line for line in third.err.splitlines() if "did you mean" in line
     ]
+
+
+REDIRECTS = """
+-- briefing.yaml --
+title: Casos
+language: es
+-- content/people/ana-garcia.yaml --
+name: Ana García
+redirect_from: [ana-b, ana-vieja]
+-- content/people/ana-b.yaml --
+name: Ana Beltrán
+-- content/pages/about.md --
+---
+title: Acerca de
+redirect_from: [metodo, acerca]
+---
+Quiénes somos.
+-- content/pages/metodo.md --
+---
+title: Método
+---
+Cómo trabajamos.
+-- content/briefings/uno.md --
+---
+title: Uno
+date: 2023-01-01
+redirect_from: [viejo]
+---
+Texto.
+-- content/briefings/dos.md --
+---
+title: Dos
+date: 2023-01-02
+redirect_from: [nuevo, viejo]
+---
+Texto.
+"""
+
+
+def test_redirects_that_cannot_be_made_are_errors_naming_their_files(tmp_path: Path) -> None:
+    """An old address two files redirect, the address of another actor's page, or a
+    page's slug: each an error at its file's `redirect_from`, and nothing written. Each
+    was dropped without a word."""
+    site = write_site(tmp_path / "site", REDIRECTS)
+    result = run("build", "--site", site)
+    assert result.code == 1 and "Traceback" not in result.err
+    errors = [line for line in result.err.splitlines() if ": error: " in line]
+    assert errors == [
+        "content/briefings/uno.md:4:1: error: `redirect_from: viejo`: content/briefings/dos.md"
+        " redirects briefings/viejo.html too",
+        "content/pages/about.md:3:1: error: `redirect_from: metodo` is the slug of"
+        " content/pages/metodo.md",
+        "content/people/ana-garcia.yaml:2:1: error: `redirect_from: ana-b` is the address of"
+        " Ana Beltrán's page (people/ana-b.html)",
+    ]
+    assert not (site / "output").exists()
+
+
+def test_redirects_of_pages_and_of_old_addresses_with_folders(tmp_path: Path) -> None:
+    """A free page's old slugs redirect from the site's root; an old address written with
+    folders is read as its slug, with a warning that says where the redirect is made."""
+    text = (
+        REDIRECTS.replace("redirect_from: [ana-b, ana-vieja]", "redirect_from: [ana-vieja]")
+        .replace("redirect_from: [metodo, acerca]", "redirect_from: [acerca, /viejo/quienes.html]")
+        .replace("redirect_from: [viejo]", "redirect_from: [/2019/05/antiguo.html]")
+    )
+    site = write_site(tmp_path / "site", text)
+    result = run("build", "--site", site)
+    assert result.code == 0, result.err
+    assert (
+        "content/briefings/uno.md:4:1: warning: `redirect_from: /2019/05/antiguo.html` is read"
+        " as the old slug `antiguo`: the redirect is made at briefings/antiguo.html"
+    ) in result.err
+    assert "the redirect is made at quienes.html" in result.err
+    out = site / "output"
+    for old, new in [
+        ("acerca.html", "about.html"),
+        ("quienes.html", "about.html"),
+        ("briefings/antiguo.html", "uno.html"),
+        ("briefings/viejo.html", "dos.html"),
+        ("people/ana-vieja.html", "ana-garcia.html"),
+    ]:
+        refresh = page(out, old).find("meta", **{"http-equiv": "refresh"})
+        assert refresh.attrs["content"] == f"0; url={new}", old
+    assert not (out / "2019").exists()

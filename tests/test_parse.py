@@ -451,8 +451,17 @@ def test_slug_in_any_script() -> None:
 
 
 def test_redirect_from_keeps_only_the_last_part() -> None:
+    """An old address in the briefings' folder is its slug; one in another folder is too,
+    with a warning: the redirect is not made where it says."""
     parsed = parse(brief(redirect_from="[old/path/foo.html, '/briefings/y.html', 'a b']"))
-    assert [p.message for p in parsed.problems] == ["unsafe slug `a b` in `redirect_from`"]
+    assert [(p.severity, p.message) for p in parsed.problems] == [
+        (
+            "warning",
+            "`redirect_from: old/path/foo.html` is read as the old slug `foo`: "
+            "the redirect is made at briefings/foo.html",
+        ),
+        ("error", "unsafe slug `a b` in `redirect_from`"),
+    ]
     assert parsed.briefing is not None and parsed.briefing.redirect_from == ("foo", "y")
 
 
