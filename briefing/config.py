@@ -194,6 +194,13 @@ def load_config(site: Path, base_url: str | None = None) -> tuple[SiteConfig, li
                         f"menu link `{url}`: only site paths, http(s) and mailto links are allowed",
                     )
                     continue
+                if "\\" in url:
+                    # a browser reads `\\host` as `//host`: on some pages another site
+                    bad(
+                        "menu",
+                        f"menu link `{url}`: a site path is written with `/`, as `/about.html`",
+                    )
+                    continue
                 items.append(MenuItem(item["title"], url))
             else:
                 bad("menu", "each `menu` item needs a `title` and a `url`")

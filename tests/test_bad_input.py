@@ -229,6 +229,19 @@ CASES = [
         ),
     ),
     Case(
+        "a menu link that is not a site path or an http(s) or mailto URL",
+        "briefing.yaml",
+        "title: Casos\nlanguage: es\nmenu:\n  - {title: A, url: 'javascript:alert(1)'}\n"
+        "  - {title: B, url: '\\\\otro.example/x'}\n  - {title: C, url: /about.html}\n",
+        1,
+        (
+            "briefing.yaml:3:1: error: menu link `javascript:alert(1)`: only site paths, http(s)"
+            " and mailto links are allowed",
+            "briefing.yaml:3:1: error: menu link `\\\\otro.example/x`: a site path is written"
+            " with `/`, as `/about.html`",
+        ),
+    ),
+    Case(
         "broken relative link",
         "content/briefings/x.md",
         "---\ntitle: T\ndate: 2023-01-01\n---\nVer [otro](otro.md).\n",
