@@ -22,6 +22,7 @@ from markdown import inlinepatterns, preprocessors, treeprocessors, util
 from markdown.extensions import fenced_code, toc
 
 from briefing.model import Body, Link
+from briefing.problems import Problem, warning
 
 _TAGS = re.compile(r"<[^>]*>")
 _FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
@@ -42,6 +43,8 @@ def _any_case(word: str) -> str:
 
 
 _X, _H, _S = (_any_case(c) for c in "xhs")
+# URLs that run code or carry a document of their own: taken out of links and images
+BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 URL_ATTR = re.compile(
     f"([{_X[1:-1]}{_H[1:-1]}{_S[1:-1]}]"
     r"(?<![\w:-].)"
@@ -506,9 +509,19 @@ def render(
         raise MarkdownError("the Markdown is nested too deeply to render") from None
     finally:
         md.reset()
-    if sanitize:
-        out = _sanitizer()(out)
     lines = source.split("\n")
+    refused: tuple[Link, ...] = ()
+    if sanitize:
+        raw, out = out, _sanitizer()(out)
+        # a link the sanitizer took the address of is left as `<a>`, an image as `<img`
+        if "<a>" in out or "<img" in out:
+            refused = tuple(
+                Link(url, _line_of(lines, url, first_line))
+                for url in dict.fromkeys(
+                    html.unescape(attr_value(m)) for m in URL_ATTR.finditer(raw)
+                )
+                if "".join(url.split()).lower().startswith(BAD_SCHEMES)
+            )
     out, placed = _place_wikilinks(out, wikis)
     wikilinks = [
         Link(
@@ -536,7 +549,14 @@ def render(
         for url in dict.fromkeys(attr_value(m) for m in URL_ATTR.finditer(out))
         if url and not url.startswith("#")
     )
-    return Body(out, text, first_paragraph, "\n".join(words), links, tuple(wikilinks))
+    return Body(out, text, first_paragraph, "\n".join(words), links, tuple(wikilinks), refused)
+
+
+def refused_link(source: str, url: str, line: int) -> Problem:
+    """The warning for a link or image taken out of a body (see ``BAD_SCHEMES``)."""
+    shown = url if len(url) <= 60 else url[:60] + "…"
+    scheme = "".join(url.split()).lower().split(":")[0]
+    return warning(source, line, f"`{shown}`: {scheme}: URLs are not allowed; it is left out")
 
 
 def attr_value(match: re.Match[str]) -> str:

@@ -14,7 +14,7 @@ import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from briefing.markup import URL_ATTR, attr_value
+from briefing.markup import BAD_SCHEMES, URL_ATTR, attr_value, refused_link
 from briefing.model import Body
 from briefing.problems import Problem, error
 from briefing.registry import Key
@@ -45,7 +45,6 @@ SKIP = {
     "samp",
     "svg",
 }
-BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 # Tags as Python-Markdown writes them that are none of the above, hold no attribute and end
 # no wikilink: most of a body's tags, passed by as they are.
 _PLAIN = frozenset(
@@ -305,6 +304,7 @@ def _rewrite(
     url = html.unescape(raw)
     compact = "".join(url.split()).lower()
     if compact.startswith(BAD_SCHEMES):
+        problems.append(refused_link(source, url, lines.get(url, 0)))
         return ""
     if not url or url.startswith("#") or url.startswith("//") or _SCHEME.match(url):
         return match.group(0)

@@ -50,6 +50,7 @@ class Body:
     capitals: str
     links: tuple[Link, ...]
     wikilinks: tuple[Link, ...] = ()
+    refused: tuple[Link, ...] = ()  # links and images the sanitizer took out (``javascript:``)
 
     @property
     def words(self) -> tuple[str, ...]:

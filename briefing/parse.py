@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import urllib.parse
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -54,7 +55,6 @@ ENTRY_KEYS = {
 }
 PAGE_KEYS = {"title", "lang", "slug", "summary", "redirect_from"}
 DATE_HINT = "dates are written YYYY-MM-DD, or as ISO 8601 with a time: 2023-01-31T18:30:00+01:00"
-BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
@@ -381,16 +381,24 @@ def _check_lang(reader: _Reader, key: str) -> str | None:
 def check_url(url: str) -> tuple[str, str] | None:
     """(severity, message) when a URL from front matter is refused or doubtful."""
     lowered = "".join(url.split()).lower()
-    if lowered.startswith(BAD_SCHEMES):
+    if lowered.startswith(markup.BAD_SCHEMES):
         return "error", f"`{url}`: {lowered.split(':')[0]}: URLs are not allowed"
     match = _SCHEME.match(url)
     if not match:
         return "warning", f"`{url}` is not a full URL (http, https or mailto)"
-    if match.group(1).lower() not in ("http", "https", "mailto"):
+    scheme = match.group(1).lower()
+    if scheme not in ("http", "https", "mailto"):
         return (
             "warning",
             f"`{url}` uses `{match.group(1)}:`; only http, https and mailto links are made",
         )
+    if scheme != "mailto":
+        try:
+            host = urllib.parse.urlsplit(url).hostname
+        except ValueError:  # ``https://[::1/``: a bracket not closed, a port not a number
+            host = None
+        if not host:
+            return "warning", f"`{url}` is not a full URL: it names no host"
     return None
 
 
@@ -465,8 +473,7 @@ def _sources(reader: _Reader, tz: str) -> tuple[Source, ...]:
                 reader.problems.append(make(reader.path, line, f"source {message}"))
                 if severity == "error":
                     continue
-                if not url.lower().startswith(("http:", "https:", "mailto:")):
-                    url = None
+                url = None  # the source is listed, without a link
         out.append(Source(str(title).strip(), url, publisher, date))
     return tuple(out)
 
@@ -475,13 +482,15 @@ def _body(
     path: str, text: str, first_line: int, settings: Settings, problems: list[Problem]
 ) -> Body:
     try:
-        return markup.render(
+        body = markup.render(
             text,
             first_line,
             extensions=settings.extensions,
             configs=settings.configs,
             sanitize=settings.sanitize,
         )
+        problems.extend(markup.refused_link(path, link.url, link.line) for link in body.refused)
+        return body
     except markup.MarkdownError as exc:
         problems.append(error(path, first_line, str(exc)))
         return Body("", "", "", "", ())
@@ -625,8 +634,7 @@ def _entry(
                     reader.path, reader.line("links"), f"link {message}"
                 )
             )
-            if severity == "error" or not url.lower().startswith(("http:", "https:", "mailto:")):
-                continue
+            continue
         links[key] = url.strip()
     body = (
         _body(reader.path, body_text, body_line, settings, reader.problems)

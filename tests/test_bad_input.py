@@ -242,6 +242,16 @@ CASES = [
         ),
     ),
     Case(
+        "a `javascript:` link in a body",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate: 2023-01-01\n---\nUn [enlace](javascript:alert(1)).\n",
+        0,
+        (
+            "content/briefings/x.md:5:1: warning: `javascript:alert(1)`: javascript: URLs are"
+            " not allowed; it is left out",
+        ),
+    ),
+    Case(
         "broken relative link",
         "content/briefings/x.md",
         "---\ntitle: T\ndate: 2023-01-01\n---\nVer [otro](otro.md).\n",

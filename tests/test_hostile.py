@@ -1,4 +1,4 @@
-"""Hostile content: markup, template syntax, control characters, bidi overrides and
+"""Hostile content: markup, template syntax, bidi overrides and
 very long names in every field a curator writes. Nothing of it may become markup,
 be evaluated, break a feed or the search index, or write outside the output folder.
 
@@ -30,9 +30,11 @@ ENTITIES = "&amp; &lt;"
 JINJA = "{{ 7*7 }}"
 RAW = "{% raw %}"
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE
-CTRL = "\x01\x00\x1f\x7f"  # written as YAML escapes; NUL included
+# Control characters (``"\x01"`` and the like) are errors where they are written: see
+# test_control_characters_in_every_field_are_errors below.
+CTRL = "\x01\x00\x1f\x7f"
 EMOJI = "😀🏳️‍🌈"  # one plain emoji, one ZWJ sequence
-HOSTILE = f"{SCRIPT} {IMG} {QUOTE} {ENTITIES} {JINJA} {RAW} {RLO}abc{CTRL}z {EMOJI}"
+HOSTILE = f"{SCRIPT} {IMG} {QUOTE} {ENTITIES} {JINJA} {RAW} {RLO}abcz {EMOJI}"
 
 TITLE = "Title " + HOSTILE
 SUMMARY = "Summary " + HOSTILE
@@ -876,6 +878,29 @@ def test_trusted_attribute_with_a_greater_than_sign_stays_one_tag(tmp_path: Path
     mentions = body.find_all("a", cls="mention")
     assert [(a.text, a.attrs["href"]) for a in mentions] == [("Eve", "../people/eve.html")]
     assert body.text.endswith("and Eve < Bob.")
+
+
+# -- control characters ----------------------------------------------------------------
+
+
+def test_control_characters_in_every_field_are_errors(tmp_path: Path) -> None:
+    """Written as YAML escapes in each field of the hostile site, or raw in a body: an
+    error at each place, and nothing written."""
+    text = SITE.replace(yq(TITLE), yq(TITLE + CTRL)).replace(yq(NAME), yq(NAME + CTRL))
+    text = text.replace("A briefing in a language", "A briefing\x1f in a language")
+    site = write_site(tmp_path / "site", text)
+    result = run("build", "--site", site, "--jobs", "1", "--no-cache")
+    assert result.code == 1 and "Traceback" not in result.err
+    errors = [line for line in result.err.splitlines() if ": error: " in line]
+    assert {e.split(": error: ")[0] for e in errors} == {
+        "content/briefings/hostile.md:2:8",  # the title
+        "content/briefings/lang.md:7:11",  # a body: the whole file is refused
+        "content/briefings/plain.md:4:10",  # the name, in a list
+        "content/people/eve.yaml:1:7",  # the name
+    }
+    assert all("a control character (U+" in e for e in errors)
+    assert not any(c in result.err for c in CTRL)
+    assert not (site / "output").exists()
 
 
 # -- problem messages cannot forge other lines ---------------------------------------

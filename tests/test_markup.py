@@ -89,6 +89,23 @@ def test_sanitize_removes_scripts_handlers_and_bad_urls() -> None:
     assert names(html) == ["p", "b", "p", "a"]
 
 
+def test_links_and_images_the_sanitizer_takes_out_are_told_with_their_lines() -> None:
+    source = (
+        "Uno [bien](https://example.org) y [mal](javascript:alert(1)).\n\n"
+        "![foto](data:image/png;base64,AAAA)\n\n"
+        '<a href=" JavaScript:x">crudo</a> y <img src="foto.png" alt="f">\n'
+    )
+    body = md(source, 10)
+    assert [(link.url, link.line) for link in body.refused] == [
+        ("javascript:alert(1)", 10),
+        ("data:image/png;base64,AAAA", 12),
+        (" JavaScript:x", 14),
+    ]
+    assert "<a>mal</a>" in body.html and 'href="https://example.org"' in body.html
+    assert md(source, sanitize=False).refused == ()  # ``finish`` takes them out, and says so
+    assert md("Sin enlaces ni imágenes: <a>ancla</a>.").refused == ()
+
+
 def test_trust_keeps_raw_html() -> None:
     html = md(RAW, sanitize=False).html
     assert "<script>alert(1)</script>" in html

@@ -406,6 +406,25 @@ def test_ftp_source_warns_and_keeps_no_link() -> None:
     assert parsed.briefing.sources == (Source("ftp://example.org/file", None, None, None),)
 
 
+@pytest.mark.parametrize("url", ["http://", "https:///noticia", "https://[::1/x", "http://:80/"])
+def test_a_source_url_without_a_host_warns_and_keeps_no_link(url: str) -> None:
+    parsed = parse(brief(sources=f"[{{title: Nota, url: '{url}'}}]"))
+    p = only(parsed)
+    assert (p.severity, p.line) == ("warning", 4)
+    assert p.message == f"source `{url}` is not a full URL: it names no host"
+    assert parsed.briefing is not None
+    assert parsed.briefing.sources == (Source("Nota", None, None, None),)
+
+
+def test_a_registry_link_without_a_host_warns_and_is_left_out() -> None:
+    text = "name: Ana\nlinks: {web: 'https://', ok: 'https://ana.example/'}\n"
+    parsed = parse(text, kind="person", path="content/people/ana.yaml")
+    assert where(parsed.problems) == [
+        "content/people/ana.yaml:2:1: warning: link `https://` is not a full URL: it names no host"
+    ]
+    assert parsed.entry is not None and parsed.entry.links == {"ok": "https://ana.example/"}
+
+
 def test_source_without_title_or_url_is_an_error() -> None:
     p = only(parse(brief(sources="[{publisher: X}]")))
     assert (p.severity, p.line) == ("error", 4)
