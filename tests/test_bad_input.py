@@ -385,6 +385,22 @@ def test_five_megabyte_briefing_builds(tmp_path: Path) -> None:
     assert (site / "output/briefings/big.html").stat().st_size > 5_000_000
 
 
+def test_a_line_of_many_brackets_builds_at_once(tmp_path: Path) -> None:
+    """Python-Markdown alone took an hour on it (see ``markup._bracket_text``)."""
+    import time
+
+    site = write_site(tmp_path, BASE)
+    (site / "content/briefings/brackets.md").write_text(
+        "---\ntitle: Corchetes\ndate: 2023-01-02\n---\nUno " + "[" * 100_000 + " dos\n", "utf-8"
+    )
+    started = time.perf_counter()
+    result = run("build", "--site", site, "--quiet", "--jobs", "1")
+    assert time.perf_counter() - started < 20
+    assert result.code == 0, result.err
+    text = page(site / "output", "briefings/brackets.html").text
+    assert "Uno " + "[" * 100_000 + " dos" in text
+
+
 def test_deeply_nested_markdown_does_not_crash(tmp_path: Path) -> None:
     site = write_site(tmp_path, BASE)
     nested = "> " * 3000 + "hondo\n\n" + "".join("  " * i + "- x\n" for i in range(400))
@@ -629,6 +645,7 @@ def test_readme_lists_every_case() -> None:
         "symbolic link leaving the site",
         "a 5 MB briefing",
         "deeply nested Markdown",
+        "a line of 100,000 `[`",
         "broken template in `layouts/`",
         "output folder not made by briefing",
         "a file in `output/` briefing did not make",

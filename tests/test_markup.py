@@ -556,3 +556,49 @@ def test_preprocessing_stand_ins_give_what_python_markdown_gives() -> None:
 def test_patterns_it_does_not_know_are_still_tried() -> None:
     out = _ours([*DEFAULT_EXTENSIONS, "smarty"]).reset().convert('He said "no" -- twice.')
     assert "&ldquo;no&rdquo;" in out and "&ndash;" in out
+
+
+def test_bracket_texts_are_python_markdowns_own() -> None:
+    """``getText`` answered from a bracket table: for any text and any ``[``, the text a
+    closing ``]`` ends and where, as Python-Markdown finds them; none where it finds none.
+    One object answers many calls on one text, as a link pattern does."""
+    import random
+    from types import SimpleNamespace
+
+    from markdown.inlinepatterns import LinkInlineProcessor
+
+    from briefing.markup import _bracket_text
+
+    stock = LinkInlineProcessor.getText
+    rnd = random.Random(7)
+    for _ in range(300):
+        data = "".join(rnd.choice("[[[]]ab\\(") for _ in range(rnd.randint(0, 400)))
+        holder = SimpleNamespace()
+        for index in sorted(rnd.sample(range(len(data) + 1), min(40, len(data) + 1))):
+            text, end, handled = _bracket_text(holder, data, index)
+            want_text, want_end, want_handled = stock(None, data, index)  # type: ignore[arg-type]
+            assert (end, handled) == (want_end, want_handled), (data, index)
+            assert text == (want_text if handled else ""), (data, index)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x " + "[" * 3000 + " y",
+        "[" * 1500 + "a](b) " + "]" * 1500,
+        "see [a [b [c] d] e](u) and " + "[x " * 400 + "] ![i](j) [r][] [r]\n\n[r]: /r",
+    ],
+    ids=["unclosed", "nested", "mixed"],
+)
+def test_texts_of_many_brackets_render_as_python_markdown_renders_them(source: str) -> None:
+    stock, ours = _stock(list(DEFAULT_EXTENSIONS)), _ours(list(DEFAULT_EXTENSIONS))
+    assert ours.reset().convert(source) == stock.reset().convert(source)
+
+
+def test_a_line_of_many_brackets_renders_in_linear_time() -> None:
+    """A line of 8,000 ``[`` took Python-Markdown 14 s: each one walked to the end."""
+    import time
+
+    started = time.perf_counter()
+    md("x " + "[" * 100_000 + " y")
+    assert time.perf_counter() - started < 5
