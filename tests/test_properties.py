@@ -14,7 +14,9 @@ import datetime as dt
 import json
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, event, example, find, given, settings
@@ -25,6 +27,7 @@ from briefing.config import SiteConfig
 from briefing.model import Parsed, parsed_from_json, parsed_to_json
 from briefing.parse import BRIEFING_KEYS, ENTRY_KEYS, Settings, parse_file
 from briefing.problems import has_errors
+from briefing.text import CONTROL
 from tests.sitekit import parse_html, run, write_site
 
 COMMON = {
@@ -421,16 +424,29 @@ def _check_parsed(path: str, parsed: Parsed) -> None:
 # -- pure properties ------------------------------------------------------------------
 
 
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
 @settings(max_examples=250, **COMMON)
 @given(st.one_of(st.text(), front_matter(), st.lists(entries(), max_size=5).map("".join)))
 def test_yaml_load_raises_only_yaml_error(text: str) -> None:
     try:
         doc = yamlio.load(text, 2)
     except yamlio.YamlError as exc:
-        assert exc.message.startswith("invalid YAML")
+        assert exc.message.startswith(("invalid YAML", "a control character (U+"))
         assert exc.line >= 2 and exc.col >= 1
         return
     json.dumps(doc.data, ensure_ascii=False, default=str)  # JSON-like data only
+    assert not any(CONTROL.search(s) for s in _strings(doc.data))
     for line in doc.key_lines.values():
         assert line >= 2
 
