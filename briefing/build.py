@@ -11,6 +11,7 @@ import gc
 import json
 import os
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -338,11 +339,37 @@ def _link(
         jobs_list = [job for spec in specs for job in _call(views, spec)]
         jobs_list += _redirects(views, resolved.redirects, {j.path for j in jobs_list})
         problems += _same_paths([j.path for j in jobs_list], problems)
+        made = {j.path for j in jobs_list} | set(_assets(inputs, resolved.assets, options.site))
+        made |= set(_extras(config.base_url, []))
+        problems += broken_roots(resolved.roots, made, search_files=True)
         counts["pages"] = sum(1 for j in jobs_list if j.kind == "html")
     clock.lap("pages")
     return Computed(
         config, theme, views, specs, resolved, known.parse_keys, known.bodies, counts, problems
     )
+
+
+def broken_roots(
+    roots: list[tuple[str, int, str]], paths: set[str], *, search_files: bool = False
+) -> list[Problem]:
+    """The links from the site's root (``/img/x.png``) to a path the site does not have:
+    errors, as a relative link to a missing file is. ``search_files``: take any path under
+    ``search/`` as there (``briefing check`` makes no index)."""
+    problems = []
+    for source, line, target in roots:
+        found = target in paths or urllib.parse.unquote(target) in paths
+        if found or (search_files and target.startswith("search/")):
+            continue
+        problems.append(
+            error(
+                source,
+                line,
+                f"broken link `/{target}`: the site has no {target}",
+                "a path from `/` is one of the built site's: a page, or a file of"
+                " content/static/ (`/img/x.png` is content/static/img/x.png)",
+            )
+        )
+    return problems
 
 
 def _linking_problems(options: Options, config: SiteConfig) -> list[Problem]:
@@ -505,6 +532,7 @@ def _publish(
     outputs.update(search_files)
     kept.update(search_kept)
     clock.lap("search")
+    problems += broken_roots(model.resolved.roots, {*outputs, *kept, *assets})
     if ".nojekyll" in assets:  # the site brought its own
         outputs.pop(".nojekyll", None)
     # a page kept from the last build is one the site generates as much as a page made now

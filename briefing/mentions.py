@@ -141,6 +141,9 @@ class Finished:
     assets: tuple[str, ...]
     links_to: tuple[str, ...]  # output pages this body links to
     problems: tuple[Problem, ...] = ()
+    # output paths of its links from the site's root (``/img/x.png``), with their lines: only
+    # the build knows every path the site has, and checks them (``build.broken_roots``)
+    roots: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -162,6 +165,7 @@ def finish(
     problems: list[Problem] = []
     assets: dict[str, None] = {}
     links_to: dict[str, None] = {}
+    roots: dict[tuple[str, int], None] = {}
     state = _State()
     lines = {link.url: link.line for link in (*body.links, *body.wikilinks)}
     out: list[str] = []
@@ -219,7 +223,9 @@ def finish(
             lowered = token.lower()
             if "href" in lowered or "src" in lowered:
                 token = URL_ATTR.sub(
-                    lambda m: _rewrite(m, source, page, targets, lines, problems, assets, links_to),
+                    lambda m: _rewrite(
+                        m, source, page, targets, lines, problems, assets, links_to, roots
+                    ),
                     token,
                 )
             out.append(token)
@@ -233,6 +239,7 @@ def finish(
         tuple(assets),
         tuple(links_to),
         tuple(problems),
+        tuple(roots),
     )
 
 
@@ -299,6 +306,7 @@ def _rewrite(
     problems: list[Problem],
     assets: dict[str, None],
     links_to: dict[str, None],
+    roots: dict[tuple[str, int], None],
 ) -> str:
     attr, raw = match.group(1), attr_value(match)
     url = html.unescape(raw)
@@ -314,6 +322,7 @@ def _rewrite(
         target = posixpath.normpath(path.lstrip("/")) if path.strip("/") else ""
         if path.endswith("/"):
             target = f"{target}/index.html" if target else "index.html"
+        roots[(target, line)] = None
         new = relative(page, target) + rest
         return f'{attr}="{html.escape(new)}"'
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))

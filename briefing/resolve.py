@@ -45,6 +45,9 @@ class Resolved:
     tag_spellings: dict[str, dict[str, int]]  # tag slug -> spelling -> briefings using it
     fresh_html: dict[str, str]  # finished bodies computed in this build, by finish key
     problems: list[Problem] = field(default_factory=list)
+    # (file, line, output path) of each link from the site's root: checked once every path
+    # of the site is known (``build.broken_roots``)
+    roots: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def check_slugs(briefings: list[Briefing], pages: list[Page]) -> list[Problem]:
@@ -332,9 +335,11 @@ def resolve(
         to_finish.append((p.path, f"{p.slug}.html", p.body, False, None))
     done_by_path = finisher.run_all(to_finish)
     assets: set[str] = set()
-    for done in done_by_path.values():
+    roots: list[tuple[str, int, str]] = []
+    for path, done in done_by_path.items():
         problems.extend(done.problems)
         assets.update(done.assets)
+        roots += [(path, line, target) for target, line in done.roots]
     items: list[Item] = []
     for b in briefings:
         done = done_by_path[b.path]
@@ -364,7 +369,16 @@ def resolve(
     facts = Facts(country_of, members, dict(memberships), bios)
     tag_names = {slug: dict(counter) for slug, counter in tag_spellings.items()}
     return Resolved(
-        items, actors, finished_pages, facts, redirects, assets, tag_names, fresh_html, problems
+        items,
+        actors,
+        finished_pages,
+        facts,
+        redirects,
+        assets,
+        tag_names,
+        fresh_html,
+        problems,
+        sorted(roots),
     )
 
 
@@ -459,6 +473,7 @@ class Done:
     assets: tuple[str, ...]
     links_to: tuple[str, ...]
     problems: tuple[Problem, ...]
+    roots: tuple[tuple[str, int], ...] = ()
 
 
 class _Finisher:
@@ -598,6 +613,7 @@ class _Finisher:
                         assets=tuple(record["assets"]),
                         links_to=tuple(record["links_to"]),
                         problems=tuple(map(Problem.from_json, record["problems"])),
+                        roots=tuple((str(t), int(n)) for t, n in record["roots"]),
                     )
                     continue
                 except (KeyError, TypeError, ValueError, IndexError):
@@ -627,7 +643,12 @@ class _Finisher:
             key = keys[source]
             self.fresh_html[key] = done.html
             out[source] = Done(
-                FinishedBody(key), done.mentioned, done.assets, done.links_to, done.problems
+                FinishedBody(key),
+                done.mentioned,
+                done.assets,
+                done.links_to,
+                done.problems,
+                done.roots,
             )
             records[source] = _record(done)
         new_html.flush()
@@ -659,6 +680,7 @@ def _record(done: Finished) -> dict[str, Any]:
         "assets": list(done.assets),
         "links_to": list(done.links_to),
         "problems": [p.to_json() for p in done.problems],
+        "roots": [list(r) for r in done.roots],
     }
 
 

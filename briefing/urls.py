@@ -35,8 +35,8 @@ def absolute(base_url: str, path: str) -> str:
 
 
 def split_fragment(url: str) -> tuple[str, str]:
-    for mark in ("#", "?"):
-        if mark in url:
-            index = url.index(mark)
-            return url[:index], url[index:]
-    return url, ""
+    """(path, query and fragment): ``x.html?q=a#b`` is ``x.html`` and ``?q=a#b``."""
+    marks = [i for i in (url.find("?"), url.find("#")) if i >= 0]
+    if not marks:
+        return url, ""
+    return url[: min(marks)], url[min(marks) :]

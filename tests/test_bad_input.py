@@ -252,6 +252,16 @@ CASES = [
         ),
     ),
     Case(
+        "broken link from the site's root",
+        "content/briefings/x.md",
+        "---\ntitle: T\ndate: 2023-01-01\n---\nVer [otro](/otros/nada.html).\n",
+        1,
+        (
+            "content/briefings/x.md:5:1: error: broken link `/otros/nada.html`: the site has"
+            " no otros/nada.html",
+        ),
+    ),
+    Case(
         "broken relative link",
         "content/briefings/x.md",
         "---\ntitle: T\ndate: 2023-01-01\n---\nVer [otro](otro.md).\n",
@@ -766,3 +776,66 @@ def test_redirects_of_pages_and_of_old_addresses_with_folders(tmp_path: Path) ->
         refresh = page(out, old).find("meta", **{"http-equiv": "refresh"})
         assert refresh.attrs["content"] == f"0; url={new}", old
     assert not (out / "2019").exists()
+
+
+ROOTS = """
+-- briefing.yaml --
+title: Raíces
+language: es
+base_url: https://example.org/
+-- content/people/ana-garcia.yaml --
+name: Ana García
+-- content/static/img/mi foto.png --
+png
+-- content/pages/about.md --
+---
+title: Acerca
+---
+Ver [la cronología](/timeline/index.html) y [la búsqueda](/search.html?q=ana#arriba).
+-- content/briefings/uno.md --
+---
+title: Uno
+date: 2023-01-01
+people: [Ana García]
+---
+A [Ana](/people/ana-garcia.html), [las personas](/people/), [el inicio](/),
+[el feed](/feed.xml), ![foto](/img/mi%20foto.png), [el índice](/search/index.js)
+y [dos](/briefings/dos.html).
+-- content/briefings/dos.md --
+---
+title: Dos
+date: 2023-01-02
+---
+Texto.
+"""
+
+
+def test_links_from_the_root_to_what_the_site_has_build(tmp_path: Path) -> None:
+    """Pages, folders, feeds, static files (a name with a space, percent-encoded), the
+    search index, with a query or a fragment: all of them the built site has."""
+    site = write_site(tmp_path / "site", ROOTS)
+    result = run("build", "--site", site)
+    assert result.code == 0, result.err
+    assert "broken" not in result.err
+    links = [a.attrs["href"] for a in page(site / "output", "briefings/uno.html").find_all("a")]
+    assert "../people/index.html" in links and "dos.html" in links
+    assert run("check", "--site", site).code == 0
+
+
+def test_a_root_link_to_a_page_gone_is_an_error_in_every_later_build(tmp_path: Path) -> None:
+    """The link's body is finished once and cached; its root links are checked again by
+    every build, against the paths the site has then (and by `briefing check`)."""
+    site = write_site(tmp_path / "site", ROOTS)
+    assert run("build", "--site", site).code == 0
+    before = snapshot(site / "output")
+    (site / "content/briefings/dos.md").unlink()
+    for _ in range(2):
+        result = run("build", "--site", site)
+        assert result.code == 1
+        assert (
+            "content/briefings/uno.md:8:1: error: broken link `/briefings/dos.html`: the site"
+            " has no briefings/dos.html"
+        ) in result.err
+        assert snapshot(site / "output") == before
+    checked = run("check", "--site", site)
+    assert "content/briefings/uno.md:8:1: error: broken link `/briefings/dos.html`" in checked.err

@@ -317,6 +317,19 @@ def test_text_without_any_name_is_returned_unchanged() -> None:
 # ------------------------------------------------------------------- paths
 
 
+def test_a_query_before_a_fragment_is_not_part_of_the_path() -> None:
+    from briefing.urls import split_fragment
+
+    assert split_fragment("/search.html?q=a#top") == ("/search.html", "?q=a#top")
+    assert split_fragment("/a.html#x?y") == ("/a.html", "#x?y")
+    assert split_fragment("/a.html") == ("/a.html", "")
+
+
+def test_root_relative_links_are_told_to_the_build_with_their_lines() -> None:
+    done = run("Uno [a](/a.html?q=1#x).\n\n![b](/img/b%20c.png) [c](/people/) [d](//otro.example)")
+    assert done.roots == (("a.html", 5), ("img/b%20c.png", 7), ("people/index.html", 7))
+
+
 def test_root_relative_image_follows_the_page_depth() -> None:
     assert srcs(run("![x](/img/x.png)").html) == ["../img/x.png"]
     assert srcs(run("![x](/img/x.png)", page="index.html").html) == ["img/x.png"]
