@@ -53,12 +53,8 @@ def _assert_equals_cold(site: Path, cold: Path, label: str = "") -> None:
     assert [p for p in warm if warm[p] != fresh[p]] == [], label
 
 
-def test_patched_search_index_equals_a_full_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    site = tmp_path / "site"
-    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
-    assert build(Options(site=site, jobs=1)).ok
+def _count_full(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that gets a 1 each time the search index is made in full, not patched."""
     fulls: list[int] = []
     made_in_full = searchindex._full
 
@@ -67,6 +63,16 @@ def test_patched_search_index_equals_a_full_one(
         return made_in_full(*args)
 
     monkeypatch.setattr(searchindex, "_full", in_full)
+    return fulls
+
+
+def test_patched_search_index_equals_a_full_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    assert build(Options(site=site, jobs=1)).ok
+    fulls = _count_full(monkeypatch)
     briefings = sorted((site / "content/briefings").rglob("*.md"))
     people = sorted((site / "content/people").glob("*.yaml"))
     rng = random.Random(7)
@@ -664,14 +670,7 @@ def test_a_rename_that_moves_a_person_in_alphabetical_order_patches_the_index(
     site = tmp_path / "site"
     subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "120"], check=True)
     assert build(Options(site=site, jobs=1)).ok
-    made_in_full: list[int] = []
-    full = searchindex._full
-
-    def in_full(*args: Any) -> Any:
-        made_in_full.append(1)
-        return full(*args)
-
-    monkeypatch.setattr(searchindex, "_full", in_full)
+    made_in_full = _count_full(monkeypatch)
     people = sorted((site / "content/people").glob("*.yaml"))
     person = people[len(people) // 2]
     data = yaml.safe_load(person.read_text("utf-8"))
