@@ -32,6 +32,9 @@ from briefing.text import Matcher, actor_slug, carry_closest, digest
 from briefing.workers import map_jobs
 
 RESERVED = {"index", "search", "404", "feed", "sitemap", "robots"}
+# Names at the site's root that a free page's slug, or an old one, cannot have: the site's
+# own files and folders.
+_SITE_NAMES = frozenset({*RESERVED, *FOLDERS.values(), "briefings", "timeline", "assets", "media"})
 
 
 @dataclass
@@ -81,11 +84,7 @@ def check_slugs(briefings: list[Briefing], pages: list[Page]) -> list[Problem]:
     page_seen: dict[str, str] = {}
     for p in sorted(pages, key=lambda p: p.path):
         key = p.slug.lower()
-        if (
-            key in RESERVED
-            or key in FOLDERS.values()
-            or key in ("briefings", "timeline", "assets", "media")
-        ):
+        if key in _SITE_NAMES:
             problems.append(
                 error(
                     p.path,
@@ -107,7 +106,7 @@ def check_slugs(briefings: list[Briefing], pages: list[Page]) -> list[Problem]:
     for p in sorted(pages, key=lambda p: p.path):
         for old in p.redirect_from:
             key = old.lower()
-            if key in RESERVED or key in FOLDERS.values() or key in ("briefings", "timeline"):
+            if key in _SITE_NAMES:
                 reason = "taken by the site itself"
             elif key in page_seen and page_seen[key] != p.path:
                 reason = f"the slug of {page_seen[key]}"
