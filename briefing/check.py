@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from briefing import countries
 from briefing.link import Item
@@ -145,9 +146,15 @@ def _names(actors: dict[Key, Actor], registry: Registry, language: str) -> dict[
     return out
 
 
+@lru_cache(maxsize=1 << 14)
+def _whole_word(name: str) -> re.Pattern[str]:
+    """A name as a whole word: made once for the thousands of briefings that mention it."""
+    return re.compile(r"(?<![\w])" + re.escape(name) + r"(?![\w])")
+
+
 def _find(lines: list[str], names: list[str], start: int) -> tuple[int, int]:
     """The 1-based line and column of the first whole-word occurrence of any name."""
-    patterns = [re.compile(r"(?<![\w])" + re.escape(n) + r"(?![\w])") for n in names]
+    patterns = [_whole_word(n) for n in names]
     for number in range(start, len(lines)):
         for pattern in patterns:
             match = pattern.search(lines[number])
@@ -157,18 +164,36 @@ def _find(lines: list[str], names: list[str], start: int) -> tuple[int, int]:
 
 
 def distance(a: str, b: str, limit: int = 2) -> int:
-    """Levenshtein distance, giving up (limit + 1) once it must exceed ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
+    """Levenshtein distance when it is at most ``limit``, else ``limit + 1``. Only the cells
+    within ``limit`` of the diagonal are worked out: no path through the others costs so
+    little (a fifth of the cells of two names of some fifteen letters)."""
+    la, lb = len(a), len(b)
+    big = limit + 1
+    if abs(la - lb) > limit:
+        return big
+    width = 2 * limit + 1
+    # cell k of a row i is column j = i - limit + k
+    previous = [j if 0 <= j <= lb else big for j in range(-limit, limit + 1)]
+    for i in range(1, la + 1):
+        ca = a[i - 1]
+        current = [big] * width
+        for k in range(width):
+            j = i - limit + k
+            if j < 0 or j > lb:
+                continue
+            if j == 0:
+                current[k] = min(i, big)
+                continue
+            best = previous[k] + (ca != b[j - 1])
+            if k + 1 < width and previous[k + 1] + 1 < best:
+                best = previous[k + 1] + 1
+            if k > 0 and current[k - 1] + 1 < best:
+                best = current[k - 1] + 1
+            current[k] = min(best, big)
+        if min(current) >= big:
+            return big
         previous = current
-    return previous[-1]
+    return previous[lb - la + limit]
 
 
 def _near_names(
@@ -186,8 +211,18 @@ def _near_names(
     by_words: dict[int, list[tuple[str, Actor]]] = {}
     for name, actor in registered:
         by_words.setdefault(len(name.split()), []).append((name, actor))
+    sizes = list(by_words)
+    # by number of words and first letter: a name's fold and length, the name and its actor
+    buckets: dict[tuple[int, str], list[tuple[str, int, str, Actor]]] = {}
+    for size, named in by_words.items():
+        for name, actor in named:
+            folded = fold(name)
+            buckets.setdefault((size, name[0].lower()), []).append(
+                (folded, len(folded), name, actor)
+            )
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
+    nearest: dict[str, tuple[str, Actor, int] | None] = {}
     for item in items:
         b = item.briefing
         candidates: list[tuple[str, int]] = []
@@ -199,30 +234,54 @@ def _near_names(
         start = _body_start(lines)
         for number in range(start, len(lines)):
             words = _WORD.findall(lines[number])
-            for size in by_words:
-                for index in range(len(words) - size + 1):
-                    chunk = words[index : index + size]
-                    if all(w[0].isupper() for w in chunk):
-                        candidates.append((" ".join(chunk), number + 1))
-        for text, line in candidates:
-            if len(text) < 6 or fold(text) in exact:
+            capitals = [i for i, word in enumerate(words) if word[0].isupper()]
+            if not capitals:
                 continue
-            for name, actor in by_words.get(len(text.split()), []):
-                if name[0].lower() != text[0].lower():
-                    continue
-                d = distance(fold(text), fold(name))
-                if 0 < d <= 2 and (b.path, text) not in seen:
-                    seen.add((b.path, text))
-                    problems.append(
-                        warning(
-                            b.path,
-                            line,
-                            f"`{text}` is {d} edit{'s' if d > 1 else ''} from `{name}` ({actor.entry.path if actor.entry else actor.name})",
-                            f"did you mean `{name}`? If it is another spelling, add it to `aliases`",
-                        )
+            run: dict[int, int] = {}  # how many capitalized words follow from each one
+            after = -1
+            for index in reversed(capitals):
+                run[index] = run[after] + 1 if after == index + 1 else 1
+                after = index
+            for size in sizes:
+                for index in capitals:
+                    if run[index] >= size:
+                        candidates.append((" ".join(words[index : index + size]), number + 1))
+        for text, line in candidates:
+            if text not in nearest:  # names recur in thousands of briefings: each looked at once
+                nearest[text] = _nearest(text, buckets, exact)
+            near = nearest[text]
+            if near is not None and (b.path, text) not in seen:
+                seen.add((b.path, text))
+                name, actor, d = near
+                problems.append(
+                    warning(
+                        b.path,
+                        line,
+                        f"`{text}` is {d} edit{'s' if d > 1 else ''} from `{name}` ({actor.entry.path if actor.entry else actor.name})",
+                        f"did you mean `{name}`? If it is another spelling, add it to `aliases`",
                     )
-                    break
+                )
     return problems
+
+
+def _nearest(
+    text: str, buckets: dict[tuple[int, str], list[tuple[str, int, str, Actor]]], exact: set[str]
+) -> tuple[str, Actor, int] | None:
+    """The first registered name of as many words, with the same first letter, one or two
+    edits from ``text``, and how many."""
+    if len(text) < 6:
+        return None
+    folded = fold(text)
+    if folded in exact:
+        return None
+    size = len(folded)
+    for other, length, name, actor in buckets.get((len(text.split()), text[0].lower()), ()):
+        if abs(length - size) > 2:
+            continue
+        d = distance(folded, other)
+        if 0 < d <= 2:
+            return name, actor, d
+    return None
 
 
 def github_annotations(problems: Iterable[Problem]) -> str:

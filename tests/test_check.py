@@ -195,3 +195,37 @@ def test_check_needs_no_output_folder(site: Path) -> None:
     finally:
         os.chmod(site, 0o755)
     assert code == 0
+
+
+def test_distance_within_the_band_is_the_whole_levenshtein_distance() -> None:
+    """Only cells near the diagonal are worked out: the same answer as the whole table,
+    up to the limit, for edits of every kind."""
+    import random
+
+    def whole(a: str, b: str) -> int:
+        previous = list(range(len(b) + 1))
+        for i, ca in enumerate(a, 1):
+            current = [i]
+            for j, cb in enumerate(b, 1):
+                current.append(
+                    min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+                )
+            previous = current
+        return previous[-1]
+
+    rnd = random.Random(3)
+    for _ in range(3000):
+        a = "".join(rnd.choice("abcd ") for _ in range(rnd.randint(0, 12)))
+        b = list(a)
+        for _ in range(rnd.randint(0, 4)):  # insertions, deletions and substitutions
+            at = rnd.randint(0, len(b))
+            kind = rnd.choice("ids") if at < len(b) else "i"
+            if kind == "i":
+                b.insert(at, rnd.choice("abce"))
+            elif kind == "d":
+                del b[at]
+            else:
+                b[at] = rnd.choice("abce")
+        edited = "".join(b)
+        for limit in (1, 2, 3):
+            assert distance(a, edited, limit) == min(whole(a, edited), limit + 1), (a, edited)
