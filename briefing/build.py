@@ -25,6 +25,7 @@ from briefing.config import SiteConfig, load_config
 from briefing.depends import Depends
 from briefing.link import link_site
 from briefing.load import Asset, Inputs, read_site, theme_assets
+from briefing.mentions import Root
 from briefing.model import KINDS, Briefing, Entry, FinishedBody, Page
 from briefing.pages import PER_PAGE, Job, Views
 from briefing.parse import Settings
@@ -32,7 +33,7 @@ from briefing.parsing import Bodies, parse_all, shape_row
 from briefing.problems import Problem, error, has_errors, ordered, strict, warning
 from briefing.registry import Actor, Key, Registry, build_registry
 from briefing.render import Renderer, TemplateProblem, adopt, precompile
-from briefing.resolve import Resolved, check_slugs, resolve
+from briefing.resolve import Redirect, Resolved, check_slugs, resolve
 from briefing.searchindex import Catalog, search_index
 from briefing.text import digest
 from briefing.theme import Theme, generated_css, load_theme
@@ -337,7 +338,9 @@ def _link(
     counts = {"files": len(inputs.files), "briefings": len(site_model.items)}
     if not options.write:  # a build that publishes makes its pages in workers, in _publish
         jobs_list = [job for spec in specs for job in _call(views, spec)]
-        jobs_list += _redirects(views, resolved.redirects, {j.path for j in jobs_list})
+        paths = {j.path for j in jobs_list}
+        problems += redirect_clashes(resolved.redirects, paths)
+        jobs_list += _redirects(views, resolved.redirects, paths)
         problems += _same_paths([j.path for j in jobs_list], problems)
         made = {j.path for j in jobs_list} | set(_assets(inputs, resolved.assets, options.site))
         made |= set(_extras(config.base_url, []))
@@ -350,23 +353,31 @@ def _link(
 
 
 def broken_roots(
-    roots: list[tuple[str, int, str]], paths: set[str], *, search_files: bool = False
+    roots: list[tuple[str, Root]], paths: set[str], *, search_files: bool = False
 ) -> list[Problem]:
     """The links from the site's root (``/img/x.png``) to a path the site does not have:
     errors, as a relative link to a missing file is. ``search_files``: take any path under
     ``search/`` as there (``briefing check`` makes no index)."""
     problems = []
-    for source, line, target in roots:
+    for source, root in roots:
+        target = root.target
         found = target in paths or urllib.parse.unquote(target) in paths
         if found or (search_files and target.startswith("search/")):
             continue
+        if f"{target}/index.html" in paths:
+            hint = f"`/{target}` is a folder: write `/{target}/`, which works from disk too"
+        else:
+            hint = (
+                "a path from `/` is one of the built site's: a page, or a file of"
+                " content/static/ (`/img/x.png` is content/static/img/x.png); a file beside"
+                " the Markdown is linked by its relative path"
+            )
         problems.append(
             error(
                 source,
-                line,
-                f"broken link `/{target}`: the site has no {target}",
-                "a path from `/` is one of the built site's: a page, or a file of"
-                " content/static/ (`/img/x.png` is content/static/img/x.png)",
+                root.line,
+                f"broken {root.kind} `{root.url}`: the site has no {target}",
+                hint,
             )
         )
     return problems
@@ -513,6 +524,9 @@ def _publish(
     )
     clock.lap("pages")
     made = [m for group in groups for m in group.made] + moved
+    problems += redirect_clashes(
+        model.resolved.redirects, {m.path for group in groups for m in group.made}
+    )
     problems += _same_paths([m.path for m in made], problems)
     model.counts["pages"] = sum(1 for m in made if m.kind == "html")
     fingerprints = {m.path: m.fingerprint for m in made}
@@ -740,15 +754,32 @@ def _call(views: Views, spec: Spec) -> list[Job]:
     return made if isinstance(made, list) else [made]
 
 
-def _redirects(views: Views, redirects: list[tuple[str, str, str]], taken: set[str]) -> list[Job]:
-    """Pages left at old addresses, where no page of the site is now."""
+def _redirects(views: Views, redirects: list[Redirect], taken: set[str]) -> list[Job]:
+    """Pages left at old addresses, where no page of the site is now (``redirect_clashes``
+    tells of the others)."""
     out: list[Job] = []
     taken = set(taken)
-    for old, new, title in redirects:
-        if old not in taken:
-            out.append(views.redirect(old, new, title))
-            taken.add(old)
+    for r in redirects:
+        if r.old not in taken:
+            out.append(views.redirect(r.old, r.new, r.title))
+            taken.add(r.old)
     return out
+
+
+def redirect_clashes(redirects: list[Redirect], pages: set[str]) -> list[Problem]:
+    """An error for each old address where a page of the site is now (an actor's page, a
+    page of a list, a briefing's...): its redirect cannot be made. An old address that is
+    the page's own address asks for nothing."""
+    return [
+        error(
+            r.source,
+            r.line,
+            f"`redirect_from: {r.slug}`: {r.old} is a page of the site",
+            "an old address can only redirect where no page is now",
+        )
+        for r in redirects
+        if r.old in pages and r.old != r.new
+    ]
 
 
 def _same_paths(paths: list[str], problems: list[Problem]) -> list[Problem]:
@@ -815,7 +846,7 @@ def _make_all(
     work: _PageWork,
     specs: list[Spec],
     keyed: _Keyed,
-    redirects: list[tuple[str, str, str]],
+    redirects: list[Redirect],
     jobs: int,
     note: Progress,
 ) -> tuple[list[_Group], list[Made]]:

@@ -364,32 +364,43 @@ def _block_level(md: markdown.Markdown) -> Callable[[Any], bool]:
 
 
 _BRACKET = re.compile(r"[\[\]]")
-_NEAR = 64  # brackets looked at one by one before the text's bracket table is made
+_NEAR = 64  # brackets always looked at one by one before a text's bracket table is made
 
 
 def _bracket_text(self: Any, data: str, index: int) -> tuple[str, int, bool]:
     """Python-Markdown's ``getText`` (the text up to the ``]`` that closes a ``[`` just
-    before ``index``, nested brackets counted) without its cost on a text of many ``[``:
-    it walks to the end of the text for each one, and a line of 8,000 took 14 s. The few
-    brackets of a usual link are counted here; past ``_NEAR``, a table of the whole text,
-    made once, answers each ``[`` by a search. The same results (tests/test_markup.py),
-    but for the text of a ``[`` that nothing closes, which is empty: its callers never
-    read it, and copying the rest of the text for each was quadratic again."""
-    table = getattr(self, "_brackets", None)
-    if table is None or table[0] is not data:
-        depth = 1
-        for seen, found in enumerate(_BRACKET.finditer(data, index)):
-            depth += 1 if found.group() == "[" else -1
-            if depth == 0:
-                end = found.start()
-                return data[index:end], end + 1, True
-            if seen >= _NEAR:
+    before ``index``, nested brackets counted) without its cost on a text of many ``[``
+    that nothing closes: it walks to the end of the text for each one, and a line of 8,000
+    took 14 s. Brackets are counted one by one, as there, up to a quarter of the text's
+    brackets; past that, a table of the whole text, made once for it, answers this ``[``
+    and every later one by a search. The same results (tests/test_markup.py), but for the
+    text of a ``[`` that nothing closes, which is empty: its callers never read it, and
+    copying the rest of the text for each was quadratic again."""
+    state = getattr(self, "_brackets", None)
+    if state is None or state[0] is not data:
+        # each link found makes a new text: a table for each would be quadratic too
+        state = [data, data.count("[") + data.count("]"), None]
+        self._brackets = state
+    if state[2] is None:
+        depth, seen = 1, 0
+        budget = max(_NEAR, state[1] // 4)
+        for pos in range(index, len(data)):  # as Python-Markdown walks, but for the budget
+            c = data[pos]
+            if c == "]":
+                depth -= 1
+                if depth == 0:
+                    return data[index:pos], pos + 1, True
+            elif c == "[":
+                depth += 1
+            else:
+                continue
+            seen += 1
+            if seen > budget:
                 break
         else:
             return "", len(data), False
-        table = (data, _closings(data))
-        self._brackets = table
-    closes = table[1]
+        state[2] = _closings(data)
+    closes = state[2]
     positions = closes[0].get(_level(data, index, closes) - 1, [])
     at = bisect.bisect_left(positions, index)
     if at == len(positions):
@@ -598,8 +609,8 @@ def render(
     refused: tuple[Link, ...] = ()
     if sanitize:
         raw, out = out, _sanitizer()(out)
-        # a link the sanitizer took the address of is left as `<a>`, an image as `<img`
-        if "<a>" in out or "<img" in out:
+        # an address the sanitizer took out (or an element it took out with its address)
+        if raw.count("href=") + raw.count("src=") != out.count("href=") + out.count("src="):
             refused = tuple(
                 Link(url, _line_of(lines, url, first_line))
                 for url in dict.fromkeys(
@@ -693,10 +704,22 @@ def _place_wikilinks(out: str, wikis: list[tuple[str, str | None]]) -> tuple[str
 
 
 def _line_of(lines: list[str], needle: str, first_line: int) -> int:
+    """The line where ``needle`` (a URL, ``[[a wikilink``) is written whole, followed by
+    what ends one, else the first line holding it: ``/people`` is not on the line of
+    ``/people/ana.xml``."""
+    found = -1
     for number, line in enumerate(lines):
-        if needle in line:
-            return first_line + number
-    return first_line
+        at = line.find(needle)
+        while at >= 0:
+            if found < 0:
+                found = number
+            if line[at + len(needle) : at + len(needle) + 1] in _URL_ENDS:
+                return first_line + number
+            at = line.find(needle, at + 1)
+    return first_line + max(found, 0)
+
+
+_URL_ENDS = frozenset({"", ")", " ", "\t", '"', "'", ">", "]", "|"})
 
 
 def plain(text_html: str) -> str:

@@ -13,6 +13,7 @@ import re
 import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from briefing.markup import BAD_SCHEMES, URL_ATTR, attr_value, refused_link
 from briefing.model import Body
@@ -134,6 +135,15 @@ def build_names(table: dict[str, Key]) -> dict[str, list[tuple[str, Key, int]]]:
     return by_word
 
 
+class Root(NamedTuple):
+    """A link or image from the site's root: the output path it leads to, as written."""
+
+    target: str  # ``img/x.png``; a folder's ``index.html``
+    line: int
+    url: str  # ``/img/x.png``
+    kind: str  # "link" or "image"
+
+
 @dataclass
 class Finished:
     html: str
@@ -141,9 +151,9 @@ class Finished:
     assets: tuple[str, ...]
     links_to: tuple[str, ...]  # output pages this body links to
     problems: tuple[Problem, ...] = ()
-    # output paths of its links from the site's root (``/img/x.png``), with their lines: only
-    # the build knows every path the site has, and checks them (``build.broken_roots``)
-    roots: tuple[tuple[str, int], ...] = ()
+    # its links from the site's root (``/img/x.png``): only the build knows every path the
+    # site has, and checks them (``build.broken_roots``)
+    roots: tuple[Root, ...] = ()
 
 
 @dataclass
@@ -165,7 +175,7 @@ def finish(
     problems: list[Problem] = []
     assets: dict[str, None] = {}
     links_to: dict[str, None] = {}
-    roots: dict[tuple[str, int], None] = {}
+    roots: dict[Root, None] = {}
     state = _State()
     lines = {link.url: link.line for link in (*body.links, *body.wikilinks)}
     out: list[str] = []
@@ -306,7 +316,7 @@ def _rewrite(
     problems: list[Problem],
     assets: dict[str, None],
     links_to: dict[str, None],
-    roots: dict[tuple[str, int], None],
+    roots: dict[Root, None],
 ) -> str:
     attr, raw = match.group(1), attr_value(match)
     url = html.unescape(raw)
@@ -320,9 +330,10 @@ def _rewrite(
     line = lines.get(url, 0)
     if path.startswith("/"):
         target = posixpath.normpath(path.lstrip("/")) if path.strip("/") else ""
-        if path.endswith("/"):
+        target = "" if target == "." else target
+        if path.endswith("/") or not target:
             target = f"{target}/index.html" if target else "index.html"
-        roots[(target, line)] = None
+        roots[Root(target, line, url, "image" if attr == "src" else "link")] = None
         new = relative(page, target) + rest
         return f'{attr}="{html.escape(new)}"'
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))

@@ -15,7 +15,7 @@ import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from briefing import countries
@@ -23,7 +23,7 @@ from briefing.cache import Batch, Cache, encode
 from briefing.config import SiteConfig
 from briefing.link import FinishedPage, Item
 from briefing.load import Inputs
-from briefing.mentions import Finished, Targets, build_names, finish
+from briefing.mentions import Finished, Root, Targets, build_names, finish
 from briefing.model import FOLDERS, Body, Briefing, Entry, FinishedBody, Kind, Page
 from briefing.pages import Facts
 from briefing.problems import Problem, error
@@ -43,14 +43,14 @@ class Resolved:
     actors: dict[Key, Actor]
     pages: list[FinishedPage]
     facts: Facts
-    redirects: list[tuple[str, str, str]]  # (old path, new path, title)
+    redirects: list[Redirect]
     assets: set[str]  # content paths of files beside Markdown that are used
     tag_spellings: dict[str, dict[str, int]]  # tag slug -> spelling -> briefings using it
     fresh_html: dict[str, str]  # finished bodies computed in this build, by finish key
     problems: list[Problem] = field(default_factory=list)
-    # (file, line, output path) of each link from the site's root: checked once every path
-    # of the site is known (``build.broken_roots``)
-    roots: list[tuple[str, int, str]] = field(default_factory=list)
+    # (file, link) of each link from the site's root: checked once every path of the site is
+    # known (``build.broken_roots``)
+    roots: list[tuple[str, Root]] = field(default_factory=list)
 
 
 def check_slugs(briefings: list[Briefing], pages: list[Page]) -> list[Problem]:
@@ -71,16 +71,6 @@ def check_slugs(briefings: list[Briefing], pages: list[Page]) -> list[Problem]:
             )
         else:
             seen[key] = b.path
-    for b in by_path:
-        for old in b.redirect_from:
-            if old.lower() in seen and seen[old.lower()] != b.path:
-                problems.append(
-                    error(
-                        b.path,
-                        b.lines.get("redirect_from", 1),
-                        f"`redirect_from: {old}` is the slug of {seen[old.lower()]}",
-                    )
-                )
     page_seen: dict[str, str] = {}
     for p in sorted(pages, key=lambda p: p.path):
         key = p.slug.lower()
@@ -103,74 +93,59 @@ def check_slugs(briefings: list[Briefing], pages: list[Page]) -> list[Problem]:
             )
         else:
             page_seen[key] = p.path
-    for p in sorted(pages, key=lambda p: p.path):
-        for old in p.redirect_from:
-            key = old.lower()
-            if key in _SITE_NAMES:
-                reason = "taken by the site itself"
-            elif key in page_seen and page_seen[key] != p.path:
-                reason = f"the slug of {page_seen[key]}"
-            else:
-                continue
-            problems.append(
-                error(
-                    p.path, p.lines.get("redirect_from", 1), f"`redirect_from: {old}` is {reason}"
-                )
-            )
     return problems
+
+
+class Redirect(NamedTuple):
+    """A page left at an old address (``redirect_from``), and where it was asked for."""
+
+    old: str  # the old address: ``briefings/viejo.html``
+    new: str
+    title: str
+    source: str
+    line: int
+    slug: str  # as written
 
 
 def _redirects(
     briefings: list[Briefing], entries: list[Entry], pages: list[Page], actors: dict[Key, Actor]
-) -> tuple[list[tuple[str, str, str]], list[Problem]]:
-    """Each ``redirect_from`` as (old path, new path, title), and the problems of those that
-    cannot be made: an old address another file redirects too, or where a page of the site
-    is (a briefing's or a page's slug is checked by ``check_slugs``)."""
-    found: list[tuple[str, str, str, str, int, str]] = []  # old, new, title, file, line, slug
+) -> tuple[list[Redirect], list[Problem]]:
+    """Each ``redirect_from`` as a redirect, and an error for each old address another file
+    redirects too. One where a page of the site is now is found by the build
+    (``build.redirect_clashes``), which knows every page."""
+    found: list[Redirect] = []
     for b in briefings:
         line = b.lines.get("redirect_from", 1)
         for old in b.redirect_from:
-            found.append(
-                (f"briefings/{old}.html", f"briefings/{b.slug}.html", b.title, b.path, line, old)
-            )
+            new = f"briefings/{b.slug}.html"
+            found.append(Redirect(f"briefings/{old}.html", new, b.title, b.path, line, old))
     for p in pages:
         line = p.lines.get("redirect_from", 1)
         for old in p.redirect_from:
-            found.append((f"{old}.html", f"{p.slug}.html", p.title, p.path, line, old))
-    actor_urls = {a.url.lower(): a.name for a in actors.values()}
-    problems: list[Problem] = []
+            found.append(Redirect(f"{old}.html", f"{p.slug}.html", p.title, p.path, line, old))
     for entry in entries:
         key = (entry.kind, entry.id)
-        if key not in actors:
-            continue
-        line = entry.lines.get("redirect_from", 1)
-        for old in entry.redirect_from:
-            path = f"{FOLDERS[entry.kind]}/{old}.html"
-            shown = actor_urls.get(path.lower())
-            if shown is not None and path.lower() != actors[key].url.lower():
-                problems.append(
-                    error(
-                        entry.path,
-                        line,
-                        f"`redirect_from: {old}` is the address of {shown}'s page ({path})",
-                        "an old address can only redirect where no page is now",
-                    )
-                )
-                continue
-            found.append((path, actors[key].url, actors[key].name, entry.path, line, old))
-    redirects: list[tuple[str, str, str]] = []
-    first: dict[str, tuple[str, str]] = {}  # old path, folded -> (file, new path)
-    for old, new, title, path, line, slug in sorted(found, key=lambda f: (f[3], f[4])):
-        taken = first.get(old.lower())
+        if key in actors:
+            line = entry.lines.get("redirect_from", 1)
+            actor = actors[key]
+            for old in entry.redirect_from:
+                path = f"{FOLDERS[entry.kind]}/{old}.html"
+                found.append(Redirect(path, actor.url, actor.name, entry.path, line, old))
+    redirects: list[Redirect] = []
+    problems: list[Problem] = []
+    first: dict[str, Redirect] = {}  # by old address, folded
+    for redirect in sorted(found, key=lambda r: (r.source, r.line)):
+        taken = first.get(redirect.old.lower())
         if taken is None:
-            first[old.lower()] = (path, new)
-            redirects.append((old, new, title))
-        elif taken[1] != new:
+            first[redirect.old.lower()] = redirect
+            redirects.append(redirect)
+        elif taken.new != redirect.new:
             problems.append(
                 error(
-                    path,
-                    line,
-                    f"`redirect_from: {slug}`: {taken[0]} redirects {old} too",
+                    redirect.source,
+                    redirect.line,
+                    f"`redirect_from: {redirect.slug}`: {taken.source} redirects"
+                    f" {redirect.old} too",
                     "an old address can lead to one page only: keep it in one file",
                 )
             )
@@ -334,11 +309,11 @@ def resolve(
         to_finish.append((p.path, f"{p.slug}.html", p.body, False, None))
     done_by_path = finisher.run_all(to_finish)
     assets: set[str] = set()
-    roots: list[tuple[str, int, str]] = []
+    roots: list[tuple[str, Root]] = []
     for path, done in done_by_path.items():
         problems.extend(done.problems)
         assets.update(done.assets)
-        roots += [(path, line, target) for target, line in done.roots]
+        roots += [(path, root) for root in done.roots]
     items: list[Item] = []
     for b in briefings:
         done = done_by_path[b.path]
@@ -472,7 +447,7 @@ class Done:
     assets: tuple[str, ...]
     links_to: tuple[str, ...]
     problems: tuple[Problem, ...]
-    roots: tuple[tuple[str, int], ...] = ()
+    roots: tuple[Root, ...] = ()
 
 
 class _Finisher:
@@ -612,7 +587,9 @@ class _Finisher:
                         assets=tuple(record["assets"]),
                         links_to=tuple(record["links_to"]),
                         problems=tuple(map(Problem.from_json, record["problems"])),
-                        roots=tuple((str(t), int(n)) for t, n in record["roots"]),
+                        roots=tuple(
+                            Root(str(t), int(n), str(u), str(k)) for t, n, u, k in record["roots"]
+                        ),
                     )
                     continue
                 except (KeyError, TypeError, ValueError, IndexError):

@@ -731,22 +731,42 @@ Texto.
 
 
 def test_redirects_that_cannot_be_made_are_errors_naming_their_files(tmp_path: Path) -> None:
-    """An old address two files redirect, the address of another actor's page, or a
-    page's slug: each an error at its file's `redirect_from`, and nothing written. Each
-    was dropped without a word."""
-    site = write_site(tmp_path / "site", REDIRECTS)
-    result = run("build", "--site", site)
-    assert result.code == 1 and "Traceback" not in result.err
-    errors = [line for line in result.err.splitlines() if ": error: " in line]
-    assert errors == [
+    """An old address two files redirect, or where a page of the site is (another
+    actor's, a page's, an index of a folder): each an error at its file's
+    `redirect_from`, and nothing written. Each was dropped without a word. The pages'
+    addresses are known once the pages are made: `briefing check` tells all at once, a
+    build once the content has no other error, as it does of a template's."""
+    text = REDIRECTS.replace("[ana-b, ana-vieja]", "[ana-b, index, ana-vieja]")
+    site = write_site(tmp_path / "site", text)
+    duplicate = (
         "content/briefings/uno.md:4:1: error: `redirect_from: viejo`: content/briefings/dos.md"
-        " redirects briefings/viejo.html too",
-        "content/pages/about.md:3:1: error: `redirect_from: metodo` is the slug of"
-        " content/pages/metodo.md",
-        "content/people/ana-garcia.yaml:2:1: error: `redirect_from: ana-b` is the address of"
-        " Ana Beltrán's page (people/ana-b.html)",
+        " redirects briefings/viejo.html too"
+    )
+    clashes = [
+        "content/pages/about.md:3:1: error: `redirect_from: metodo`: metodo.html is a page of"
+        " the site",
+        "content/people/ana-garcia.yaml:2:1: error: `redirect_from: ana-b`: people/ana-b.html"
+        " is a page of the site",
+        "content/people/ana-garcia.yaml:2:1: error: `redirect_from: index`: people/index.html"
+        " is a page of the site",
     ]
+
+    def errors(*argv: str | Path) -> list[str]:
+        result = run(*argv, "--site", site)
+        assert result.code == 1 and "Traceback" not in result.err
+        return [line for line in result.err.splitlines() if ": error: " in line]
+
+    assert errors("check") == [duplicate, *clashes]
+    assert errors("build") == [duplicate]
+    _edit_file(site / "content/briefings/uno.md", "[viejo]", "[otro-viejo]")
+    assert errors("build") == clashes
     assert not (site / "output").exists()
+
+
+def _edit_file(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
 
 
 def test_redirects_of_pages_and_of_old_addresses_with_folders(tmp_path: Path) -> None:

@@ -326,8 +326,19 @@ def test_a_query_before_a_fragment_is_not_part_of_the_path() -> None:
 
 
 def test_root_relative_links_are_told_to_the_build_with_their_lines() -> None:
-    done = run("Uno [a](/a.html?q=1#x).\n\n![b](/img/b%20c.png) [c](/people/) [d](//otro.example)")
-    assert done.roots == (("a.html", 5), ("img/b%20c.png", 7), ("people/index.html", 7))
+    done = run(
+        "Uno [a](/a.html?q=1#x) y [e](/people/ana.xml).\n\n![b](/img/b%20c.png) [c](/people/)"
+        " [d](//otro.example) [f](/people) [g](/./) [h](/people/../)"
+    )
+    assert done.roots == (
+        ("a.html", 5, "/a.html?q=1#x", "link"),
+        ("people/ana.xml", 5, "/people/ana.xml", "link"),
+        ("img/b%20c.png", 7, "/img/b%20c.png", "image"),
+        ("people/index.html", 7, "/people/", "link"),
+        ("people", 7, "/people", "link"),  # on the line where it ends, not that of ana.xml
+        ("index.html", 7, "/./", "link"),
+        ("index.html", 7, "/people/../", "link"),
+    )
 
 
 def test_root_relative_image_follows_the_page_depth() -> None:
