@@ -859,3 +859,17 @@ def test_a_root_link_to_a_page_gone_is_an_error_in_every_later_build(tmp_path: P
         assert snapshot(site / "output") == before
     checked = run("check", "--site", site)
     assert "content/briefings/uno.md:8:1: error: broken link `/briefings/dos.html`" in checked.err
+
+
+def test_a_root_link_to_a_folder_or_a_missing_image_says_what_to_write(tmp_path: Path) -> None:
+    text = ROOTS.replace("y [dos](/briefings/dos.html).", "y [gente](/people) ![mapa](/mapa.png).")
+    site = write_site(tmp_path / "site", text)
+    result = run("build", "--site", site)
+    assert result.code == 1
+    assert (
+        "content/briefings/uno.md:8:1: error: broken link `/people`: the site has no people\n"
+        "  hint: `/people` is a folder: write `/people/`, which works from disk too"
+    ) in result.err
+    assert (
+        "content/briefings/uno.md:8:1: error: broken image `/mapa.png`: the site has no mapa.png"
+    ) in result.err
