@@ -154,10 +154,11 @@ def _whole_word(name: str) -> re.Pattern[str]:
 
 def _find(lines: list[str], names: list[str], start: int) -> tuple[int, int]:
     """The 1-based line and column of the first whole-word occurrence of any name."""
-    patterns = [_whole_word(n) for n in names]
+    patterns = [(n, _whole_word(n)) for n in names]
     for number in range(start, len(lines)):
-        for pattern in patterns:
-            match = pattern.search(lines[number])
+        line = lines[number]
+        for name, pattern in patterns:
+            match = pattern.search(line) if name in line else None  # most lines lack it
             if match:
                 return number + 1, match.start() + 1
     return start + 1, 1
