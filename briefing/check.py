@@ -209,18 +209,14 @@ def _near_names(
             if len(name) >= 6:
                 registered.append((name, actor))
     exact = {fold(name) for name, _ in registered}
-    by_words: dict[int, list[tuple[str, Actor]]] = {}
-    for name, actor in registered:
-        by_words.setdefault(len(name.split()), []).append((name, actor))
-    sizes = list(by_words)
+    sizes = list(dict.fromkeys(len(name.split()) for name, _ in registered))
     # by number of words and first letter: a name's fold and length, the name and its actor
     buckets: dict[tuple[int, str], list[tuple[str, int, str, Actor]]] = {}
-    for size, named in by_words.items():
-        for name, actor in named:
-            folded = fold(name)
-            buckets.setdefault((size, name[0].lower()), []).append(
-                (folded, len(folded), name, actor)
-            )
+    for name, actor in registered:
+        folded = fold(name)
+        buckets.setdefault((len(name.split()), name[0].lower()), []).append(
+            (folded, len(folded), name, actor)
+        )
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     nearest: dict[str, tuple[str, Actor, int] | None] = {}

@@ -47,6 +47,15 @@ def _any_case(word: str) -> str:
 _X, _H, _S = (_any_case(c) for c in "xhs")
 # URLs that run code or carry a document of their own: taken out of links and images
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+def refused_scheme(url: str) -> str | None:
+    """``javascript`` for ``" Java\tScript:x"``: the scheme of a URL that is never made a
+    link (as browsers read it, blanks aside, in any case), else None."""
+    compact = "".join(url.split()).lower()
+    return compact.split(":", 1)[0] if compact.startswith(BAD_SCHEMES) else None
+
+
 URL_ATTR = re.compile(
     f"([{_X[1:-1]}{_H[1:-1]}{_S[1:-1]}]"
     r"(?<![\w:-].)"
@@ -616,7 +625,7 @@ def render(
                 for url in dict.fromkeys(
                     html.unescape(attr_value(m)) for m in URL_ATTR.finditer(raw)
                 )
-                if "".join(url.split()).lower().startswith(BAD_SCHEMES)
+                if refused_scheme(url)
             )
     out, placed = _place_wikilinks(out, wikis)
     wikilinks = [
@@ -651,7 +660,7 @@ def render(
 def refused_link(source: str, url: str, line: int) -> Problem:
     """The warning for a link or image taken out of a body (see ``BAD_SCHEMES``)."""
     shown = url if len(url) <= 60 else url[:60] + "…"
-    scheme = "".join(url.split()).lower().split(":")[0]
+    scheme = refused_scheme(url)
     return warning(source, line, f"`{shown}`: {scheme}: URLs are not allowed; it is left out")
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from briefing.markup import BAD_SCHEMES, URL_ATTR, attr_value, refused_link
+from briefing.markup import URL_ATTR, attr_value, refused_link, refused_scheme
 from briefing.model import Body
 from briefing.problems import Problem, error
 from briefing.registry import Key
@@ -320,8 +320,7 @@ def _rewrite(
 ) -> str:
     attr, raw = match.group(1), attr_value(match)
     url = html.unescape(raw)
-    compact = "".join(url.split()).lower()
-    if compact.startswith(BAD_SCHEMES):
+    if refused_scheme(url):
         problems.append(refused_link(source, url, lines.get(url, 0)))
         return ""
     if not url or url.startswith("#") or url.startswith("//") or _SCHEME.match(url):

@@ -20,7 +20,7 @@ from briefing import markup, yamlio
 from briefing.config import SiteConfig
 from briefing.model import FOLDERS, Body, Briefing, Entry, Kind, Page, Parsed, Ref, Source
 from briefing.problems import Problem, error, warning
-from briefing.text import CONTROL, closest, is_safe_slug, slugify
+from briefing.text import CONTROL, closest, control_message, is_safe_slug, slugify
 
 BRIEFING_KEYS = {
     "title",
@@ -105,7 +105,7 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
                 error(
                     path,
                     line,
-                    f"a control character (U+{ord(found.group()):04X}) that no page can show",
+                    control_message(found),
                     "delete it: text copied from a terminal or a PDF often brings one",
                     col=col,
                 )
@@ -380,9 +380,9 @@ def _check_lang(reader: _Reader, key: str) -> str | None:
 
 def check_url(url: str) -> tuple[str, str] | None:
     """(severity, message) when a URL from front matter is refused or doubtful."""
-    lowered = "".join(url.split()).lower()
-    if lowered.startswith(markup.BAD_SCHEMES):
-        return "error", f"`{url}`: {lowered.split(':')[0]}: URLs are not allowed"
+    scheme = markup.refused_scheme(url)
+    if scheme:
+        return "error", f"`{url}`: {scheme}: URLs are not allowed"
     match = _SCHEME.match(url)
     if not match:
         return "warning", f"`{url}` is not a full URL (http, https or mailto)"

@@ -21,6 +21,13 @@ _ACCENT = re.compile(
 # and text copied from a terminal or a PDF brings them; Python-Markdown marks its own
 # placeholders with two of them.
 CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def control_message(found: re.Match[str]) -> str:
+    """What a file or a YAML value with a control character (a ``CONTROL`` match) is told."""
+    return f"a control character (U+{ord(found.group()):04X}) that no page can show"
+
+
 MAX_SLUG = 200  # characters
 # File systems limit a name to 255 bytes; with ".html", ".xml" or "-12.html" added, a
 # slug stays well below it. Longer names are cut and told apart by a hash.

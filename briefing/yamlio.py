@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from briefing.text import CONTROL
+from briefing.text import CONTROL, control_message
 
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
@@ -264,7 +264,7 @@ def _check_controls(root: yaml.Node, first_line: int) -> None:
             if found:
                 mark = node.start_mark
                 raise YamlError(
-                    f"a control character (U+{ord(found.group()):04X}) that no page can show",
+                    control_message(found),
                     first_line + mark.line,
                     mark.column + 1,
                 )
