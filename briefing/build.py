@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from briefing import __version__, depends, feeds
+from briefing import __version__, depends, feeds, slots
 from briefing.cache import DEFAULT_DIR, Cache, CacheLost, code_digest
 from briefing.check import lint
 from briefing.config import SiteConfig, load_config
@@ -32,9 +32,10 @@ from briefing.parse import Settings
 from briefing.parsing import Bodies, parse_all, shape_row
 from briefing.problems import Problem, error, has_errors, ordered, strict, warning
 from briefing.registry import Actor, Key, Registry, build_registry
-from briefing.render import Renderer, TemplateProblem, adopt, precompile
+from briefing.render import Renderer, TemplateProblem, adopt, escape_text, precompile
 from briefing.resolve import Redirect, Resolved, check_slugs, resolve
 from briefing.searchindex import Catalog, search_index
+from briefing.slots import Slot
 from briefing.text import digest
 from briefing.theme import Theme, generated_css, load_theme
 from briefing.urls import absolute
@@ -584,6 +585,10 @@ def _publish(
     cache.put_record("last_build", {"inputs": whole, "counts": model.counts, "problems": found})
     cache.put_encoded("meta", search_rows)
     cache.put_record("pages", {"files": pages})
+    cache.put_many(
+        "page_slots", [(m.path, [m.fingerprint, m.slots]) for m in made if m.slots is not None]
+    )
+    cache.delete_many("page_slots", sorted(previous.keys() - pages.keys()))
     cache.put_record("plan", _plan_record(work, keyed, model.specs, groups))
     clock.lap("cache")
     return Result(problems, report, model.counts, clock=clock)
@@ -749,9 +754,7 @@ def _specs(views: Views) -> list[Spec]:
 
 
 def _call(views: Views, spec: Spec) -> list[Job]:
-    name, args = spec
-    made: Job | list[Job] = getattr(views, name)(*args)
-    return made if isinstance(made, list) else [made]
+    return views.make(*spec)
 
 
 def _redirects(views: Views, redirects: list[Redirect], taken: set[str]) -> list[Job]:
@@ -814,16 +817,20 @@ class _PageWork:
     held: Held  # bytes of changed pages this process may keep for writing over old files
     opened: dict[int, Cache] = field(default_factory=dict)
 
+    def here(self) -> Cache:
+        """The cache through this process's own connection (see ``Cache.reopened``)."""
+        pid = os.getpid()
+        if pid == self.parent:
+            return self.cache
+        if pid not in self.opened:
+            self.opened[pid] = self.cache.reopened()
+        return self.opened[pid]
+
     def finished_html(self, keys: set[str]) -> dict[str, str]:
         found = {k: self.fresh_html[k] for k in keys if k in self.fresh_html}
         rest = keys - found.keys()
         if rest:
-            cache = self.cache
-            pid = os.getpid()
-            if pid != self.parent:
-                if pid not in self.opened:
-                    self.opened[pid] = self.cache.reopened()
-                cache = self.opened[pid]
+            cache = self.here()
             found.update({k: str(v) for k, v in cache.get_many("finished_html", rest).items()})
         missing = keys - found.keys()
         if missing:
@@ -840,6 +847,7 @@ class Made(NamedTuple):
     fingerprint: str
     sitemap: tuple[str, str | None] | None  # (path, date) for the sitemap, if listed there
     outcome: Staged | tuple[str, int, str] | None  # None: unchanged; a tuple: template error
+    slots: list[Slot] | None = None  # where the names went, when written now (see ``slots``)
 
 
 def _make_all(
@@ -1082,14 +1090,39 @@ def _make_page(work: _PageWork, job: Job) -> Made:
     if job.kind == "html" and job.template not in ("404.html", "redirect.html"):
         sitemap = (job.path, job.context.get("briefing", {}).get("date", "")[:10] or None)
     outcome: Staged | tuple[str, int, str] | None = None
-    if not _still(work, job.path, fingerprint):
+    if _still(work, job.path, fingerprint):
+        return Made(job.path, job.kind, fingerprint, sitemap, None)
+    made: tuple[bytes, list[Slot] | None] | None = _patched(work, job, fingerprint)
+    if made is None:
         try:
-            data = work.renderer.render(_with_html(job, work))
+            made = work.renderer.render_page(_with_html(job, work))
         except TemplateProblem as exc:
             outcome = (exc.template, exc.line, exc.message)
-        else:
-            outcome = stage(data, work.out, job.path, work.manifest, work.stats, work.held)
-    return Made(job.path, job.kind, fingerprint, sitemap, outcome)
+            return Made(job.path, job.kind, fingerprint, sitemap, outcome)
+    data, where = made
+    outcome = stage(data, work.out, job.path, work.manifest, work.stats, work.held)
+    return Made(job.path, job.kind, fingerprint, sitemap, outcome, where)
+
+
+def _patched(work: _PageWork, job: Job, fingerprint: str) -> tuple[bytes, list[Slot]] | None:
+    """The page as the last build wrote it with today's names written in, when only the
+    names of its chips changed since (its fingerprint before the dot is the same), and
+    the last build recorded where they went in the file, which is as it left it."""
+    before = work.previous.get(job.path)
+    shape, dot, _ = fingerprint.partition(".")
+    if not (dot and isinstance(before, list) and before and isinstance(before[0], str)):
+        return None
+    if before[0].partition(".")[0] != shape or job.path not in work.intact:
+        return None
+    row = work.here().get_many("page_slots", [job.path]).get(job.path)
+    if not (isinstance(row, list) and len(row) == 2 and row[0] == before[0]):
+        return None
+    try:
+        with open(os.path.join(work.out, job.path), "rb") as file:
+            data = file.read()
+    except OSError:
+        return None
+    return slots.patch(data, row[1], job.names, escape_text)
 
 
 def _with_html(job: Job, work: _PageWork) -> Job:

@@ -21,7 +21,7 @@ from typing import Any
 
 from briefing import __version__
 
-SCHEMA = "briefing-cache-8"
+SCHEMA = "briefing-cache-9"
 
 
 @functools.cache
@@ -102,6 +102,7 @@ class Cache:
         "search_bodies",
         "search_text",
         "search_roots",
+        "page_slots",
         "meta",
     )
 

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from briefing import countries
@@ -19,6 +19,7 @@ from briefing.config import SiteConfig
 from briefing.link import Site
 from briefing.model import FOLDERS, KINDS, FinishedBody, Kind
 from briefing.registry import Key
+from briefing.slots import Name
 from briefing.theme import Theme, is_rtl, language_name, long_date, month_label, primary
 from briefing.urls import absolute, relative
 
@@ -35,16 +36,23 @@ class Job:
     kind: str  # "html" | "feed" | "text" | "search"
     template: str
     context: dict[str, Any]
+    # the text of each ``Name`` in the context, by its ref (see ``Views.make``)
+    names: dict[str, str] = field(default_factory=dict)
 
     def fingerprint(self, salt: str) -> str:
         """A digest of everything the page shows, and of ``salt`` (the theme and the code).
 
         The context is plain data (dicts, lists, strings, numbers) built in the same order
         every time; its ``repr`` depends on values only (a pickle would also depend on which
-        equal strings are the same object) and is quick to make for 20,000 pages."""
+        equal strings are the same object) and is quick to make for 20,000 pages. A
+        ``Name``'s repr is where it is, not what it says: the names are digested after a
+        dot, so two fingerprints tell whether only names changed (see ``slots``)."""
         h = hashlib.blake2b(salt.encode(), digest_size=20)
         h.update(repr((self.kind, self.template, self.context)).encode("utf-8", "surrogatepass"))
-        return h.hexdigest()
+        if not self.names:
+            return h.hexdigest()
+        names = repr(sorted(self.names.items())).encode("utf-8", "surrogatepass")
+        return f"{h.hexdigest()}.{hashlib.blake2b(names, digest_size=10).hexdigest()}"
 
 
 class Shared(dict[str, Any]):
@@ -105,6 +113,7 @@ class Views:
         self._words: dict[str, Shared] = {self.lang: self.words}
         self._cards: dict[tuple[int, str], dict[str, Any]] = {}
         self._chips: dict[tuple[Key, str | None], dict[str, Any]] = {}
+        self._names: dict[str, str] | None = None  # the chips' names a page shows (``make``)
         self._months: list[str] | None = None
         self._site = Shared(
             {
@@ -197,17 +206,38 @@ class Views:
             self._cards[(index, lang)] = found
         return found
 
+    def make(self, spec: str, args: tuple[Any, ...]) -> list[Job]:
+        """The pages of one spec (``home``, ``briefing`` 17...), each with the names of
+        the chips its spec showed."""
+        names: dict[str, str] = {}
+        self._names = names
+        try:
+            made: Job | list[Job] = getattr(self, spec)(*args)
+        finally:
+            self._names = None
+        jobs = made if isinstance(made, list) else [made]
+        if names:
+            for job in jobs:
+                if job.kind == "html":
+                    job.names.update(names)
+        return jobs
+
     def actor_chip(self, key: Key, lang: str | None = None) -> dict[str, Any]:
         """A link to an actor, named in ``lang`` when that is not the site's language."""
         found = self._chips.get((key, lang))
         if found is None:
             found = self._chips[(key, lang)] = Shared(self._actor_chip(key, lang))
+        if self._names is not None:
+            name = found["name"]
+            self._names[name.ref] = name.text
         return found
 
     def _actor_chip(self, key: Key, lang: str | None) -> dict[str, Any]:
         actor = self.site.actors[key]
         name = actor.name
+        ref = f"{key[0]}:{key[1]}"
         if lang and primary(lang) != primary(self.lang):
+            ref += f"@{lang}"
             if actor.kind == "country" and (actor.entry is None or not actor.entry.name):
                 name = countries.name(actor.id.upper(), lang)
             elif actor.entry is not None:
@@ -219,7 +249,7 @@ class Views:
                 )
         return {
             "kind": actor.kind,
-            "name": name,
+            "name": Name(name, ref),
             "url": actor.url,
             "registered": actor.registered,
         }
@@ -337,7 +367,7 @@ class Views:
         co = [{**self.actor_chip(other), "count": count} for other, count in site.co.get(key, [])]
         network: dict[str, Any] | str = ""
         neighbours = [
-            (c["name"], relative(actor.url, c["url"]), c["count"], c["kind"])
+            (c["name"].text, relative(actor.url, c["url"]), c["count"], c["kind"])
             for c in co
             if c["kind"] in ("person", "organization")
         ][:12]
@@ -479,7 +509,7 @@ class Views:
                     "role": actor.entry.role if actor.entry and actor.entry.role else "",
                 }
             )
-        rows.sort(key=lambda r: (-r["count"], _sort_key(r["name"])))
+        rows.sort(key=lambda r: (-r["count"], _sort_key(r["name"].text)))
         ctx["index"] = {"kind": kind, "rows": rows, "map_svg": ""}
         if kind == "country":
             counts = {
@@ -507,7 +537,9 @@ class Views:
             _figure(
                 "ranking",
                 self.lang,
-                items=[(a["name"], relative("index.html", a["url"]), a["count"]) for a in active],
+                items=[
+                    (a["name"].text, relative("index.html", a["url"]), a["count"]) for a in active
+                ],
                 title=self.t("most_active"),
                 desc=self.t("most_active_desc"),
                 id="active",

@@ -3,7 +3,9 @@ its line, and the page being rendered."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import marshal
 import posixpath
 import re
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
 from markupsafe import Markup, escape
 
 try:  # MarkupSafe 3: the escaping itself, in C, without making a Markup of the result
@@ -26,9 +29,12 @@ except ImportError:  # pragma: no cover - another MarkupSafe: its own escape, as
         return str(escape(text))
 
 
-from briefing import feeds, figures
+from briefing import feeds, figures, slots
 from briefing.pages import Job, Shared
+from briefing.slots import Name
 from briefing.urls import relative, root_of
+
+escape_text = _escape_text  # what ``{{ text }}`` writes for a string, as a string
 
 
 class TemplateProblem(Exception):
@@ -45,9 +51,28 @@ class Renderer:
     digest: str = ""  # of the templates as the build read them (``Theme.digest``)
 
     def render(self, job: Job) -> bytes:
+        return self.render_page(job)[0]
+
+    def render_page(self, job: Job) -> tuple[bytes, list[slots.Slot] | None]:
+        """The page, and where its names went (see ``slots``); None when they cannot be
+        patched: the template used a name otherwise than printing it."""
         if job.kind == "feed":
-            return _feed(job.context)
-        return _render_html(environment(self.dirs, self.digest), self.dirs, job)
+            return _feed(job.context), None
+        env = environment(self.dirs, self.digest)
+        if not job.names:
+            return _render_html(env, self.dirs, job), None
+        text: str | None = None
+        with slots.recording() as session:
+            try:
+                text = _render_text(env, self.dirs, job)
+            except (slots.Touched, TemplateProblem):  # a mistake is reported as rendered
+                text = None
+        if text is not None and not session.touched:
+            done = slots.resolve(text, job.names, _escape_text)
+            if done is not None:
+                return done
+        plain = dataclasses.replace(job, context=slots.plain(job.context), names={})
+        return _render_html(env, self.dirs, plain), None
 
 
 def _escaped(value: Any) -> str:
@@ -58,6 +83,8 @@ def _escaped(value: Any) -> str:
     ``Markup`` (in Python, since MarkupSafe 3) was a third of rendering it."""
     if type(value) is str:
         return _escape_text(value)
+    if type(value) is Name:
+        return slots.printed(value) if slots.active() else _escape_text(value.text)
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return _escape_text(str(value))
@@ -84,12 +111,21 @@ class _Environment(jinja2.Environment):
     ``card.title`` on a plain mapping (every context is one) looks the key up first:
     Jinja tries the attribute first and reaches the key through a caught AttributeError,
     a fifth of a page's rendering. A name that is an attribute of the mapping (``items``,
-    ``get``...) still gets Jinja's own lookup."""
+    ``get``...) still gets Jinja's own lookup.
+
+    And it watches what a template does with text a chip's name was printed into (see
+    ``slots``): filters, tests, lookups, and (``_probe_reads``) comparisons, arithmetic,
+    loops and calls probe their operands."""
 
     template_class = _Template
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.filters["_probe"] = slots.probe
+        for table in (self.filters, self.tests):
+            for key, func in table.items():
+                if key not in _PASSING:
+                    table[key] = _probing(func)  # type: ignore[arg-type]
         # each macro's outputs by its arguments (see ``_each``), gone with the macro
         self.outputs: weakref.WeakKeyDictionary[Any, dict[Any, str]] = weakref.WeakKeyDictionary()
 
@@ -99,7 +135,94 @@ class _Environment(jinja2.Environment):
                 return obj[attribute]
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
+        slots.probe(obj)
         return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        slots.probe(obj)
+        return super().getitem(obj, argument)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        _probe_reads(tree)
+        return tree
+
+
+def _probe_reads(tree: nodes.Template) -> None:
+    """Pass through ``slots.probe`` every value the template compares, computes with,
+    loops over, unpacks, hands to a function or names a template by: text a name was
+    printed into (a macro's output, a captured block) must only be printed for the page
+    to be patched later. Filters and tests are probed where they are registered,
+    attribute and item lookups in ``getattr`` and ``getitem``."""
+
+    def probed(node: Any) -> nodes.Expr:
+        return nodes.Filter(node, "_probe", [], [], None, None, lineno=node.lineno)
+
+    found = list(
+        tree.find_all(
+            (
+                nodes.Compare,
+                nodes.BinExpr,
+                nodes.Neg,
+                nodes.Pos,
+                nodes.For,
+                nodes.Call,
+                nodes.Getitem,
+                nodes.Assign,
+                nodes.Include,
+                nodes.Import,
+                nodes.FromImport,
+                nodes.Extends,
+            )
+        )
+    )
+    for node in found:
+        if isinstance(node, nodes.Compare):
+            node.expr = probed(node.expr)
+            for op in node.ops:
+                op.expr = probed(op.expr)
+        elif isinstance(node, nodes.And | nodes.Or):
+            continue  # truth only, and the operand itself
+        elif isinstance(node, nodes.BinExpr):
+            node.left, node.right = probed(node.left), probed(node.right)
+        elif isinstance(node, nodes.Neg | nodes.Pos):
+            node.node = probed(node.node)
+        elif isinstance(node, nodes.For):
+            node.iter = probed(node.iter)
+        elif isinstance(node, nodes.Call):
+            node.args = [probed(a) for a in node.args]
+            for keyword in node.kwargs:
+                keyword.value = probed(keyword.value)
+            if node.dyn_args is not None:
+                node.dyn_args = probed(node.dyn_args)
+            if node.dyn_kwargs is not None:
+                node.dyn_kwargs = probed(node.dyn_kwargs)
+        elif isinstance(node, nodes.Getitem):
+            if isinstance(node.arg, nodes.Slice):  # compiled as Python's, not getitem
+                node.node = probed(node.node)
+        elif isinstance(node, nodes.Assign):
+            if isinstance(node.target, nodes.Tuple):  # unpacking iterates
+                node.node = probed(node.node)
+        elif isinstance(node, nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends):
+            node.template = probed(node.template)
+
+
+# Filters that hand their value on as it is: text a name was printed into may pass.
+_PASSING = frozenset({"safe", "safe_html", "_probe"})
+
+
+def _probing(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter or test that first probes its arguments (see ``_probe_reads``)."""
+
+    @functools.wraps(func)
+    def probing(*args: Any, **kwargs: Any) -> Any:
+        for value in args:
+            slots.probe(value)
+        for value in kwargs.values():
+            slots.probe(value)
+        return func(*args, **kwargs)
+
+    return probing
 
 
 class _Compiled(jinja2.BytecodeCache):
@@ -254,11 +377,21 @@ def choose_template(env: jinja2.Environment, name: str) -> jinja2.Template:
 
 
 def _render_html(env: jinja2.Environment, dirs: tuple[Path, ...], job: Job) -> bytes:
+    text = _render_text(env, dirs, job)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate
+        raise TemplateProblem(job.template, 0, f"{type(exc).__name__}: {exc}") from None
+
+
+def _render_text(env: jinja2.Environment, dirs: tuple[Path, ...], job: Job) -> str:
     try:
         template = choose_template(env, job.template)
         ctx: dict[str, Any] = figures.materialize(job.context)
         ctx["root"] = root_of(job.path) if job.path != "404.html" else _site_path(ctx)
-        return template.render(ctx).encode("utf-8")
+        return template.render(ctx)
+    except slots.Touched:
+        raise
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(
             _shown(exc.filename or exc.name or job.template, dirs),

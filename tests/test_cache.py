@@ -266,18 +266,18 @@ def test_an_edit_renders_only_the_pages_that_show_it(
     rendered: list[str] = []
     analysed: list[str] = []
     body_part = search.body_part
-    render = Renderer.render
+    render = Renderer.render_page
 
     def counting(text: str) -> tuple[search.BodyPart, str]:
         analysed.append(text)
         return body_part(text)
 
-    def counting_renders(self: Renderer, job: Job) -> bytes:
+    def counting_renders(self: Renderer, job: Job) -> tuple[bytes, list[Any] | None]:
         rendered.append(job.path)
         return render(self, job)
 
     monkeypatch.setattr(search, "body_part", counting)
-    monkeypatch.setattr(Renderer, "render", counting_renders)
+    monkeypatch.setattr(Renderer, "render_page", counting_renders)
 
     site = write_site(tmp_path, SITE)
     first = build(Options(site=site, jobs=1))

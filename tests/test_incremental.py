@@ -19,7 +19,7 @@ from briefing import build as build_module
 from briefing import searchindex, workers
 from briefing.build import Options, build
 from briefing.cache import Cache
-from tests.sitekit import snapshot
+from tests.sitekit import page, snapshot
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
@@ -893,4 +893,116 @@ def test_suggestions_are_stored_only_when_they_change(
     (site / "content/people/luis-rojo.yaml").write_text("name: Luis Rojo\n", "utf-8")
     assert build(Options(site=site, jobs=1)).ok
     assert "near" in written  # the names changed
+    _assert_equals_cold(site, tmp_path / "cold")
+
+
+def _count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages the builds render from now on (a page patched is not rendered)."""
+    from briefing.render import Renderer
+
+    rendered: list[str] = []
+    render = Renderer.render_page
+
+    def counting(self: Renderer, job: Any) -> Any:
+        rendered.append(job.path)
+        return render(self, job)
+
+    monkeypatch.setattr(Renderer, "render_page", counting)
+    return rendered
+
+
+def _rename(person: Path, name: str) -> None:
+    data = yaml.safe_load(person.read_text("utf-8"))
+    renamed = {**data, "name": name, "aliases": [data["name"], *data.get("aliases", [])]}
+    person.write_text(yaml.safe_dump(renamed, allow_unicode=True, sort_keys=False), "utf-8")
+
+
+def _most_named(site: Path, shown: Callable[[str], str] = str) -> tuple[Path, list[str]]:
+    """The registered person the most briefings name in a chip, and those briefings'
+    pages (whose chips show a name as ``shown`` makes it)."""
+    people = {
+        p: shown(yaml.safe_load(p.read_text("utf-8"))["name"])
+        for p in sorted((site / "content/people").glob("*.yaml"))
+    }
+    out = site / "output"
+    pages = {
+        p: [
+            q.relative_to(out).as_posix()
+            for q in sorted((out / "briefings").glob("*.html"))
+            if any(
+                a.text == name
+                for a in page(out, q.relative_to(out).as_posix()).find_all("a", "chip")
+            )
+        ]
+        for p, name in people.items()
+    }
+    person = max(pages, key=lambda p: len(pages[p]))
+    assert pages[person]
+    return person, pages[person]
+
+
+def test_a_rename_patches_the_pages_that_only_show_the_name_in_a_chip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A renamed person's briefing pages are written with the new name in the last
+    build's bytes, not rendered again, rename after rename (each moves what follows the
+    name); names HTML must escape are escaped. Each build equals a cold one."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    assert build(Options(site=site, jobs=1)).ok
+    person, naming = _most_named(site)
+    assert len(naming) >= 5
+    rendered = _count_renders(monkeypatch)
+    for round_, name in enumerate(['Ana <b>Zed</b> & "Cía"', "Bo", "Ana María Ñúñez de Ávila"]):
+        _rename(person, name)
+        rendered.clear()
+        result = build(Options(site=site, jobs=1))
+        assert result.ok and result.report is not None
+        written = set(result.report.written)
+        assert set(naming) <= written, round_
+        assert set(naming).isdisjoint(rendered), round_  # patched
+        shown = page(site / "output", naming[0]).text
+        assert name in shown
+        _assert_equals_cold(site, tmp_path / f"cold-{round_}", name)
+
+
+def test_a_theme_that_reads_the_names_renders_the_pages_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A theme whose chips do more with a name than print it (here, capitals) gets its
+    pages rendered again on a rename, never patched; so does a page whose file was
+    changed by hand since the last build."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "60"], check=True)
+    macros = (Path(__file__).resolve().parents[1] / "layouts/_macros.html").read_text("utf-8")
+    assert macros.count(">{{ a.name }}</a>") == 1
+    (site / "layouts").mkdir()
+    (site / "layouts/_macros.html").write_text(
+        macros.replace(">{{ a.name }}</a>", ">{{ a.name | upper }}</a>"), "utf-8"
+    )
+    assert build(Options(site=site, jobs=1)).ok
+    person, naming = _most_named(site, str.upper)
+    rendered = _count_renders(monkeypatch)
+    _rename(person, "Zoë Quintana")
+    result = build(Options(site=site, jobs=1))
+    assert result.ok
+    assert set(naming) <= set(rendered)
+    assert "ZOË QUINTANA" in page(site / "output", naming[0]).text
+    _assert_equals_cold(site, tmp_path / "cold-upper")
+
+
+def test_a_page_changed_by_hand_is_rendered_not_patched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "60"], check=True)
+    assert build(Options(site=site, jobs=1)).ok
+    person, naming = _most_named(site)
+    touched = site / "output" / naming[0]
+    touched.write_bytes(touched.read_bytes().replace(b"</body>", b"<!-- mine --></body>"))
+    rendered = _count_renders(monkeypatch)
+    _rename(person, "Quim Torrent")
+    assert build(Options(site=site, jobs=1)).ok
+    assert naming[0] in rendered
+    assert set(naming[1:]).isdisjoint(rendered)
     _assert_equals_cold(site, tmp_path / "cold")

@@ -1,0 +1,252 @@
+"""Actors' names in chips, and the places of a rendered page where they were printed.
+
+Renaming a person changes thousands of briefing pages by those few words in a chip. A
+chip's name reaches the templates as a ``Name``: while a template only prints it, as
+chips do, rendering records where each name went (``resolve``), and the next build
+writes the new name there in the last build's bytes (``patch``) instead of rendering
+the page again. A name the template does anything else with (compares, measures,
+changes, passes to a function) is noticed (``Touched``): that page is rendered the
+usual way and never patched. So is a page where a printed name went into text the
+template then looked into (see ``render``): a patched page is always the page a
+render would make.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+# Noncharacters: Unicode keeps them for a program's own use, never for text. Between them,
+# a word no content can know ahead (drawn when the process starts), then the name's ref.
+MARK, END = "\ufdd0", "\ufdd1"
+_WORD = secrets.token_hex(6)
+_PRINTED = re.compile(f"{MARK}{_WORD}([^{MARK}{END}]*){END}")
+
+Slot = list[Any]  # [byte offset, byte length, ref]
+
+
+class Touched(Exception):
+    """A name was used for something other than printing it, while rendering a page
+    whose names are to be recorded: the page must be rendered the usual way."""
+
+
+class _Session:
+    __slots__ = ("touched",)
+
+    def __init__(self) -> None:
+        self.touched = False
+
+
+_session: contextvars.ContextVar[_Session | None] = contextvars.ContextVar(
+    "briefing_slots", default=None
+)
+
+
+@contextmanager
+def recording() -> Iterator[_Session]:
+    """Render inside this to have names printed as placeholders; ``touched`` says
+    whether the template did anything else with one."""
+    session = _Session()
+    token = _session.set(session)
+    try:
+        yield session
+    finally:
+        _session.reset(token)
+
+
+def active() -> bool:
+    return _session.get() is not None
+
+
+def touch() -> None:
+    """What the template did reads a name, or text a name was printed into."""
+    session = _session.get()
+    if session is not None:
+        session.touched = True
+        raise Touched
+
+
+def printed(name: Name) -> str:
+    """The placeholder a template prints for ``name`` while recording."""
+    return f"{MARK}{_WORD}{name.ref}{END}"
+
+
+class Name:
+    """An actor's name as a chip shows it. Its ``repr`` is its ``ref`` (the actor, and the
+    language it is named in): a page's fingerprint holds where its names are, and the
+    names themselves are digested beside it (``Job.fingerprint``). Outside a recording
+    it behaves as its text; inside one, any use but printing is ``Touched``."""
+
+    __slots__ = ("ref", "text")
+
+    def __init__(self, text: str, ref: str) -> None:
+        self.text = text
+        self.ref = ref
+
+    def __repr__(self) -> str:
+        return f"Name({self.ref})"
+
+    def _used(self) -> str:
+        touch()
+        return self.text
+
+    def __str__(self) -> str:
+        return self._used()
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._used(), attribute)
+
+    def __format__(self, spec: str) -> str:
+        return format(self._used(), spec)
+
+    def __eq__(self, other: object) -> bool:
+        return self._used() == (other._used() if isinstance(other, Name) else other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __lt__(self, other: object) -> bool:
+        return bool(self._used() < _text(other))
+
+    def __le__(self, other: object) -> bool:
+        return bool(self._used() <= _text(other))
+
+    def __gt__(self, other: object) -> bool:
+        return bool(self._used() > _text(other))
+
+    def __ge__(self, other: object) -> bool:
+        return bool(self._used() >= _text(other))
+
+    def __hash__(self) -> int:
+        return hash(self._used())
+
+    def __bool__(self) -> bool:
+        return bool(self._used())
+
+    def __len__(self) -> int:
+        return len(self._used())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._used())
+
+    def __contains__(self, part: object) -> bool:
+        return _text(part) in self._used()
+
+    def __getitem__(self, index: Any) -> str:
+        return self._used()[index]
+
+    def __add__(self, other: object) -> str:
+        return str(self._used() + _text(other))
+
+    def __radd__(self, other: object) -> str:
+        return str(_text(other) + self._used())
+
+    def __mul__(self, n: int) -> str:
+        return self._used() * n
+
+    __rmul__ = __mul__
+
+    def __mod__(self, values: Any) -> str:
+        return str(self._used() % values)
+
+
+def _text(value: Any) -> Any:
+    return value._used() if isinstance(value, Name) else value
+
+
+def probe(value: Any) -> Any:
+    """``value`` unchanged; touched if it is text a name was printed into (a macro's or
+    a block's output the template is about to look into)."""
+    if (type(value) is str or isinstance(value, str)) and MARK in value:
+        touch()
+    return value
+
+
+def plain(value: Any) -> Any:
+    """A context with every ``Name`` replaced by its text, for rendering the usual way.
+    Containers without a name are kept as they are."""
+    if isinstance(value, Name):
+        return value.text
+    if isinstance(value, dict):
+        out = {k: plain(v) for k, v in value.items()}
+        if all(out[k] is v for k, v in value.items()):
+            return value
+        return out
+    if isinstance(value, list | tuple):
+        items = [plain(v) for v in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return items if isinstance(value, list) else tuple(items)
+    return value
+
+
+def resolve(
+    text: str, names: Mapping[str, str], escape: Callable[[str], str]
+) -> tuple[bytes, list[Slot]] | None:
+    """A page rendered while recording, with each placeholder replaced by its escaped
+    name, and where each went; None if a placeholder names no name of the page, or the
+    page holds the marks otherwise (text of the content that has them)."""
+    try:
+        return _resolve(text, names, escape)
+    except UnicodeEncodeError:  # a lone surrogate: the usual rendering reports it
+        return None
+
+
+def _resolve(
+    text: str, names: Mapping[str, str], escape: Callable[[str], str]
+) -> tuple[bytes, list[Slot]] | None:
+    if MARK not in text and END not in text:
+        return text.encode("utf-8"), []
+    pieces: list[bytes] = []
+    slots: list[Slot] = []
+    offset = last = 0
+    for match in _PRINTED.finditer(text):
+        ref = match.group(1)
+        name = names.get(ref)
+        if name is None:
+            return None
+        before = text[last : match.start()].encode("utf-8")
+        value = escape(name).encode("utf-8")
+        pieces += (before, value)
+        offset += len(before)
+        slots.append([offset, len(value), ref])
+        offset += len(value)
+        last = match.end()
+    if text.count(MARK) != len(slots) or text.count(END) != len(slots):
+        return None
+    pieces.append(text[last:].encode("utf-8"))
+    return b"".join(pieces), slots
+
+
+def patch(
+    data: bytes, slots: Any, names: Mapping[str, str], escape: Callable[[str], str]
+) -> tuple[bytes, list[Slot]] | None:
+    """The page ``data`` (made with ``slots``) with today's ``names`` written in, and
+    where they went; None when ``slots`` does not fit the page or names another name."""
+    if not isinstance(slots, list):
+        return None
+    pieces: list[bytes] = []
+    moved: list[Slot] = []
+    at = offset = 0
+    for slot in slots:
+        if not (isinstance(slot, list) and len(slot) == 3):
+            return None
+        start, length, ref = slot
+        if not (type(start) is int and type(length) is int and isinstance(ref, str)):
+            return None
+        name = names.get(ref)
+        if name is None or start < at or length < 0 or start + length > len(data):
+            return None
+        before = data[at:start]
+        value = escape(name).encode("utf-8")
+        pieces += (before, value)
+        offset += len(before)
+        moved.append([offset, len(value), ref])
+        offset += len(value)
+        at = start + length
+    pieces.append(data[at:])
+    return b"".join(pieces), moved
