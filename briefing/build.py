@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from briefing import __version__, depends, feeds, slots
-from briefing.cache import DEFAULT_DIR, Cache, CacheLost, code_digest
+from briefing.cache import DEFAULT_DIR, Cache, CacheLost, code_digest, encode
 from briefing.check import lint
 from briefing.config import SiteConfig, load_config
 from briefing.depends import Depends
@@ -585,10 +585,10 @@ def _publish(
     cache.put_record("last_build", {"inputs": whole, "counts": model.counts, "problems": found})
     cache.put_encoded("meta", search_rows)
     cache.put_record("pages", {"files": pages})
-    cache.put_many(
-        "page_slots", [(m.path, [m.fingerprint, m.slots]) for m in made if m.slots is not None]
-    )
-    cache.delete_many("page_slots", sorted(previous.keys() - pages.keys()))
+    cache.put_encoded("page_slots", [(m.path, m.slots) for m in made if m.slots is not None])
+    gone = sorted(previous.keys() - pages.keys())
+    if gone:
+        cache.delete_many("page_slots", gone)
     cache.put_record("plan", _plan_record(work, keyed, model.specs, groups))
     clock.lap("cache")
     return Result(problems, report, model.counts, clock=clock)
@@ -847,7 +847,9 @@ class Made(NamedTuple):
     fingerprint: str
     sitemap: tuple[str, str | None] | None  # (path, date) for the sitemap, if listed there
     outcome: Staged | tuple[str, int, str] | None  # None: unchanged; a tuple: template error
-    slots: list[Slot] | None = None  # where the names went, when written now (see ``slots``)
+    # when written now: [fingerprint, where its names went] as the cache stores it, made
+    # here in the worker (see ``slots``); None for a page whose names cannot be patched
+    slots: str | None = None
 
 
 def _make_all(
@@ -1101,7 +1103,8 @@ def _make_page(work: _PageWork, job: Job) -> Made:
             return Made(job.path, job.kind, fingerprint, sitemap, outcome)
     data, where = made
     outcome = stage(data, work.out, job.path, work.manifest, work.stats, work.held)
-    return Made(job.path, job.kind, fingerprint, sitemap, outcome, where)
+    row = None if where is None else encode([fingerprint, where])
+    return Made(job.path, job.kind, fingerprint, sitemap, outcome, row)
 
 
 def _patched(work: _PageWork, job: Job, fingerprint: str) -> tuple[bytes, list[Slot]] | None:

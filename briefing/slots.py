@@ -14,17 +14,17 @@ render would make.
 from __future__ import annotations
 
 import contextvars
-import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-# Noncharacters: Unicode keeps them for a program's own use, never for text. Between them,
+# Controls no content can hold (the build refuses them: ``text.CONTROL``); between them,
 # a word no content can know ahead (drawn when the process starts), then the name's ref.
-MARK, END = "\ufdd0", "\ufdd1"
+# Both are Latin-1: a page that holds them stays a string of one byte a character.
+MARK, END = "\x1e", "\x1f"
 _WORD = secrets.token_hex(6)
-_PRINTED = re.compile(f"{MARK}{_WORD}([^{MARK}{END}]*){END}")
+_MARK, _END, _WORD_BYTES = MARK.encode(), END.encode(), _WORD.encode()
 
 Slot = list[Any]  # [byte offset, byte length, ref]
 
@@ -98,7 +98,12 @@ class Name:
         return self._used()
 
     def __getattr__(self, attribute: str) -> Any:
+        if attribute in Name.__slots__:  # not set yet: an object being unpickled
+            raise AttributeError(attribute)
         return getattr(self._used(), attribute)
+
+    def __reduce__(self) -> tuple[type[Name], tuple[str, str]]:
+        return (Name, (self.text, self.ref))
 
     def __format__(self, spec: str) -> str:
         return format(self._used(), spec)
@@ -199,26 +204,36 @@ def resolve(
 def _resolve(
     text: str, names: Mapping[str, str], escape: Callable[[str], str]
 ) -> tuple[bytes, list[Slot]] | None:
-    if MARK not in text and END not in text:
-        return text.encode("utf-8"), []
+    data = text.encode("utf-8")
+    found = data.find(_MARK)
+    if found < 0:
+        return (data, []) if _END not in data else None
     pieces: list[bytes] = []
     slots: list[Slot] = []
     offset = last = 0
-    for match in _PRINTED.finditer(text):
-        ref = match.group(1)
+    word = len(_WORD_BYTES)
+    while found >= 0:
+        start = found + 1 + word
+        close = data.find(_END, start)
+        if close < 0 or not data.startswith(_WORD_BYTES, found + 1):
+            return None
+        if data.find(_MARK, start, close) >= 0:
+            return None
+        ref = data[start:close].decode("utf-8")
         name = names.get(ref)
         if name is None:
             return None
-        before = text[last : match.start()].encode("utf-8")
+        before = data[last:found]
         value = escape(name).encode("utf-8")
         pieces += (before, value)
         offset += len(before)
         slots.append([offset, len(value), ref])
         offset += len(value)
-        last = match.end()
-    if text.count(MARK) != len(slots) or text.count(END) != len(slots):
+        last = close + 1
+        found = data.find(_MARK, last)
+    if data.count(_END) != len(slots):
         return None
-    pieces.append(text[last:].encode("utf-8"))
+    pieces.append(data[last:])
     return b"".join(pieces), slots
 
 

@@ -5,6 +5,8 @@ byte for byte the page rendered with them."""
 
 from __future__ import annotations
 
+import copy
+import pickle
 from pathlib import Path
 
 import pytest
@@ -148,6 +150,9 @@ def test_a_name_outside_a_recording_is_its_text() -> None:
     assert sorted([Name("b", "1"), Name("a", "2")]) == ["a", "b"]
     assert f"{name:>12}" == "  Ana García" and name + "!" == "Ana García!"
     assert repr(name) == "Name(person:ana)"  # where it is, not what it says
+    again = pickle.loads(pickle.dumps(name))
+    assert (again.text, again.ref) == (name.text, name.ref)
+    assert copy.deepcopy([name])[0].text == "Ana García"
     with slots.recording() as session, pytest.raises(slots.Touched):
         name.upper()
     assert session.touched
