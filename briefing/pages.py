@@ -62,6 +62,9 @@ class Shared(dict[str, Any]):
 
     __slots__ = ("_repr",)
 
+    def __str__(self) -> str:  # what a template printing it shows: its contents
+        return dict.__repr__(self)
+
     def __repr__(self) -> str:
         made: str | None = getattr(self, "_repr", None)
         if made is None:

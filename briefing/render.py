@@ -87,6 +87,7 @@ def _escaped(value: Any) -> str:
         return slots.printed(value) if slots.active() else _escape_text(value.text)
     if hasattr(value, "__html__"):
         return str(value.__html__())
+    slots.probe(value)  # a list printed as it is prints its strings' reprs
     return _escape_text(str(value))
 
 
@@ -135,11 +136,11 @@ class _Environment(jinja2.Environment):
                 return obj[attribute]
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
-        slots.probe(obj)
+        slots.probe_text(obj)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        slots.probe(obj)
+        slots.probe_text(obj)
         return super().getitem(obj, argument)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
@@ -354,6 +355,8 @@ def _plain(value: Any) -> Any:
     if kind is str or kind is bool or kind is int or kind is float or value is None:
         return (kind, value)
     if kind is Shared:
+        if any(type(v) is Name for v in value.values()):
+            raise TypeError(kind)  # a chip: its repr says where its name is, not what
         return repr(value)
     if kind is dict:
         return tuple((k, _plain(v)) for k, v in value.items())

@@ -72,14 +72,15 @@ def touch() -> None:
 
 def printed(name: Name) -> str:
     """The placeholder a template prints for ``name`` while recording."""
-    return f"{MARK}{_WORD}{name.ref}{END}"
+    return f"{MARK}{_WORD}{object.__getattribute__(name, 'ref')}{END}"
 
 
 class Name:
     """An actor's name as a chip shows it. Its ``repr`` is its ``ref`` (the actor, and the
     language it is named in): a page's fingerprint holds where its names are, and the
     names themselves are digested beside it (``Job.fingerprint``). Outside a recording
-    it behaves as its text; inside one, any use but printing is ``Touched``."""
+    it behaves as its text; inside one, any use but printing is ``Touched``, reading
+    any of its attributes included (``.text``, ``__class__``, a format's ``{0.text}``)."""
 
     __slots__ = ("ref", "text")
 
@@ -87,12 +88,17 @@ class Name:
         self.text = text
         self.ref = ref
 
+    def __getattribute__(self, attribute: str) -> Any:
+        touch()
+        return object.__getattribute__(self, attribute)
+
     def __repr__(self) -> str:
-        return f"Name({self.ref})"
+        touch()
+        return f"Name({object.__getattribute__(self, 'ref')})"
 
     def _used(self) -> str:
         touch()
-        return self.text
+        return str(object.__getattribute__(self, "text"))
 
     def __str__(self) -> str:
         return self._used()
@@ -164,17 +170,40 @@ def _text(value: Any) -> Any:
 
 
 def probe(value: Any) -> Any:
-    """``value`` unchanged; touched if it is text a name was printed into (a macro's or
-    a block's output the template is about to look into)."""
-    if (type(value) is str or isinstance(value, str)) and MARK in value:
+    """``value`` unchanged; touched if it is a name, or text a name was printed into (a
+    macro's or a block's output the template is about to look into), or a list, tuple or
+    mapping holding such text at any depth. A name inside a container is no use of it:
+    a chip handed to a macro is looked at there."""
+    if _session.get() is not None and (type(value) is Name or _holds_printed(value)):
         touch()
     return value
+
+
+def probe_text(value: Any) -> Any:
+    """``probe`` of the value itself, not of what it holds: for what is looked into but
+    not compared or handed on (the text a loop goes through, a method's string)."""
+    if _session.get() is not None and issubclass(type(value), str) and MARK in value:
+        touch()
+    return value
+
+
+def _holds_printed(value: Any) -> bool:
+    kind = type(value)
+    if kind is Name:
+        return False
+    if issubclass(kind, str):
+        return MARK in value
+    if kind is list or kind is tuple:
+        return any(_holds_printed(v) for v in value)
+    if kind is dict:
+        return any(_holds_printed(k) or _holds_printed(v) for k, v in value.items())
+    return False
 
 
 def plain(value: Any) -> Any:
     """A context with every ``Name`` replaced by its text, for rendering the usual way.
     Containers without a name are kept as they are."""
-    if isinstance(value, Name):
+    if type(value) is Name:
         return value.text
     if isinstance(value, dict):
         out = {k: plain(v) for k, v in value.items()}

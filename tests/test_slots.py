@@ -13,7 +13,7 @@ import pytest
 
 from briefing import slots
 from briefing.pages import Job, Shared
-from briefing.render import Renderer, escape_text
+from briefing.render import Renderer, TemplateProblem, escape_text
 from briefing.slots import Name
 
 
@@ -56,7 +56,7 @@ PRINTING = [
     "{% set x %}{{ people[0].name }}{% endset %}{{ x }}{{ x }}",
     "{% for p in people %}{{ p.name }} · {% endfor %}{{ people | length }}",
     "{% set n = people[0].name %}{{ n }}{% if people %}!{% endif %}",
-    "{{ people[1].name | default('x') }} {{ title | upper }}",
+    "{{ people[1].url | default('x') }} {{ people[1].name }} {{ title | upper }}",
 ]
 
 # Templates that read a name, or text one was printed into: never recorded.
@@ -85,6 +85,30 @@ READING = [
     '{% from "_chips.html" import chips %}{{ chips(people) | striptags }}',
     '{% from "_chips.html" import chips %}{{ chips(people) | truncate(12) }}',
     "{% for p in people %}{{ p.name ~ ' · ' }}{% endfor %}",
+    # the name's own attributes, its repr, its type
+    "{{ people[0].name.text }}",
+    "{{ people[0].name | attr('text') }}",
+    "{{ '{0.text}'.format(people[0].name) }}",
+    "{{ '{0[name].text}'.format(people[0]) }}",
+    "{% if people[0].name.text == 'Bob' %}b{% endif %}{{ people[0].name }}",
+    "{{ people[0].name | pprint }}",
+    "{{ [people[0].name] }}",
+    "{{ '%r' | format(people[0].name) }}",
+    "{{ '{!r}'.format(people[0].name) }}",
+    "{{ people[0] }}",
+    "{{ people[0].name is string }}",
+    "{{ people | map(attribute='name') | select('string') | list | length }}",
+    "{{ people[0].name.__class__.__name__ }}",
+    "{{ people[1].name | default('x') }}",
+    # text a name was printed into, inside a list or a mapping
+    "{% set x %}{{ people[0].name }}{% endset %}{% set y %}{{ people[1].name }}{% endset %}{{ [x, y] | sort | join(',') }}",
+    "{% set x %}{{ people[0].name }}{% endset %}{% set y %}{{ people[1].name }}{% endset %}{{ [x, y] | unique | list | length }}{{ x }}",
+    "{% set x %}{{ people[0].name }}{% endset %}{% set y %}{{ people[1].name }}{% endset %}{% if 'Ann' in [x] %}yes{% endif %}{{ x }}",
+    "{% set x %}{{ people[0].name }}{% endset %}{% set y %}{{ people[1].name }}{% endset %}{{ ''.join([x]) }}",
+    "{% set x %}{{ people[0].name }}{% endset %}{% set y %}{{ people[1].name }}{% endset %}{{ [x] }}",
+    "{% set x %}{{ people[0].name }}{% endset %}{% set y %}{{ people[1].name }}{% endset %}{{ {x: 1} | dictsort }}",
+    "{% set x %}{{ people[0].name }}{% endset %}{% set y %}{{ people[1].name }}{% endset %}{{ ('%s' % [x]) }}",
+    "{% set x %}{{ people[0].name }}{% endset %}{% set y %}{{ people[1].name }}{% endset %}{% for a, b in [x] %}{{ a }}{% endfor %}",
     "{% set x %}{{ people[2].name }}{% endset %}{% set p, q = (x ~ 'xy')[:2] %}{{ q }}{{ p }}",
 ]
 
@@ -112,12 +136,20 @@ def test_a_template_that_only_prints_names_is_recorded_and_patched_exactly(
 def test_a_template_that_reads_a_name_renders_as_usual_and_is_not_recorded(
     tmp_path: Path, template: str
 ) -> None:
+    """The same page as with the names as plain strings, or the same mistake."""
     renderer = _renderer(tmp_path, template)
-    for names in (NAMES, OTHER):
+    for names in (NAMES, OTHER, {"a": "Ann", "b": "Ann", "c": "Ann"}):
         job = _job(names)
+        try:
+            expected = _plain(renderer, job)
+        except TemplateProblem as exc:
+            with pytest.raises(TemplateProblem) as raised:
+                renderer.render_page(job)
+            assert raised.value.message == exc.message
+            continue
         data, where = renderer.render_page(job)
         assert where is None, template
-        assert data == _plain(renderer, job)
+        assert data == expected
 
 
 @pytest.mark.parametrize(
