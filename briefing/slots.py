@@ -234,12 +234,8 @@ def _resolve(
     text: str, names: Mapping[str, str], escape: Callable[[str], str]
 ) -> tuple[bytes, list[Slot]] | None:
     data = text.encode("utf-8")
+    spans: list[tuple[int, int, str]] = []
     found = data.find(_MARK)
-    if found < 0:
-        return (data, []) if _END not in data else None
-    pieces: list[bytes] = []
-    slots: list[Slot] = []
-    offset = last = 0
     word = len(_WORD_BYTES)
     while found >= 0:
         start = found + 1 + word
@@ -248,22 +244,11 @@ def _resolve(
             return None
         if data.find(_MARK, start, close) >= 0:
             return None
-        ref = data[start:close].decode("utf-8")
-        name = names.get(ref)
-        if name is None:
-            return None
-        before = data[last:found]
-        value = escape(name).encode("utf-8")
-        pieces += (before, value)
-        offset += len(before)
-        slots.append([offset, len(value), ref])
-        offset += len(value)
-        last = close + 1
-        found = data.find(_MARK, last)
-    if data.count(_END) != len(slots):
+        spans.append((found, close + 1, data[start:close].decode("utf-8")))
+        found = data.find(_MARK, close + 1)
+    if data.count(_END) != len(spans):
         return None
-    pieces.append(data[last:])
-    return b"".join(pieces), slots
+    return _splice(data, spans, names, escape) if spans else (data, [])
 
 
 def patch(
@@ -273,24 +258,41 @@ def patch(
     where they went; None when ``slots`` does not fit the page or names another name."""
     if not isinstance(slots, list):
         return None
-    pieces: list[bytes] = []
-    moved: list[Slot] = []
-    at = offset = 0
+    spans: list[tuple[int, int, str]] = []
     for slot in slots:
         if not (isinstance(slot, list) and len(slot) == 3):
             return None
         start, length, ref = slot
         if not (type(start) is int and type(length) is int and isinstance(ref, str)):
             return None
+        if length < 0:
+            return None
+        spans.append((start, start + length, ref))
+    return _splice(data, spans, names, escape)
+
+
+def _splice(
+    data: bytes,
+    spans: list[tuple[int, int, str]],
+    names: Mapping[str, str],
+    escape: Callable[[str], str],
+) -> tuple[bytes, list[Slot]] | None:
+    """``data`` with each span (start, end, ref), in order, replaced by its ref's name
+    escaped, and where each name went; None when a span is out of order or of the page,
+    or its ref names no name."""
+    pieces: list[bytes] = []
+    slots: list[Slot] = []
+    at = offset = 0
+    for start, end, ref in spans:
         name = names.get(ref)
-        if name is None or start < at or length < 0 or start + length > len(data):
+        if name is None or start < at or end > len(data):
             return None
         before = data[at:start]
         value = escape(name).encode("utf-8")
         pieces += (before, value)
         offset += len(before)
-        moved.append([offset, len(value), ref])
+        slots.append([offset, len(value), ref])
         offset += len(value)
-        at = start + length
+        at = end
     pieces.append(data[at:])
-    return b"".join(pieces), moved
+    return b"".join(pieces), slots
