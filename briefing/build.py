@@ -585,7 +585,7 @@ def _publish(
     cache.put_record("last_build", {"inputs": whole, "counts": model.counts, "problems": found})
     cache.put_encoded("meta", search_rows)
     cache.put_record("pages", {"files": pages})
-    cache.put_encoded("page_slots", [(m.path, m.slots) for m in made if m.slots is not None])
+    cache.put_encoded("page_slots", [(m.path, m.slot_row) for m in made if m.slot_row is not None])
     gone = sorted(previous.keys() - pages.keys())
     if gone:
         cache.delete_many("page_slots", gone)
@@ -849,7 +849,7 @@ class Made(NamedTuple):
     outcome: Staged | tuple[str, int, str] | None  # None: unchanged; a tuple: template error
     # when written now: [fingerprint, where its names went] as the cache stores it, made
     # here in the worker (see ``slots``); None for a page whose names cannot be patched
-    slots: str | None = None
+    slot_row: str | None = None
 
 
 def _make_all(
