@@ -27,7 +27,7 @@ from briefing.link import link_site
 from briefing.load import Asset, Inputs, read_site, theme_assets
 from briefing.mentions import Root
 from briefing.model import KINDS, Briefing, Entry, FinishedBody, Page
-from briefing.pages import PER_PAGE, Job, Views
+from briefing.pages import PER_PAGE, Job, Views, names_digest
 from briefing.parse import Settings
 from briefing.parsing import Bodies, parse_all, shape_row
 from briefing.problems import Problem, error, has_errors, ordered, strict, warning
@@ -874,7 +874,7 @@ def _make_all(
         [(n,) for n in todo],
         jobs,
         lambda n: note("pages", n, len(todo)),
-        shared=(work, specs, keyed.keys, keyed.inputs),
+        shared=(work, specs, keyed.keys, keyed.inputs, keyed.renamed),
         weight=_weight(work, specs, todo, keyed.before),
     )
     groups = [_Group(kept.get(n, [])) for n in range(len(specs))]
@@ -931,6 +931,8 @@ class _Keyed:
     inputs: list[str | None]
     ids: list[str]  # each spec's ``depends.spec_id``
     before: set[int] = field(default_factory=set)  # the specs the last build made
+    # the last build's pages of the specs whose chips' names alone changed since
+    renamed: dict[int, list[Made]] = field(default_factory=dict)
 
 
 def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
@@ -960,19 +962,33 @@ def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
         if found is None:
             continue
         keyed.before.add(number)
+        renamed = False
         if look is None or sid in look or spec[0] not in ("briefing", "entity"):
             key = keyed.keys[number] = dep.key(spec)
             if key is None or found[0] != key:
-                continue
+                renamed = _only_names(found[0], key)
+                if not renamed:
+                    continue
         else:
             keyed.keys[number] = found[0]
         made = [
             Made(str(p), str(k), str(f), (str(m[0]), m[1]) if m else None, None)
             for p, k, f, m in found[1]
         ]
-        if all(_still(work, m.path, m.fingerprint) for m in made):
+        if renamed:
+            keyed.renamed[number] = made
+        elif all(_still(work, m.path, m.fingerprint) for m in made):
             keyed.kept[number] = made
     return keyed
+
+
+def _only_names(was: object, key: str | None) -> bool:
+    """Keys of one spec that differ only after the dot: only its chips' names changed
+    (see ``Depends.key``)."""
+    if not (isinstance(was, str) and key):
+        return False
+    before, dot, _ = key.partition(".")
+    return bool(dot) and was.partition(".")[0] == before
 
 
 _PER_SPEC = ("specs", "keys", "sizes")
@@ -1066,14 +1082,17 @@ class _Group:
 
 
 def _make_pages(
-    shared: tuple[_PageWork, list[Spec], list[str | None], list[str | None]], n: int
+    shared: tuple[_PageWork, list[Spec], list[str | None], list[str | None], dict[int, list[Made]]],
+    n: int,
 ) -> _Group:
     """Spec ``n``'s pages, and its key: the one ``_keyed`` worked out, if it did (after a
     registry edit, for every spec), else worked out here; and for a briefing, what its
     related list is made from, as ``_keyed`` knew it (``depends.carry``) or worked out."""
-    work, specs, keys, inputs = shared
+    work, specs, keys, inputs, renamed = shared
     spec = specs[n]
-    made = [_make_page(work, job) for job in _call(work.views, spec)]
+    made = _renamed_pages(work, spec, renamed[n]) if n in renamed else None
+    if made is None:
+        made = [_make_page(work, job) for job in _call(work.views, spec)]
     key = keys[n] if keys[n] is not None else work.depends.key(spec)
     if spec[0] != "briefing":
         return _Group(made, key)
@@ -1105,6 +1124,29 @@ def _make_page(work: _PageWork, job: Job) -> Made:
     outcome = stage(data, work.out, job.path, work.manifest, work.stats, work.held)
     row = None if where is None else encode([fingerprint, where])
     return Made(job.path, job.kind, fingerprint, sitemap, outcome, row)
+
+
+def _renamed_pages(work: _PageWork, spec: Spec, last: list[Made]) -> list[Made] | None:
+    """A briefing's page when only the names of its chips changed (``_only_names``): the
+    last build's file with today's names written in, without making the page's context.
+    None when the page cannot be patched (see ``_patched``): it is made as usual."""
+    if spec[0] != "briefing" or len(last) != 1 or last[0].kind != "html":
+        return None
+    page = last[0]
+    names = work.views.briefing_names(spec[1][0])
+    if not names:
+        return None
+    fingerprint = f"{page.fingerprint.partition('.')[0]}.{names_digest(names)}"
+    if _still(work, page.path, fingerprint):
+        return [page._replace(fingerprint=fingerprint)]
+    job = Job(page.path, page.kind, "", {}, names)
+    patched = _patched(work, job, fingerprint)
+    if patched is None:
+        return None
+    data, where = patched
+    outcome = stage(data, work.out, page.path, work.manifest, work.stats, work.held)
+    row = encode([fingerprint, where])
+    return [Made(page.path, page.kind, fingerprint, page.sitemap, outcome, row)]
 
 
 def _patched(work: _PageWork, job: Job, fingerprint: str) -> tuple[bytes, list[Slot]] | None:

@@ -170,6 +170,18 @@ class Depends:
         return {k: _chip(a) for k, a in self.site.actors.items()}
 
     @cached_property
+    def chip_place(self) -> dict[Key, str]:
+        """What a chip shows of each actor but its names: where it links, and how. A
+        briefing's key holds these, and the names beside them (see ``key``)."""
+        return {k: repr((a.kind, a.url, a.registered)) for k, a in self.site.actors.items()}
+
+    @cached_property
+    def chip_names(self) -> dict[Key, str]:
+        """The names each actor's chip may show: its name, and its names in other
+        languages."""
+        return {k: _names(a) for k, a in self.site.actors.items()}
+
+    @cached_property
     def all_chips(self) -> str:
         """Every actor's chip: what an actor's page may show of others (co-mentions,
         members, people) and a feed of tags."""
@@ -219,18 +231,23 @@ class Depends:
             i = args[0]
             item = site.items[i]
             views = self.views
-            chip = self.chip.__getitem__
+            place = self.chip_place.__getitem__
             card = self.card.__getitem__
             parts = [
                 self.own[i],
-                "|".join(map(chip, item.actors)),
-                "|".join(map(chip, item.tags)),
+                "|".join(map(place, item.actors)),
+                "|".join(map(place, item.tags)),
                 self.cards(site.story.get(i, (None, None))),
                 self.cards((views.neighbour(i, -1), views.neighbour(i, +1))),
                 ",".join(map(card, site.related[i])),
                 ",".join(map(card, site.translations.get(i, ()))),
                 ",".join(map(card, site.backlinks.get(i, ()))),
             ]
+            names = self.chip_names.__getitem__
+            shown = "|".join(map(names, item.actors)) + "||" + "|".join(map(names, item.tags))
+            # all but the chips' names, then those: a rename changes only what follows the
+            # dot, and the page can be patched (see ``slots``) without being made
+            return short("\n".join([self.world, spec_id(spec), *parts])) + "." + short(shown)
         elif name == "entity":
             parts = self._entity(args[0])
         elif name == "index":
@@ -283,9 +300,13 @@ class Depends:
 
 
 def _chip(actor: Actor) -> str:
+    return repr((actor.kind, actor.url, actor.registered, _names(actor)))
+
+
+def _names(actor: Actor) -> str:
     entry = actor.entry
     labels = (entry.name, sorted(entry.labels.items())) if entry is not None else None
-    return repr((actor.kind, actor.name, actor.url, actor.registered, labels))
+    return repr((actor.name, labels))
 
 
 def carry(

@@ -51,8 +51,13 @@ class Job:
         h.update(repr((self.kind, self.template, self.context)).encode("utf-8", "surrogatepass"))
         if not self.names:
             return h.hexdigest()
-        names = repr(sorted(self.names.items())).encode("utf-8", "surrogatepass")
-        return f"{h.hexdigest()}.{hashlib.blake2b(names, digest_size=10).hexdigest()}"
+        return f"{h.hexdigest()}.{names_digest(self.names)}"
+
+
+def names_digest(names: Mapping[str, str]) -> str:
+    """The names of a page's chips, by ref: the part of its fingerprint after the dot."""
+    text = repr(sorted(names.items())).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=10).hexdigest()
 
 
 class Shared(dict[str, Any]):
@@ -275,7 +280,7 @@ class Views:
         ctx = self.base(item.url, b.title, lang=b.lang, description=item.summary, kind="briefing")
         lang = ctx["lang"]
         story_prev, story_next = site.story.get(index, (None, None))
-        actors = [self.actor_chip(k, b.lang) for k in item.actors]
+        actors, tags = self._briefing_chips(index)
         ctx["briefing"] = {
             "title": b.title,
             "date": item.moment.isoformat(),
@@ -292,7 +297,7 @@ class Views:
             "people": [a for a in actors if a["kind"] == "person"],
             "countries": [a for a in actors if a["kind"] == "country"],
             "organizations": [a for a in actors if a["kind"] == "organization"],
-            "tags": [self.actor_chip(k) for k in item.tags],
+            "tags": tags,
             "sources": [
                 {
                     "title": s.title,
@@ -324,6 +329,19 @@ class Views:
             "extra": b.extra,
         }
         return Job(item.url, "html", "briefing.html", ctx)
+
+    def _briefing_chips(self, index: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """A briefing page's chips: its actors, named in the briefing's language, and its
+        tags. All the chips the page shows (see ``briefing_names``)."""
+        item = self.site.items[index]
+        actors = [self.actor_chip(k, item.briefing.lang) for k in item.actors]
+        return actors, [self.actor_chip(k) for k in item.tags]
+
+    def briefing_names(self, index: int) -> dict[str, str]:
+        """The names a briefing's page shows in its chips, by ref, as ``make`` gives its
+        job: what its fingerprint holds after the dot, without making the page."""
+        actors, tags = self._briefing_chips(index)
+        return {c["name"].ref: c["name"].text for c in (*actors, *tags)}
 
     def _neighbour(self, index: int, step: int, lang: str) -> dict[str, Any] | None:
         other = self.neighbour(index, step)

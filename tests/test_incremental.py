@@ -19,6 +19,7 @@ from briefing import build as build_module
 from briefing import searchindex, workers
 from briefing.build import Options, build
 from briefing.cache import Cache
+from briefing.pages import Views
 from tests.sitekit import page, snapshot
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
@@ -953,20 +954,30 @@ def test_a_rename_patches_the_pages_that_only_show_the_name_in_a_chip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A renamed person's briefing pages are written with the new name in the last
-    build's bytes, not rendered again, rename after rename (each moves what follows the
+    build's bytes, not rendered again, nor their contexts made, rename after rename (each moves what follows the
     name); names HTML must escape are escaped. Each build equals a cold one."""
     site = _built_corpus(tmp_path, 80)
     person, naming = _most_named(site)
     assert len(naming) >= 5
     rendered = _count_renders(monkeypatch)
+    made: list[tuple[str, tuple[Any, ...]]] = []
+    make = Views.make
+
+    def making(self: Views, spec: str, args: tuple[Any, ...]) -> Any:
+        made.append((spec, args))
+        return make(self, spec, args)
+
+    monkeypatch.setattr(Views, "make", making)
     for round_, name in enumerate(['Ana <b>Zed</b> & "Cía"', "Bo", "Ana María Ñúñez de Ávila"]):
         _rename(person, name)
         rendered.clear()
+        made.clear()
         result = build(Options(site=site, jobs=1))
         assert result.ok and result.report is not None
         written = set(result.report.written)
         assert set(naming) <= written, round_
         assert set(naming).isdisjoint(rendered), round_  # patched
+        assert [m for m in made if m[0] == "briefing"] == [], round_  # not even made
         shown = page(site / "output", naming[0]).text
         assert name in shown
         _assert_equals_cold(site, tmp_path / f"cold-{round_}", name)
