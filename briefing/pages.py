@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from briefing import countries
+from briefing import countries, slots
 from briefing.config import SiteConfig
 from briefing.link import Site
 from briefing.model import FOLDERS, KINDS, FinishedBody, Kind
@@ -77,6 +77,9 @@ class Shared(dict[str, Any]):
             made = "<" + hashlib.blake2b(text, digest_size=16).hexdigest() + ">"
             self._repr = made
         return made
+
+
+slots.never_printed(Shared)
 
 
 class Figure(dict[str, Any]):

@@ -123,6 +123,7 @@ class _Environment(jinja2.Environment):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["_probe"] = slots.probe
+        self.filters["_probe_text"] = slots.probe_text
         for table in (self.filters, self.tests):
             for key, func in table.items():
                 if key not in _PASSING:
@@ -189,7 +190,10 @@ def _probe_reads(tree: nodes.Template) -> None:
         elif isinstance(node, nodes.Neg | nodes.Pos):
             node.node = probed(node.node)
         elif isinstance(node, nodes.For):
-            node.iter = probed(node.iter)
+            if isinstance(node.target, nodes.Tuple):  # unpacking each item looks into it
+                node.iter = probed(node.iter)
+            else:  # each item is looked at where it is used
+                node.iter = nodes.Filter(node.iter, "_probe_text", [], [], None, None)
         elif isinstance(node, nodes.Call):
             node.args = [probed(a) for a in node.args]
             for keyword in node.kwargs:
@@ -209,7 +213,7 @@ def _probe_reads(tree: nodes.Template) -> None:
 
 
 # Filters that hand their value on as it is: text a name was printed into may pass.
-_PASSING = frozenset({"safe", "safe_html", "_probe"})
+_PASSING = frozenset({"safe", "safe_html", "_probe", "_probe_text"})
 
 
 def _probing(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -355,7 +359,7 @@ def _plain(value: Any) -> Any:
     if kind is str or kind is bool or kind is int or kind is float or value is None:
         return (kind, value)
     if kind is Shared:
-        if any(type(v) is Name for v in value.values()):
+        if type(value.get("name")) is Name:
             raise TypeError(kind)  # a chip: its repr says where its name is, not what
         return repr(value)
     if kind is dict:

@@ -169,6 +169,16 @@ def _text(value: Any) -> Any:
     return value._used() if isinstance(value, Name) else value
 
 
+# What holds no text printed while rendering: a name itself, numbers, and the pieces the
+# build shares between pages, made before any is rendered (``pages.Shared``, by name).
+_NEVER_PRINTED: set[type] = {Name, int, float, bool, type(None)}
+
+
+def never_printed(kind: type) -> None:
+    """Have ``probe`` pass over values of ``kind`` inside lists and mappings."""
+    _NEVER_PRINTED.add(kind)
+
+
 def probe(value: Any) -> Any:
     """``value`` unchanged; touched if it is a name, or text a name was printed into (a
     macro's or a block's output the template is about to look into), or a list, tuple or
@@ -189,14 +199,19 @@ def probe_text(value: Any) -> Any:
 
 def _holds_printed(value: Any) -> bool:
     kind = type(value)
-    if kind is Name:
-        return False
     if issubclass(kind, str):
         return MARK in value
     if kind is list or kind is tuple:
-        return any(_holds_printed(v) for v in value)
-    if kind is dict:
-        return any(_holds_printed(k) or _holds_printed(v) for k, v in value.items())
+        items: Any = value
+    elif kind is dict:
+        items = (*value, *value.values())
+    else:  # a name, a number, or what the build made before rendering (never text printed)
+        return False
+    for item in items:
+        if type(item) in _NEVER_PRINTED:
+            continue
+        if _holds_printed(item):
+            return True
     return False
 
 
@@ -234,21 +249,27 @@ def _resolve(
     text: str, names: Mapping[str, str], escape: Callable[[str], str]
 ) -> tuple[bytes, list[Slot]] | None:
     data = text.encode("utf-8")
-    spans: list[tuple[int, int, str]] = []
-    found = data.find(_MARK)
-    word = len(_WORD_BYTES)
-    while found >= 0:
-        start = found + 1 + word
-        close = data.find(_END, start)
-        if close < 0 or not data.startswith(_WORD_BYTES, found + 1):
-            return None
-        if data.find(_MARK, start, close) >= 0:
-            return None
-        spans.append((found, close + 1, data[start:close].decode("utf-8")))
-        found = data.find(_MARK, close + 1)
-    if data.count(_END) != len(spans):
+    parts = data.split(_MARK)
+    if _END in parts[0]:
         return None
-    return _splice(data, spans, names, escape) if spans else (data, [])
+    pieces = [parts[0]]
+    slots: list[Slot] = []
+    offset = len(parts[0])
+    word = len(_WORD_BYTES)
+    for part in parts[1:]:  # each: the word, the ref, the end mark, the page up to the next
+        close = part.find(_END)
+        if close < 0 or not part.startswith(_WORD_BYTES) or part.find(_END, close + 1) >= 0:
+            return None
+        ref = part[word:close].decode("utf-8")
+        name = names.get(ref)
+        if name is None:
+            return None
+        value = escape(name).encode("utf-8")
+        rest = part[close + 1 :]
+        slots.append([offset, len(value), ref])
+        pieces += (value, rest)
+        offset += len(value) + len(rest)
+    return (b"".join(pieces) if slots else data), slots
 
 
 def patch(
