@@ -124,6 +124,7 @@ class Views:
         self._words: dict[str, Shared] = {self.lang: self.words}
         self._cards: dict[tuple[int, str], dict[str, Any]] = {}
         self._chips: dict[tuple[Key, str | None], dict[str, Any]] = {}
+        self._chip_names: dict[tuple[Key, str | None], tuple[str, str]] = {}  # ref, text
         self._names: dict[str, str] | None = None  # the chips' names a page shows (``make``)
         self._months: list[str] | None = None
         self._site = Shared(
@@ -238,9 +239,11 @@ class Views:
         found = self._chips.get((key, lang))
         if found is None:
             found = self._chips[(key, lang)] = Shared(self._actor_chip(key, lang))
-        if self._names is not None:
             name = found["name"]
-            self._names[name.ref] = name.text
+            self._chip_names[(key, lang)] = (name.ref, name.text)
+        if self._names is not None:
+            ref, text = self._chip_names[(key, lang)]
+            self._names[ref] = text
         return found
 
     def _actor_chip(self, key: Key, lang: str | None) -> dict[str, Any]:
@@ -343,8 +346,11 @@ class Views:
     def briefing_names(self, index: int) -> dict[str, str]:
         """The names a briefing's page shows in its chips, by ref, as ``make`` gives its
         job: what its fingerprint holds after the dot, without making the page."""
-        actors, tags = self._briefing_chips(index)
-        return {c["name"].ref: c["name"].text for c in (*actors, *tags)}
+        item = self.site.items[index]
+        self._briefing_chips(index)  # made, if not yet
+        lang = item.briefing.lang
+        shown = [(k, lang) for k in item.actors] + [(k, None) for k in item.tags]
+        return dict(self._chip_names[k] for k in shown)
 
     def _neighbour(self, index: int, step: int, lang: str) -> dict[str, Any] | None:
         other = self.neighbour(index, step)

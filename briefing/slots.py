@@ -184,7 +184,13 @@ def probe(value: Any) -> Any:
     macro's or a block's output the template is about to look into), or a list, tuple or
     mapping holding such text at any depth. A name inside a container is no use of it:
     a chip handed to a macro is looked at there."""
-    if _session.get() is not None and (type(value) is Name or _holds_printed(value)):
+    if _session.get() is None:
+        return value
+    kind = type(value)
+    if kind is str:  # the most common, looked at here
+        if MARK in value:
+            touch()
+    elif kind is Name or (kind not in _NEVER_PRINTED and _holds_printed(value)):
         touch()
     return value
 
