@@ -1113,7 +1113,7 @@ def _make_page(work: _PageWork, job: Job) -> Made:
     outcome: Staged | tuple[str, int, str] | None = None
     if _still(work, job.path, fingerprint):
         return Made(job.path, job.kind, fingerprint, sitemap, None)
-    made: tuple[bytes, list[Slot] | None] | None = _patched(work, job, fingerprint)
+    made: tuple[bytes, list[Slot] | None] | None = _patched(work, job.path, job.names, fingerprint)
     if made is None:
         try:
             made = work.renderer.render_page(_with_html(job, work))
@@ -1139,8 +1139,7 @@ def _renamed_pages(work: _PageWork, spec: Spec, last: list[Made]) -> list[Made] 
     fingerprint = f"{page.fingerprint.partition('.')[0]}.{names_digest(names)}"
     if _still(work, page.path, fingerprint):
         return [page._replace(fingerprint=fingerprint)]
-    job = Job(page.path, page.kind, "", {}, names)
-    patched = _patched(work, job, fingerprint)
+    patched = _patched(work, page.path, names, fingerprint)
     if patched is None:
         return None
     data, where = patched
@@ -1149,25 +1148,27 @@ def _renamed_pages(work: _PageWork, spec: Spec, last: list[Made]) -> list[Made] 
     return [Made(page.path, page.kind, fingerprint, page.sitemap, outcome, row)]
 
 
-def _patched(work: _PageWork, job: Job, fingerprint: str) -> tuple[bytes, list[Slot]] | None:
+def _patched(
+    work: _PageWork, path: str, names: dict[str, str], fingerprint: str
+) -> tuple[bytes, list[Slot]] | None:
     """The page as the last build wrote it with today's names written in, when only the
     names of its chips changed since (its fingerprint before the dot is the same), and
     the last build recorded where they went in the file, which is as it left it."""
-    before = work.previous.get(job.path)
+    before = work.previous.get(path)
     shape, dot, _ = fingerprint.partition(".")
     if not (dot and isinstance(before, list) and before and isinstance(before[0], str)):
         return None
-    if before[0].partition(".")[0] != shape or job.path not in work.intact:
+    if before[0].partition(".")[0] != shape or path not in work.intact:
         return None
-    row = work.here().get_many("page_slots", [job.path]).get(job.path)
+    row = work.here().get_many("page_slots", [path]).get(path)
     if not (isinstance(row, list) and len(row) == 2 and row[0] == before[0]):
         return None
     try:
-        with open(os.path.join(work.out, job.path), "rb") as file:
+        with open(os.path.join(work.out, path), "rb") as file:
             data = file.read()
     except OSError:
         return None
-    return slots.patch(data, row[1], job.names, escape_text)
+    return slots.patch(data, row[1], names, escape_text)
 
 
 def _with_html(job: Job, work: _PageWork) -> Job:
