@@ -1127,25 +1127,40 @@ def _make_page(work: _PageWork, job: Job) -> Made:
 
 
 def _renamed_pages(work: _PageWork, spec: Spec, last: list[Made]) -> list[Made] | None:
-    """A briefing's page when only the names of its chips changed (``_only_names``): the
-    last build's file with today's names written in, without making the page's context.
-    None when the page cannot be patched (see ``_patched``): it is made as usual."""
-    if spec[0] != "briefing" or len(last) != 1 or last[0].kind != "html":
+    """A briefing's or an actor's pages when only the names of their chips changed
+    (``_only_names``): the last build's files with today's names written in, without
+    making the pages' contexts. An actor's feed shows no chip, and is kept as it was.
+    None when a page cannot be patched (see ``_patched``): the spec is made as usual."""
+    if spec[0] == "briefing" and len(last) == 1:
+        names = work.views.briefing_names(spec[1][0])
+    elif spec[0] == "entity":
+        names = work.views.entity_names(spec[1][0])
+    else:
         return None
-    page = last[0]
-    names = work.views.briefing_names(spec[1][0])
     if not names:
         return None
-    fingerprint = f"{page.fingerprint.partition('.')[0]}.{names_digest(names)}"
-    if _still(work, page.path, fingerprint):
-        return [page._replace(fingerprint=fingerprint)]
-    patched = _patched(work, page.path, names, fingerprint)
-    if patched is None:
-        return None
-    data, where = patched
+    digest = names_digest(names)
+    out: list[tuple[Made, tuple[bytes, list[Slot]] | None]] = []
+    for page in last:  # all patched before any is staged: a page that cannot be, and
+        if page.kind != "html":  # the spec is made as usual
+            if page.kind != "feed" or not _still(work, page.path, page.fingerprint):
+                return None
+            out.append((page, None))
+            continue
+        fingerprint = f"{page.fingerprint.partition('.')[0]}.{digest}"
+        if _still(work, page.path, fingerprint):
+            out.append((page._replace(fingerprint=fingerprint), None))
+            continue
+        patched = _patched(work, page.path, names, fingerprint)
+        if patched is None:
+            return None
+        out.append((page._replace(fingerprint=fingerprint), patched))
+    return [page if patched is None else _staged(work, page, *patched) for page, patched in out]
+
+
+def _staged(work: _PageWork, page: Made, data: bytes, where: list[Slot]) -> Made:
     outcome = stage(data, work.out, page.path, work.manifest, work.stats, work.held)
-    row = encode([fingerprint, where])
-    return [Made(page.path, page.kind, fingerprint, page.sitemap, outcome, row)]
+    return page._replace(outcome=outcome, slot_row=encode([page.fingerprint, where]))
 
 
 def _patched(

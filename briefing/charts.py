@@ -32,6 +32,9 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+from briefing import slots
+from briefing.slots import Name
+
 __all__ = ["CHARTS_CSS", "activity", "network", "ranking", "timeline"]
 
 _SVG_NS = "http://www.w3.org/2000/svg"
@@ -168,11 +171,12 @@ def _text(
     cls: str,
     anchor: str = "start",
     size: float = _LABEL_SIZE,
+    escaped: bool = False,
 ) -> str:
     anchor_attr = "" if anchor == "start" else f' text-anchor="{anchor}"'
     return (
         f'<text class="{cls}" x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}"{anchor_attr}>'
-        f"{_esc(text)}</text>"
+        f"{text if escaped else _esc(text)}</text>"
     )
 
 
@@ -382,9 +386,31 @@ def _node_shape(kind: str, x: float, y: float, r: float, cls: str) -> str:
     return f'<circle class="{cls}" cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}"/>'
 
 
+def _fit(text: str, room: str) -> str:
+    """A neighbour's label cut to ``room`` (a float's repr), escaped."""
+    return _esc(_truncate(text, float(room), _LABEL_SIZE))
+
+
+def _plain_label(text: str, _: str) -> str:
+    return _esc(text)
+
+
+# A chip's name in a network figure is a slot of the page (see ``slots``): renaming a
+# person patches the figures of everyone they appear with, as it does their chips.
+slots.form("fit", _fit)
+slots.form("svg", _plain_label)
+
+
+def _label(label: str | Name, form: str, argument: str = "") -> str:
+    """A label escaped (``svg``) or cut to fit (``fit``); a ``Name`` as its slot."""
+    if isinstance(label, Name):
+        return slots.shown(label, form, argument)
+    return _fit(label, argument) if form == "fit" else _esc(label)
+
+
 def network(
     center: str,
-    neighbours: Sequence[tuple[str, str, int, str]],
+    neighbours: Sequence[tuple[str | Name, str, int, str]],
     *,
     title: str,
     desc: str,
@@ -394,7 +420,8 @@ def network(
 
     ``neighbours`` holds ``(label, href, count, kind)`` with ``kind`` one of
     ``"person"``, ``"organization"``, ``"country"``.  At most 12 are drawn: the
-    highest counts (ties by label).  The largest sits at the top, the others
+    highest counts (ties in the order given, so that the figure's layout never depends
+    on a name: a label may be a chip's ``Name``, drawn as its slot).  The largest sits at the top, the others
     alternate right and left around the circle by decreasing count (two
     neighbours sit right and left of the centre).  Edge
     thickness and node size grow with the count; the node's shape and class
@@ -412,7 +439,7 @@ def network(
         _check_count(count)
         if kind not in _KINDS:
             raise ValueError(f"unknown kind {kind!r}; expected one of {_KINDS}")
-    chosen = sorted(neighbours, key=lambda n: (-n[2], n[0].casefold(), n[0], n[1]))
+    chosen = sorted(neighbours, key=lambda n: -n[2])
     chosen = chosen[:_NETWORK_MAX]
     count_max = max(max(n[2] for n in chosen), 1)
     total = len(chosen)
@@ -429,7 +456,9 @@ def network(
     order = sorted(range(total), key=lambda k: (min(k, total - k), k))
 
     # Lay out relative to the centre (dy), then size the viewBox to fit.
-    layout: list[tuple[tuple[str, str, int, str], float, float, float, str, float, float, str]] = []
+    layout: list[
+        tuple[tuple[str | Name, str, int, str], float, float, float, str, float, float, str]
+    ] = []
     top_edge, bottom_edge = -center_r, center_label_dy + 4
     for item, slot_index in zip(chosen, order, strict=True):
         label, _, count, _ = item
@@ -452,7 +481,7 @@ def network(
             room = min(2 * min(lx, _WIDTH - lx) - 4, 180.0)
         top_edge = min(top_edge, dy - r * 1.2, ldy - _LABEL_SIZE)
         bottom_edge = max(bottom_edge, dy + r * 1.2, ldy + 4)
-        shown = _truncate(label, room, _LABEL_SIZE)
+        shown = _label(label, "fit", repr(room))
         layout.append((item, x, dy, r, anchor, lx, ldy, shown))
 
     pad = 4.0
@@ -469,9 +498,10 @@ def network(
     out.append('<g class="nodes">')
     for (label, href, count, kind), x, dy, r, anchor, lx, ldy, shown in layout:
         out.append(
-            f'<a class="neighbour" href="{_esc(href)}"><title>{_esc(f"{label}: {count}")}</title>'
+            f'<a class="neighbour" href="{_esc(href)}">'
+            f"<title>{_label(label, 'svg')}{_esc(f': {count}')}</title>"
             + _node_shape(kind, x, cy + dy, r, f"node node-{kind}")
-            + _text(lx, cy + ldy, shown, cls="label", anchor=anchor)
+            + _text(lx, cy + ldy, shown, cls="label", anchor=anchor, escaped=True)
             + "</a>"
         )
     center_label = _truncate(center, 200.0, _LABEL_SIZE, bold=True)
@@ -479,7 +509,11 @@ def network(
         f'<g class="center"><title>{_esc(center)}</title>'
         f'<circle class="node node-center" cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(center_r)}"/>'
         + _text(
-            cx, cy + center_label_dy, center_label, cls="label label-center halo", anchor="middle"
+            cx,
+            cy + center_label_dy,
+            center_label,
+            cls="label label-center halo",
+            anchor="middle",
         )
         + "</g>"
     )

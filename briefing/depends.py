@@ -249,7 +249,10 @@ class Depends:
             # dot, and the page can be patched (see ``slots``) without being made
             return short("\n".join([self.world, spec_id(spec), *parts])) + "." + short(shown)
         elif name == "entity":
-            parts = self._entity(args[0])
+            parts, named = self._entity(args[0])
+            # as a briefing's: a rename of an actor shown beside this one changes only
+            # what follows the dot
+            return short("\n".join([self.world, spec_id(spec), *parts])) + "." + short(named)
         elif name == "index":
             parts = [self.all_chips, self.counts, self.registry]
         elif name == "home":
@@ -266,37 +269,30 @@ class Depends:
             return None
         return short("\n".join([self.world, spec_id(spec), *parts]))
 
-    def _entity(self, key: Key) -> list[str]:
-        """An actor's pages and feed: its chip and file, its lists, and the chips of the
-        actors they show beside it (co-mentions, members, people, its country, the tags
-        of its feed)."""
+    def _entity(self, key: Key) -> tuple[list[str], str]:
+        """An actor's pages and feed: its chip and file, its lists, the chips of the
+        actors its pages show beside it (co-mentions, members, people, its country) but
+        their names, and the tags of its feed; then those names apart."""
         site, views = self.site, self.views
         actor = site.actors[key]
         named = site.named.get(key, [])
-        facts = (
-            site.co.get(key, []),
-            site.people_of_country.get(key),
-            views.members.get(key),
-            views.memberships.get(key),
-            views.country_of.get(key),
-        )
-        shown: set[Key] = {other for other, _ in facts[0] or ()}
-        for keys in facts[1:4]:
-            shown.update(keys or ())
-        if facts[4] is not None:
-            shown.add(facts[4])
+        chips = views.entity_chips(key)
+        shown = sorted(set(chips.actors()))
+        tags: set[Key] = set()  # the feed's: no patch reaches a feed
         for i in named[:ENTITY_FEED]:
-            shown.update(site.items[i].tags)
-        chip = self.chip
-        return [
+            tags.update(site.items[i].tags)
+        chip, place, names = self.chip, self.chip_place, self.chip_names
+        parts = [
             chip[key],
             self.shas.get(actor.entry.path, "") if actor.entry is not None else "",
             repr(views.bios.get(key)),
-            repr(facts),
-            "|".join(chip[k] for k in sorted(shown)),
+            repr(chips),
+            "|".join(place[k] for k in shown),
+            "|".join(chip[k] for k in sorted(tags)),
             ",".join(map(self.entry.__getitem__, named)),
             ",".join(map(self.card.__getitem__, site.mentioned_only.get(key, ()))),
         ]
+        return parts, "|".join(names[k] for k in shown)
 
 
 def _chip(actor: Actor) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from briefing import charts, countries, worldmap
+from briefing import charts, countries, slots, worldmap
 from briefing.pages import Figure, Shared
 from briefing.theme import month_label, month_name
 
@@ -73,10 +73,13 @@ def materialize(value: Any) -> Any:
     if isinstance(value, Shared):
         return value
     if isinstance(value, Figure):
-        svg: str | None = getattr(value, "svg", None)
-        if svg is None:
-            svg = value.svg = draw(value)
-        return svg
+        # drawn once for a recording and once otherwise: a network figure draws the names
+        # of chips as placeholders while the page's names are recorded (see ``slots``)
+        recording = slots.active()
+        kept: tuple[bool, str] | None = getattr(value, "svg", None)
+        if kept is None or kept[0] != recording:
+            kept = value.svg = (recording, draw(value))
+        return kept[1]
     if isinstance(value, dict):  # a mapping with a key `figure` in `extra` is the user's
         return {k: materialize(v) if isinstance(v, dict) else v for k, v in value.items()}
     return value

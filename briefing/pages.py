@@ -87,7 +87,7 @@ class Figure(dict[str, Any]):
     drawn once, the SVG is kept with the spec for the next page that shows it."""
 
     __slots__ = ("svg",)
-    svg: str
+    svg: tuple[bool, str]  # drawn while recording names, and the SVG
 
 
 @dataclass(frozen=True)
@@ -394,10 +394,11 @@ class Views:
             else ""
         )
 
-        co = [{**self.actor_chip(other), "count": count} for other, count in site.co.get(key, [])]
+        chips = self.entity_chips(key)
+        co = [{**self.actor_chip(other), "count": count} for other, count in chips.co]
         network: dict[str, Any] | str = ""
         neighbours = [
-            (c["name"].text, relative(actor.url, c["url"]), c["count"], c["kind"])
+            (c["name"], relative(actor.url, c["url"]), c["count"], c["kind"])
             for c in co
             if c["kind"] in ("person", "organization")
         ][:12]
@@ -439,14 +440,11 @@ class Views:
                 code=actor.id.upper(),
                 title=self.t("locator_title", name=actor.name),
             )
-            info["people"] = [self.actor_chip(k) for k in site.people_of_country.get(key, [])]
-            info["member_of"] = [self.actor_chip(k) for k in self.memberships.get(key, [])]
-        if entry and actor.kind == "person" and entry.country:
-            country = self.country_of.get(key)
-            if country:
-                info["country"] = self.actor_chip(country)
-        if actor.kind == "organization":
-            info["members"] = [self.actor_chip(k) for k in self.members.get(key, [])]
+        info["people"] = [self.actor_chip(k) for k in chips.people]
+        info["member_of"] = [self.actor_chip(k) for k in chips.member_of]
+        if chips.country is not None:
+            info["country"] = self.actor_chip(chips.country)
+        info["members"] = [self.actor_chip(k) for k in chips.members]
         info["bio_html"] = self.bios.get(key, "")
         info["profile"] = True
         # The profile (role, counts, biography, figures, co-mentions) is on the first page
@@ -474,6 +472,31 @@ class Views:
             jobs.append(Job(path, "html", template, ctx))
         jobs.append(self.entity_feed(key, feed, named))
         return jobs
+
+    def entity_chips(self, key: Key) -> EntityChips:
+        """The actors an actor's pages show as chips (see ``entity_names``)."""
+        actor = self.site.actors[key]
+        entry = actor.entry
+        country = None
+        if entry and actor.kind == "person" and entry.country:
+            country = self.country_of.get(key) or None
+        return EntityChips(
+            co=self.site.co.get(key, []),
+            people=self.site.people_of_country.get(key, []) if actor.kind == "country" else [],
+            member_of=self.memberships.get(key, []) if actor.kind == "country" else [],
+            country=country,
+            members=self.members.get(key, []) if actor.kind == "organization" else [],
+        )
+
+    def entity_names(self, key: Key) -> dict[str, str]:
+        """The names an actor's pages show in their chips, by ref, as ``make`` gives its
+        jobs: what their fingerprints hold after the dot, without making the pages."""
+        names: dict[str, str] = {}
+        for other in self.entity_chips(key).actors():
+            self.actor_chip(other)  # made, if not yet
+            ref, text = self._chip_names[(other, None)]
+            names[ref] = text
+        return names
 
     def entity_feed(self, key: Key, path: str, named: list[int]) -> Job:
         actor = self.site.actors[key]
@@ -680,6 +703,21 @@ _NO_PROFILE: dict[str, Any] = {
     "members": [],
     "member_of": [],
 }
+
+
+@dataclass(frozen=True)
+class EntityChips:
+    """The actors an actor's pages show as chips: the page shows each list, if any."""
+
+    co: list[tuple[Key, int]]  # appears with, and how often
+    people: list[Key]  # a country's
+    member_of: list[Key]  # a country's organizations
+    country: Key | None  # a person's
+    members: list[Key]  # an organization's
+
+    def actors(self) -> list[Key]:
+        out = [k for k, _ in self.co] + self.people + self.member_of + self.members
+        return out if self.country is None else [*out, self.country]
 
 
 def _figure(kind: str, lang: str, **spec: Any) -> Figure:

@@ -9,6 +9,10 @@ changes, passes to a function) is noticed (``Touched``): that page is rendered t
 usual way and never patched. So is a page where a printed name went into text the
 template then looked into (see ``render``): a patched page is always the page a
 render would make.
+
+Code the build runs while rendering shows a name in a registered form (``shown``): a
+network figure's label, cut to the room it has. Its slot names the form, and a patch
+writes the new name in that form.
 """
 
 from __future__ import annotations
@@ -73,6 +77,47 @@ def touch() -> None:
 def printed(name: Name) -> str:
     """The placeholder a template prints for ``name`` while recording."""
     return f"{MARK}{_WORD}{object.__getattribute__(name, 'ref')}{END}"
+
+
+# Ways of showing a name other than a chip's escaped text (a figure's label, cut to fit
+# its room), by kind: ``make(text, argument)`` is what the page holds, escaped. A slot of
+# one has the chip's ref, ``~``, the kind, ``:`` and the argument (no ref has a ``~``).
+_FORMS: dict[str, Callable[[str, str], str]] = {}
+
+
+def form(kind: str, make: Callable[[str, str], str]) -> None:
+    """Register a way of showing a name (see ``shown``)."""
+    _FORMS[kind] = make
+
+
+def shown(name: Name, kind: str, argument: str = "") -> str:
+    """``name`` in the registered form ``kind``: its placeholder while recording, so that
+    a rename patches it as it does a chip; else the form's text. Code that draws a name
+    (a figure) calls it instead of reading the name, which would be a use of it."""
+    ref = object.__getattribute__(name, "ref")
+    if active():
+        return f"{MARK}{_WORD}{ref}~{kind}:{argument}{END}"
+    return _FORMS[kind](object.__getattribute__(name, "text"), argument)
+
+
+def _value(ref: str, names: Mapping[str, str], escape: Callable[[str], str]) -> str | None:
+    """What the page holds at a slot of ``ref``: the name escaped, or in its form; None
+    when the page has no such name, or the form is unknown or its argument wrong (a
+    slot read from a cache)."""
+    base, tilde, rest = ref.partition("~")
+    name = names.get(base)
+    if name is None:
+        return None
+    if not tilde:
+        return escape(name)
+    kind, _, argument = rest.partition(":")
+    make = _FORMS.get(kind)
+    if make is None:
+        return None
+    try:
+        return make(name, argument)
+    except ValueError:
+        return None
 
 
 class Name:
@@ -230,7 +275,8 @@ def plain(value: Any) -> Any:
         out = {k: plain(v) for k, v in value.items()}
         if all(out[k] is v for k, v in value.items()):
             return value
-        return out
+        # of its own kind: a figure's spec is drawn where it is found (``figures``)
+        return out if type(value) is dict else type(value)(out)
     if isinstance(value, list | tuple):
         items = [plain(v) for v in value]
         if all(a is b for a, b in zip(items, value, strict=True)):
@@ -267,10 +313,10 @@ def _resolve(
         if close < 0 or not part.startswith(_WORD_BYTES) or part.find(_END, close + 1) >= 0:
             return None
         ref = part[word:close].decode("utf-8")
-        name = names.get(ref)
-        if name is None:
+        filled = _value(ref, names, escape)
+        if filled is None:
             return None
-        value = escape(name).encode("utf-8")
+        value = filled.encode("utf-8")
         rest = part[close + 1 :]
         slots.append([offset, len(value), ref])
         pieces += (value, rest)
@@ -305,17 +351,17 @@ def _splice(
     escape: Callable[[str], str],
 ) -> tuple[bytes, list[Slot]] | None:
     """``data`` with each span (start, end, ref), in order, replaced by its ref's name
-    escaped, and where each name went; None when a span is out of order or of the page,
-    or its ref names no name."""
+    escaped (or in its form), and where each went; None when a span is out of order or
+    of the page, or its ref names no name."""
     pieces: list[bytes] = []
     slots: list[Slot] = []
     at = offset = 0
     for start, end, ref in spans:
-        name = names.get(ref)
-        if name is None or start < at or end > len(data):
+        filled = _value(ref, names, escape)
+        if filled is None or start < at or end > len(data):
             return None
         before = data[at:start]
-        value = escape(name).encode("utf-8")
+        value = filled.encode("utf-8")
         pieces += (before, value)
         offset += len(before)
         slots.append([offset, len(value), ref])

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing import charts
+from briefing import charts, slots
 from briefing.charts import CHARTS_CSS, activity, network, ranking, timeline
+from briefing.slots import Name
 
 NS = "{http://www.w3.org/2000/svg}"
 NASTY = '<script>&"'
@@ -312,6 +313,70 @@ def test_network_accessibility_escaping_and_determinism() -> None:
     assert '/p/?a=1&b="2"' in [a.get("href") for a in root.findall(f".//{NS}a")]
     assert NASTY in [t.text for t in with_class(root, "text", "label")]
     assert_theme_only_colours(svg)
+
+
+def test_network_orders_equal_counts_as_given_whatever_their_labels() -> None:
+    tied = [
+        ("Zoe", "/p/z/", 5, "person"),
+        ("Abe", "/p/a/", 5, "person"),
+        ("Mo", "/p/m/", 9, "person"),
+    ]
+    hrefs = [a.get("href") for a in parse(make_network(tied)).findall(f".//{NS}a")]
+    assert hrefs == ["/p/m/", "/p/z/", "/p/a/"]
+    renamed = [("Aaron", *t[1:]) if t[1] == "/p/z/" else t for t in tied]
+    assert make_network(renamed).count('cx="') == make_network(tied).count('cx="')
+    assert [a.get("href") for a in parse(make_network(renamed)).findall(f".//{NS}a")] == hrefs
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        {
+            "p:a": "Ana",
+            "p:b": NASTY,
+            "p:c": "Organización de las Naciones Unidas para la Agricultura",
+        },
+        {"p:a": "Ana María de la Torre Fernández-Villaverde y Ortega", "p:b": "Bo", "p:c": "'"},
+    ],
+)
+def test_network_draws_chips_names_as_slots_that_fill_to_the_plain_figure(
+    names: dict[str, str],
+) -> None:
+    """Labels that are chips' names are placeholders while a page's names are recorded;
+    filled with any names (cut to fit, escaped), they are the figure drawn with those
+    names as plain text. Outside a recording a name draws as its text."""
+
+    def drawn(shown: dict[str, str], recording: bool) -> str:
+        neighbours = [
+            (
+                Name(shown[ref], ref) if recording is not None else shown[ref],
+                f"/{ref}/",
+                n,
+                "person",
+            )
+            for ref, n in (("p:a", 7), ("p:b", 7), ("p:c", 3))
+        ]
+        if not recording:
+            return make_network(neighbours)
+        with slots.recording() as session:
+            svg = make_network(neighbours)
+        assert not session.touched
+        return svg
+
+    recorded = drawn(names, True)
+    assert names["p:a"] not in recorded and slots.MARK in recorded
+    filled = slots.resolve(recorded, names, lambda text: "never a chip's escape")
+    assert filled is not None
+    data, where = filled
+    assert data.decode() == drawn(names, False)
+    assert {ref.partition("~")[0] for _, _, ref in where} == set(names)
+    other = {ref: text[::-1] + " X" for ref, text in names.items()}
+    patched = slots.patch(data, where, other, lambda text: "never a chip's escape")
+    assert patched is not None and patched[0].decode() == drawn(other, False)
+    plain = [(t, f"/{r}/", 1, "person") for r, t in names.items()]
+    assert make_network(
+        [(Name(t, r), *rest) for (t, *rest), r in zip(plain, names, strict=True)]
+    ) == make_network(plain)
 
 
 def test_network_empty() -> None:

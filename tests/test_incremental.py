@@ -20,7 +20,7 @@ from briefing import searchindex, workers
 from briefing.build import Options, build
 from briefing.cache import Cache
 from briefing.pages import Views
-from tests.sitekit import page, snapshot
+from tests.sitekit import Node, page, snapshot
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
@@ -953,12 +953,24 @@ def _most_named(site: Path, shown: Callable[[str], str] = str) -> tuple[Path, li
 def test_a_rename_patches_the_pages_that_only_show_the_name_in_a_chip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A renamed person's briefing pages are written with the new name in the last
-    build's bytes, not rendered again, nor their contexts made, rename after rename (each moves what follows the
-    name); names HTML must escape are escaped. Each build equals a cold one."""
+    """A renamed person's briefing pages, and the pages of the actors they appear with
+    (their chips and network figures), are written with the new name in the last build's
+    bytes, not rendered again, nor their contexts made, rename after rename (each moves
+    what follows the name); names HTML must escape are escaped. Each build equals a cold
+    one."""
     site = _built_corpus(tmp_path, 80)
     person, naming = _most_named(site)
     assert len(naming) >= 5
+    out = site / "output"
+    own = f"people/{person.stem}.html"
+    beside = [
+        rel
+        for folder in ("people", "organizations", "countries")
+        for rel in (q.relative_to(out).as_posix() for q in sorted((out / folder).glob("*.html")))
+        if rel != own and not rel.endswith("/index.html") and _links_to(page(out, rel), person.stem)
+    ]
+    figured = [p for p in beside if _links_to(_network(page(out, p)), person.stem)]
+    assert len(beside) >= 5 and figured
     rendered = _count_renders(monkeypatch)
     made: list[tuple[str, tuple[Any, ...]]] = []
     make = Views.make
@@ -978,9 +990,29 @@ def test_a_rename_patches_the_pages_that_only_show_the_name_in_a_chip(
         assert set(naming) <= written, round_
         assert set(naming).isdisjoint(rendered), round_  # patched
         assert [m for m in made if m[0] == "briefing"] == [], round_  # not even made
+        assert set(beside) <= written, round_
+        assert set(beside).isdisjoint(rendered), round_
+        assert [m for m in made if m[0] == "entity"] == [("entity", (("person", person.stem),))]
         shown = page(site / "output", naming[0]).text
         assert name in shown
+        (drawn,) = _links_to(_network(page(out, figured[0])), person.stem)
+        assert drawn.find("title").text.startswith(f"{' '.join(name.split())}: "), round_
         _assert_equals_cold(site, tmp_path / f"cold-{round_}", name)
+
+
+def _links_to(node: Node | None, stem: str) -> list[Node]:
+    if node is None:
+        return []
+    return [
+        a
+        for a in node.find_all("a")
+        if a.attrs.get("href", "").rpartition("/")[2] == f"{stem}.html"
+    ]
+
+
+def _network(node: Node) -> Node | None:
+    found = node.find_all("svg", "chart-network")
+    return found[0] if found else None
 
 
 def test_a_theme_that_reads_the_names_renders_the_pages_again(
