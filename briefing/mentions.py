@@ -7,6 +7,7 @@ its own links, which is what its cache key digests.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import posixpath
 import re
@@ -69,7 +70,7 @@ class Targets:
     wiki: Callable[[str], tuple[str, str] | None]  # wikilink text -> (output path, label)
     # word -> its names, each with the other capitalized words a body needs to spell it:
     # the same few thousand words recur in every body
-    _spelled: dict[str, list[tuple[frozenset[str], str]]] = field(
+    _spelled: dict[str, str | list[tuple[frozenset[str], str]]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -100,19 +101,33 @@ class Targets:
         kept as an alias, leaves the bodies that cannot spell the new name as they were.
         The word itself stays in, named or not: text in which some name could start is
         rewritten (its spaces collapsed) even where none is found."""
-        present = set(words)
+        present: set[str] | None = None
         parts = []
         spelled = self._spelled
         for word in words:
             names = spelled.get(word)
             if names is None:
-                names = spelled[word] = [
-                    (_capitalized(html.unescape(n)) - {word}, f"{n}>{self.actor_urls[k]}")
-                    for n, k, _ in self.names.get(word, ())
-                ]
-            if names:
-                parts.append(word + "=" + "|".join(t for need, t in names if need <= present))
-        return digest(*parts)
+                names = spelled[word] = self._spelling(word)
+            if isinstance(names, str):
+                if names:
+                    parts.append(names)
+                continue
+            if present is None:
+                present = set(words)
+            parts.append(word + "=" + "|".join(t for need, t in names if need <= present))
+        # no name holds a control character (the build refuses them)
+        return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _spelling(self, word: str) -> str | list[tuple[frozenset[str], str]]:
+        """The names filed under ``word``, each with the other capitalized words a body
+        needs to spell it; when none needs another, the word's part of every digest."""
+        names = [
+            (_capitalized(html.unescape(n)) - {word}, f"{n}>{self.actor_urls[k]}")
+            for n, k, _ in self.names.get(word, ())
+        ]
+        if all(not need for need, _ in names):
+            return word + "=" + "|".join(t for _, t in names) if names else ""
+        return names
 
 
 def _capitalized(text: str) -> frozenset[str]:

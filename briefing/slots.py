@@ -328,44 +328,35 @@ def patch(
     data: bytes, slots: Any, names: Mapping[str, str], escape: Callable[[str], str]
 ) -> tuple[bytes, list[Slot]] | None:
     """The page ``data`` (made with ``slots``) with today's ``names`` written in, and
-    where they went; None when ``slots`` does not fit the page or names another name."""
+    where they went; None when ``slots`` does not fit the page (a slot out of order or
+    past its end) or names another name."""
     if not isinstance(slots, list):
         return None
-    spans: list[tuple[int, int, str]] = []
+    pieces: list[bytes] = []
+    where: list[Slot] = []
+    filled: dict[str, bytes] = {}  # each ref's bytes: a page names the same actor often
+    at = offset = 0
+    size = len(data)
     for slot in slots:
-        if not (isinstance(slot, list) and len(slot) == 3):
+        if not (type(slot) is list and len(slot) == 3):
             return None
         start, length, ref = slot
-        if not (type(start) is int and type(length) is int and isinstance(ref, str)):
+        if not (type(start) is int and type(length) is int and type(ref) is str):
             return None
-        if length < 0:
+        end = start + length
+        if length < 0 or start < at or end > size:
             return None
-        spans.append((start, start + length, ref))
-    return _splice(data, spans, names, escape)
-
-
-def _splice(
-    data: bytes,
-    spans: list[tuple[int, int, str]],
-    names: Mapping[str, str],
-    escape: Callable[[str], str],
-) -> tuple[bytes, list[Slot]] | None:
-    """``data`` with each span (start, end, ref), in order, replaced by its ref's name
-    escaped (or in its form), and where each went; None when a span is out of order or
-    of the page, or its ref names no name."""
-    pieces: list[bytes] = []
-    slots: list[Slot] = []
-    at = offset = 0
-    for start, end, ref in spans:
-        filled = _value(ref, names, escape)
-        if filled is None or start < at or end > len(data):
-            return None
-        before = data[at:start]
-        value = filled.encode("utf-8")
-        pieces += (before, value)
-        offset += len(before)
-        slots.append([offset, len(value), ref])
+        value = filled.get(ref)
+        if value is None:
+            text = _value(ref, names, escape)
+            if text is None:
+                return None
+            value = filled[ref] = text.encode("utf-8")
+        pieces.append(data[at:start])
+        pieces.append(value)
+        offset += start - at
+        where.append([offset, len(value), ref])
         offset += len(value)
         at = end
     pieces.append(data[at:])
-    return b"".join(pieces), slots
+    return b"".join(pieces), where
