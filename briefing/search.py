@@ -582,43 +582,58 @@ class BodyPart:
     other: dict[str, dict[str, int]]  # term -> its other spellings -> how often
 
     def to_json(self) -> list[object]:
-        return ["\n".join(self.plain), list(self.plain.values()), self.other]
+        """Three strings: the terms, their counts, and the other spellings as JSON. A
+        rename reads a few terms of thousands of bodies' parts, and decoding each one's
+        counts and spellings whole was most of that."""
+        other = json.dumps(self.other, separators=(",", ":")) if self.other else ""
+        return ["\n".join(self.plain), ",".join(map(str, self.plain.values())), other]
 
     @classmethod
     def from_json(cls, value: object, only: Collection[str] | None = None) -> BodyPart:
         """The part as ``to_json`` stored it; with ``only``, the part those terms have in
-        it and nothing else: a rename patches some terms of thousands of documents, and
-        reading each body's few hundred terms whole was most of that."""
+        it and nothing else."""
         if not (isinstance(value, list) and len(value) == 3):
             raise ValueError("search body")
         terms, counts, other = value
-        if not (isinstance(terms, str) and isinstance(counts, list) and isinstance(other, dict)):
+        if not (isinstance(terms, str) and isinstance(counts, str) and isinstance(other, str)):
             raise ValueError("search body")
-        if (terms.count("\n") + 1 if terms else 0) != len(counts):
+        numbers = counts.split(",") if counts else []
+        if (terms.count("\n") + 1 if terms else 0) != len(numbers):
             raise ValueError("search body")
         if only is None:
-            if not set(map(type, counts)) <= {int}:
-                raise ValueError("search body")
             names = terms.split("\n") if terms else []
-            plain = dict(zip(names, counts, strict=True))
-            wanted: Iterable[str] = other
+            plain = dict(zip(names, map(_count, numbers), strict=True))
+            wanted: Iterable[str] | None = None
         else:
             plain = {}
             lines = f"\n{terms}\n"
             for term in only:
                 at = lines.find(f"\n{term}\n")
                 if at >= 0:
-                    plain[term] = count = counts[lines.count("\n", 0, at)]
-                    if type(count) is not int:
-                        raise ValueError("search body")
-            wanted = [term for term in only if term in other]
+                    plain[term] = _count(numbers[lines.count("\n", 0, at)])
+            # a term has other spellings only if its key is in the JSON (as json.dumps
+            # writes it): most bodies' parts are not decoded at all
+            wanted = [term for term in only if json.dumps(term) + ":" in other]
         forms: dict[str, dict[str, int]] = {}
-        for term in wanted:
-            spelled = other[term]
-            if not isinstance(spelled, dict):
+        if other and (wanted is None or wanted):
+            found = json.loads(other)
+            if not isinstance(found, dict):
                 raise ValueError("search body")
-            forms[str(term)] = {str(s): int(n) for s, n in spelled.items()}
+            for term in found if wanted is None else wanted:
+                spelled = found.get(term)
+                if spelled is None:
+                    continue
+                if not isinstance(spelled, dict):
+                    raise ValueError("search body")
+                forms[str(term)] = {str(s): int(n) for s, n in spelled.items()}
         return cls(plain, forms)
+
+
+def _count(text: str) -> int:
+    """A count as ``BodyPart.to_json`` wrote it: digits only (``int`` takes more)."""
+    if not text.isdigit():
+        raise ValueError("search body")
+    return int(text)
 
 
 NO_BODY = BodyPart({}, {})
@@ -720,13 +735,23 @@ def _memo(
 
 def changed_terms(then: Head, now: Head) -> set[str]:
     """The terms whose tier or spelling may differ between the analyses of two heads of
-    documents with the same body: those of the fields that differ. Every other term
-    reads the same counts in every field of both, so it comes out the same."""
+    documents with the same body: those whose counts or spellings differ in some field.
+    Every other term reads the same counts in every field of both, so it comes out the
+    same: a person renamed changes the names of thousands of briefings, and in each only
+    the words of that name."""
     out: set[str] = set()
     for (_, was), (_, is_) in zip(then.fields, now.fields, strict=True):
-        if was is not is_ and was != is_:
-            out.update(was[0])
-            out.update(is_[0])
+        if was is is_:
+            continue
+        (plain, other), (plain_now, other_now) = was, is_
+        if plain != plain_now:
+            out.update(
+                t for t in plain.keys() | plain_now.keys() if plain.get(t) != plain_now.get(t)
+            )
+        if other != other_now:
+            out.update(
+                t for t in other.keys() | other_now.keys() if other.get(t) != other_now.get(t)
+            )
     return out
 
 

@@ -884,7 +884,15 @@ def test_an_analysis_is_its_body_part_and_its_head(
     Two documents with one body differ only in the terms of the fields of their heads that
     differ: that is all a rebuild works out again, from those terms' part of the body,
     when only a briefing's actors or title changed."""
-    from briefing.search import BodyPart, analyze, body_part, changed_terms, combine, head
+    from briefing.search import (
+        BodyPart,
+        analyze,
+        body_part,
+        changed_terms,
+        combine,
+        head,
+        terms_of,
+    )
 
     doc = SearchDoc(
         "briefing", title, "a.html", "2024-01-01", "", summary, body, tuple(names), tuple(tags)
@@ -898,15 +906,18 @@ def test_an_analysis_is_its_body_part_and_its_head(
     assert again == whole
     assert combine(head(doc), cached, None).text == [*whole.text[:1], None, *whole.text[2:]]
 
-    for second in (
-        doc._replace(title=other, names=(summary,), summary=title),
-        doc._replace(names=(*names[:1], other)),  # a rename: the names alone
+    for second, renamed in (
+        (doc._replace(title=other, names=(summary,), summary=title), False),
+        (doc._replace(names=(*names[:1], other)), True),  # a rename: the names alone
     ):
         both = analyze(second)
         memo: dict[tuple[str, ...], Any] = {}
         then, now = head(doc, memo), head(second, memo)
         assert (then, now) == (head(doc), head(second))
         only = changed_terms(then, now)
+        if renamed:  # only the words of the names that changed
+            gone_or_new = " ".join([*names[1:], other])
+            assert only <= set(terms_of(gone_or_new))
         for term in whole.tiers.keys() | both.tiers.keys():
             if term not in only:
                 assert whole.tiers.get(term) == both.tiers.get(term)
