@@ -14,7 +14,7 @@ import re
 import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from briefing.markup import URL_ATTR, attr_value, refused_link, refused_scheme
 from briefing.model import Body
@@ -84,11 +84,11 @@ class Targets:
             )
         )
 
-    def word_digests(self) -> dict[str, str]:
-        """Per word, what ``names_digest`` reads of the names filed under it: a body whose
-        words include none of the words whose digest changed keeps its names digest."""
+    def word_entries(self) -> dict[str, list[list[str]]]:
+        """Per word, what ``names_digest`` reads of the names filed under it, in order:
+        [name, address] pairs. The next build compares them (``changed_needs``)."""
         return {
-            word: digest(*(f"{name}\0{self.actor_urls[key]}" for name, key, _ in items))[:16]
+            word: [[name, self.actor_urls[key]] for name, key, _ in items]
             for word, items in self.names.items()
         }
 
@@ -128,6 +128,48 @@ class Targets:
         if all(not need for need, _ in names):
             return word + "=" + "|".join(t for _, t in names) if names else ""
         return names
+
+
+Needs = dict[str, list[frozenset[str]] | None]
+
+
+def changed_needs(then: dict[str, Any], now: dict[str, list[list[str]]]) -> Needs:
+    """The words whose names changed between two ``word_entries``, each with what a body
+    needs (its other capitalized words) to spell a name that came or went; None for a
+    word that gained its first name or lost its last. A body spelling none of those
+    keeps its ``names_digest``: the names it can spell are the same, in the same order
+    (names are ordered by themselves alone, see ``build_names``)."""
+    out: Needs = {}
+    for entries in then.values():  # a record of the last build: of this shape, or refused
+        if not (type(entries) is list and all(_is_entry(e) for e in entries)):
+            raise TypeError("names record")
+    for word in then.keys() | now.keys():
+        was, is_ = then.get(word) or [], now.get(word) or []
+        if was == is_:
+            continue
+        if not was or not is_:
+            out[word] = None
+            continue
+        moved = {tuple(e) for e in was} ^ {tuple(e) for e in is_}
+        out[word] = [_capitalized(html.unescape(str(e[0]))) - {word} for e in moved]
+    return out
+
+
+def _is_entry(entry: Any) -> bool:
+    return type(entry) is list and len(entry) == 2 and all(type(x) is str for x in entry)
+
+
+def spells_changed(words: Sequence[str], needs: Needs) -> bool:
+    """Whether a body's words can spell a name that came or went (see ``changed_needs``)."""
+    hit = [w for w in words if w in needs]
+    if not hit:
+        return False
+    present = set(words)
+    for word in hit:
+        found = needs[word]
+        if found is None or any(need <= present for need in found):
+            return True
+    return False
 
 
 def _capitalized(text: str) -> frozenset[str]:

@@ -23,7 +23,16 @@ from briefing.cache import Batch, Cache, encode
 from briefing.config import SiteConfig
 from briefing.link import FinishedPage, Item
 from briefing.load import Inputs
-from briefing.mentions import Finished, Root, Targets, build_names, finish
+from briefing.mentions import (
+    Finished,
+    Needs,
+    Root,
+    Targets,
+    build_names,
+    changed_needs,
+    finish,
+    spells_changed,
+)
 from briefing.model import FOLDERS, Body, Briefing, Entry, FinishedBody, Kind, Page
 from briefing.pages import Facts
 from briefing.problems import Problem, error
@@ -481,17 +490,20 @@ class _Finisher:
             if isinstance(digests, dict)
             else {}
         )
-        # Names changed since: the words filed under a changed name. A body spelling none
-        # of them keeps its digest (renaming a person changes a few words of thousands).
+        # Names changed since: the words filed under a name that came or went, with what a
+        # body needs to spell it. A body that cannot spell one keeps its digest (renaming a
+        # person adds one name, which most bodies naming them do not spell in full).
         found = memo.get("words")
         then: dict[str, Any] | None = found if isinstance(found, dict) else None
         self.same_names = memo.get("id") == self.names_id and then is not None
-        self.words: dict[str, Any] = then if then and self.same_names else targets.word_digests()
-        self.changed: set[str] | None = None
+        self.words: dict[str, Any] = then if then and self.same_names else targets.word_entries()
+        self.changed: Needs | None = None
         if not self.same_names:
             if then is not None:
-                now = self.words
-                self.changed = {w for w in then.keys() | now.keys() if then.get(w) != now.get(w)}
+                try:
+                    self.changed = changed_needs(then, self.words)
+                except (TypeError, IndexError, AttributeError):  # a record of another shape
+                    self.names_memo = {}
             else:
                 self.names_memo = {}
         self.names_used: dict[str, str] = {}
@@ -501,12 +513,12 @@ class _Finisher:
         # with wikilinks, whose targets are looked up by name, are always keyed afresh);
         # a record is found by its key whatever changed.
         t = targets
-        self.targets_id = digest(
+        self.links_id = digest(
             salt,
-            self.names_id,
             *(f"{k}>{v}" for k, v in sorted(t.source_pages.items())),
             *(f"{k}>{v}" for k, v in sorted(t.source_assets.items())),
         )
+        self.targets_id = digest(self.links_id, self.names_id)
         last = cache.get_record("finishing") or {}
         done = last.get("done")
         self.last_done: dict[str, Any] = {
@@ -515,6 +527,8 @@ class _Finisher:
             if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[1], str)
         }
         self.same_targets = last.get("id") == self.targets_id
+        # the link targets the last build's; only the names changed (a registry edit)
+        self.same_links = last.get("links") == self.links_id and self.changed is not None
 
     def key(self, source: str, page: str, body: Body, mentions: bool, own: Key | None) -> str:
         t = self.targets
@@ -536,7 +550,7 @@ class _Finisher:
         if mentions:
             parse_key = self.parse_keys.get(source, source)
             names = self.names_memo.get(parse_key, "")
-            if not names or (self.changed is not None and not self.changed.isdisjoint(body.words)):
+            if not names or (self.changed is not None and spells_changed(body.words, self.changed)):
                 names = t.names_digest(body.words)
             self.names_used[parse_key] = names
         return digest(
@@ -549,6 +563,19 @@ class _Finisher:
             str(mentions),
         )
 
+    def _same(self, source: str, body: Body, mentions: bool) -> bool:
+        """Whether a body whose sign is the last build's keeps its key: all it can link to
+        is the same, or the links are and the names it can spell (see ``key``)."""
+        if self.same_targets:
+            return True
+        if not self.same_links:
+            return False
+        if not mentions:
+            return True
+        if self.parse_keys.get(source, source) not in self.names_memo:
+            return False
+        return self.changed is not None and not spells_changed(body.words, self.changed)
+
     def run_all(self, jobs: list[tuple[str, str, Body, bool, Key | None]]) -> dict[str, Done]:
         keys: dict[str, str] = {}
         signs: dict[str, str] = {}
@@ -556,7 +583,12 @@ class _Finisher:
             sign = f"{self.parse_keys.get(source, source)}>{page}>{own}>{mentions}"
             signs[source] = sign
             last = self.last_done.get(source)
-            if self.same_targets and last is not None and last[0] == sign and not body.wikilinks:
+            if (
+                last is not None
+                and last[0] == sign
+                and not body.wikilinks
+                and self._same(source, body, mentions)
+            ):
                 keys[source] = last[1]
                 if mentions:  # the names memo stays whole for when the link targets change
                     parse_key = self.parse_keys.get(source, source)
@@ -630,7 +662,9 @@ class _Finisher:
         new_html.flush()
         done_now = {s: [signs[s], keys[s], records[s]] for s in keys if s in records}
         if not self.same_targets or done_now != self.last_done:
-            self.cache.put_record("finishing", {"id": self.targets_id, "done": done_now})
+            self.cache.put_record(
+                "finishing", {"id": self.targets_id, "links": self.links_id, "done": done_now}
+            )
             if self.last_done:  # the last build's keys: drop the HTML no body has now
                 self.cache.delete_many("finished_html", set(by_key) - set(keys.values()))
             else:

@@ -470,6 +470,49 @@ def test_finishing_keys_are_kept_while_the_link_targets_are_the_same(
     _assert_equals_cold(site, tmp_path / "cold")
 
 
+def test_a_rename_keeps_the_finishing_keys_of_bodies_that_cannot_spell_the_new_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A person renamed to a longer name, the old one kept as an alias: only a body that
+    spells the new name in full has its names digest worked out and is keyed afresh (and
+    links it); the bodies spelling the old one keep their keys. As a cold build."""
+    from briefing import resolve
+    from briefing.mentions import Targets
+
+    site = _built_corpus(tmp_path, 60)
+    person, _ = _most_named(site)
+    old = yaml.safe_load(person.read_text("utf-8"))["name"]
+    new = f"{old} Quintanilla"
+    bodies = sorted((site / "content/briefings").rglob("*.md"))
+    spelling_old = [b for b in bodies if old in b.read_text("utf-8").partition("\n---")[2]]
+    assert len(spelling_old) >= 3
+    one = spelling_old[0]
+    one.write_text(one.read_text("utf-8") + f"\nAyer habló {new} en público.\n", "utf-8")
+    assert build(Options(site=site, jobs=1)).ok
+    keyed: list[str] = []
+    digested: list[tuple[str, ...]] = []
+    real_key, real_digest = resolve._Finisher.key, Targets.names_digest
+
+    def key(self: Any, source: str, *args: Any) -> str:
+        keyed.append(source)
+        return real_key(self, source, *args)
+
+    def names_digest(self: Targets, words: Any) -> str:
+        digested.append(tuple(words))
+        return real_digest(self, words)
+
+    monkeypatch.setattr(resolve._Finisher, "key", key)
+    monkeypatch.setattr(Targets, "names_digest", names_digest)
+    _rename(person, new)
+    assert build(Options(site=site, jobs=1)).ok
+    assert keyed == [one.relative_to(site).as_posix()]
+    assert len(digested) == 1 and "Quintanilla" in digested[0]
+    out = site / "output"
+    linked = [a for a in page(out, f"briefings/{one.stem}.html").find_all("a") if a.text == new]
+    assert linked and linked[0].attrs["href"].endswith(f"people/{person.stem}.html")
+    _assert_equals_cold(site, tmp_path / "cold")
+
+
 def test_search_documents_of_unchanged_briefings_are_not_made_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

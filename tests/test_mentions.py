@@ -10,7 +10,14 @@ import pytest
 
 from briefing import markup
 from briefing.config import DEFAULT_EXTENSIONS
-from briefing.mentions import Finished, Targets, build_names, finish
+from briefing.mentions import (
+    Finished,
+    Targets,
+    build_names,
+    changed_needs,
+    finish,
+    spells_changed,
+)
 from briefing.model import Body
 from briefing.registry import Key
 
@@ -579,3 +586,54 @@ def test_equal_names_ids_mean_equal_names_digests() -> None:
             changed += 1
             assert other.names_id() != base.names_id(), (table, urls)
     assert changed > 50
+
+
+def test_a_body_that_spells_no_name_that_came_or_went_keeps_its_digest() -> None:
+    """``changed_needs`` and ``spells_changed``: whatever names come, go or are sent
+    elsewhere, a body that cannot spell one of them has the digest it had. Renaming
+    Stoltenberg to a longer name changes no body that lacks the new word."""
+    import random
+
+    rng = random.Random(11)
+    texts = [
+        "Jens Stoltenberg y Corea del Sur; luego Japón.",
+        "Habló von der Leyen. Corea del Norte respondió.",
+        "El presidente Yoon Suk-you visitó Japón con Jens Stoltenberg Jr.",
+        "Nada que ver aquí.",
+    ]
+    bodies = [body(t) for t in texts]
+    base = Targets(build_names(TABLE), URLS, {}, {}, wiki)
+    then = base.word_entries()
+    renamed = Targets(build_names({**TABLE, "Jens Stoltenberg Jr": JENS}), URLS, {}, {}, wiki)
+    needs = changed_needs(then, renamed.word_entries())
+    assert [spells_changed(b.words, needs) for b in bodies] == [False, False, True, False]
+    kept = changed = 0
+    pool = ["Jens", "Stoltenberg", "Jr", "Corea", "Sur", "Norte", "Japón", "Leyen", "Suk-you"]
+    for _ in range(300):
+        table, urls = dict(TABLE), dict(URLS)
+        for _ in range(rng.randint(1, 3)):
+            roll = rng.random()
+            if roll < 0.4:
+                name = " ".join(rng.choice(pool) for _ in range(rng.randint(1, 3)))
+                table[name] = ("person", f"p{rng.randint(0, 2)}")
+                urls[table[name]] = f"people/p{rng.randint(0, 2)}.html"
+            elif roll < 0.7 and table:
+                del table[rng.choice(sorted(table))]
+            else:
+                urls[rng.choice(list(TABLE.values()))] = f"x/{rng.randint(0, 2)}.html"
+        after = Targets(build_names(table), urls, {}, {}, wiki)
+        needs = changed_needs(then, after.word_entries())
+        for b in bodies:
+            if spells_changed(b.words, needs):
+                changed += 1
+            else:
+                kept += 1
+                assert after.names_digest(b.words) == base.names_digest(b.words), (b, table)
+    assert kept > 200 and changed > 200
+
+
+@pytest.mark.parametrize("record", [{"Jens": "0123abcd"}, {"Jens": [["Jens"]]}, {"Jens": [[1, 2]]}])
+def test_a_names_record_of_another_shape_is_refused(record: dict[str, object]) -> None:
+    now = Targets(build_names(TABLE), URLS, {}, {}, wiki).word_entries()
+    with pytest.raises(TypeError):
+        changed_needs(record, now)
