@@ -874,7 +874,7 @@ def _make_all(
         [(n,) for n in todo],
         jobs,
         lambda n: note("pages", n, len(todo)),
-        shared=(work, specs, keyed.keys, keyed.inputs, keyed.renamed, keyed.undecided),
+        shared=(work, specs, keyed.keys, keyed.inputs, keyed.undecided),
         weight=_weight(work, specs, todo, keyed.before),
     )
     groups = [_Group(kept.get(n, [])) for n in range(len(specs))]
@@ -931,10 +931,9 @@ class _Keyed:
     inputs: list[str | None]
     ids: list[str]  # each spec's ``depends.spec_id``
     before: set[int] = field(default_factory=set)  # the specs the last build made
-    # the last build's pages of the specs whose chips' names alone changed since
-    renamed: dict[int, list[Made]] = field(default_factory=dict)
-    # after a registry edit, the last build's key and pages of every briefing and actor:
-    # the workers key them, and keep or patch them as ``_keyed`` would have (see there)
+    # the last build's key and pages of the briefings and actors whose keys may have
+    # changed: the workers key them, and keep them, patch them (when only the names of
+    # their chips changed) or make them
     undecided: dict[int, tuple[str, list[Made]]] = field(default_factory=dict)
 
 
@@ -965,23 +964,18 @@ def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
         if found is None:
             continue
         keyed.before.add(number)
-        if look is None and spec[0] in ("briefing", "entity"):
-            # Every one is keyed, in the workers: 0.6 s of one process at 10,000 briefings.
+        if spec[0] in ("briefing", "entity") and (look is None or sid in look):
+            # keyed in the workers: after a registry edit, 0.6 s of one process at 10,000
             keyed.undecided[number] = (str(found[0]), _last_made(found[1]))
             continue
-        renamed = False
-        if look is None or sid in look or spec[0] not in ("briefing", "entity"):
+        if spec[0] not in ("briefing", "entity"):
             key = keyed.keys[number] = dep.key(spec)
             if key is None or found[0] != key:
-                renamed = _only_names(found[0], key)
-                if not renamed:
-                    continue
+                continue
         else:
             keyed.keys[number] = found[0]
         made = _last_made(found[1])
-        if renamed:
-            keyed.renamed[number] = made
-        elif all(_still(work, m.path, m.fingerprint) for m in made):
+        if all(_still(work, m.path, m.fingerprint) for m in made):
             keyed.kept[number] = made
     return keyed
 
@@ -1074,6 +1068,7 @@ def _plan_record(
         "card": dep.card,
         "entry": dep.entry,
         "chips": dep.all_chips,
+        "chip_digests": dep.chip_digests,
         "structure": dep.structure,
         "inputs": inputs,
         # the workers' lists, else those kept from the last build or worked out here
@@ -1098,7 +1093,6 @@ _Shared = tuple[
     list[Spec],
     list[str | None],
     list[str | None],
-    dict[int, list[Made]],
     dict[int, tuple[str, list[Made]]],
 ]
 
@@ -1106,22 +1100,20 @@ _Shared = tuple[
 def _make_pages(shared: _Shared, n: int) -> _Group:
     """Spec ``n``'s pages, and its key: the one ``_keyed`` worked out, if it did, else
     worked out here; and for a briefing, what its related list is made from, as
-    ``_keyed`` knew it (``depends.carry``) or worked out. After a registry edit, the
-    spec's pages are kept or patched here as ``_keyed`` does otherwise."""
-    work, specs, keys, inputs, renamed, undecided = shared
+    ``_keyed`` knew it (``depends.carry``) or worked out. A spec ``_keyed`` left
+    undecided is kept when its key is the last build's, and patched when only its chips'
+    names changed."""
+    work, specs, keys, inputs, undecided = shared
     spec = specs[n]
     key = keys[n]
     made: list[Made] | None = None
-    last = renamed.get(n)
     if n in undecided:
         was, before = undecided[n]
         key = work.depends.key(spec)
         if key == was and all(_still(work, m.path, m.fingerprint) for m in before):
             made = before
         elif _only_names(was, key):
-            last = before
-    if made is None and last is not None:
-        made = _renamed_pages(work, spec, last)
+            made = _renamed_pages(work, spec, before)
     if made is None:
         made = [_make_page(work, job) for job in _call(work.views, spec)]
     if key is None:

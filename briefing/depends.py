@@ -189,6 +189,12 @@ class Depends:
         return short("\n".join(f"{k[0]}:{k[1]}\0{chip[k]}" for k in sorted(chip)))
 
     @cached_property
+    def chip_digests(self) -> dict[str, str]:
+        """Each actor's chip, digested, by ``kind:id``: the next build finds whose chip
+        changed (see ``to_look_at``)."""
+        return {f"{k[0]}:{k[1]}": short(c) for k, c in sorted(self.chip.items())}
+
+    @cached_property
     def structure(self) -> str:
         """Which briefings a briefing's page shows beside its related list and neighbours:
         its story's, its translations, those linking to it."""
@@ -367,16 +373,12 @@ def to_look_at(
     dep: Depends, last: dict[str, Any], lists: dict[str, str], inputs: list[str], edited: list[int]
 ) -> set[str] | None:
     """The briefings' and actors' specs (by ``spec_id``) whose keys may differ from the
-    last build's; None when any may. Unless a card, a chip or which briefings a page
-    shows beside its related list changed, those are the briefings whose own file or
-    related list changed, and the actors whose lists, or a briefing in them, changed. A
-    registry edit may change any actor's page: all are keyed again."""
-    if (
-        not dep.same_registry(last)
-        or dep.all_chips != last["chips"]
-        or dep.structure != last["structure"]
-        or dep.card != last["card"]
-    ):
+    last build's; None when any may. Unless a card or which briefings a page shows beside
+    its related list changed, those are the briefings whose own file or related list
+    changed, and the actors whose lists, or a briefing in them, changed. A registry edit,
+    or any chip changed, may change any actor's page: all are keyed again, and the
+    briefings that show a chip that changed (a person renamed: those naming them)."""
+    if dep.structure != last["structure"] or dep.card != last["card"]:
         return None
     items = dep.site.items
     last_inputs, last_lists = last["inputs"], last["lists"]
@@ -386,6 +388,19 @@ def to_look_at(
         for i, (now, then) in enumerate(zip(inputs, last_inputs, strict=True))
         if now != then
     )
+    if not dep.same_registry(last) or dep.all_chips != last["chips"]:
+        chips_then = last.get("chip_digests")
+        if not isinstance(chips_then, dict):
+            return None
+        chips_now = dep.chip_digests
+        changed = {
+            k for k in chips_now.keys() | chips_then.keys() if chips_now.get(k) != chips_then.get(k)
+        }
+        for i, item in enumerate(items):
+            if any(f"{k}:{ident}" in changed for k, ident in (*item.actors, *item.tags)):
+                out.add(f"briefing:{i}")
+        out.update(f"entity:{kind}:{ident}" for kind, ident in dep.site.actors)
+        return out
     out.update(f"entity:{t[2:]}" for t in lists.keys() ^ last_lists.keys())
     out.update(f"entity:{t[2:]}" for t, v in lists.items() if last_lists.get(t, v) != v)
     for j, (now, then) in enumerate(zip(dep.entry, last["entry"], strict=True)):

@@ -19,6 +19,7 @@ from briefing import build as build_module
 from briefing import searchindex, workers
 from briefing.build import Options, build
 from briefing.cache import Cache
+from briefing.depends import Depends
 from briefing.pages import Views
 from tests.sitekit import Node, page, snapshot
 
@@ -1026,10 +1027,19 @@ def test_a_rename_patches_the_pages_that_only_show_the_name_in_a_chip(
         return make(self, spec, args)
 
     monkeypatch.setattr(Views, "make", making)
+    keyed: list[Any] = []
+    key = Depends.key
+
+    def keying(self: Depends, spec: Any) -> Any:
+        keyed.append(spec)
+        return key(self, spec)
+
+    monkeypatch.setattr(Depends, "key", keying)
     for round_, name in enumerate(['Ana <b>Zed</b> & "Cía"', "Bo", "Ana María Ñúñez de Ávila"]):
         _rename(person, name)
         rendered.clear()
         made.clear()
+        keyed.clear()
         result = build(Options(site=site, jobs=1))
         assert result.ok and result.report is not None
         written = set(result.report.written)
@@ -1039,6 +1049,8 @@ def test_a_rename_patches_the_pages_that_only_show_the_name_in_a_chip(
         assert set(beside) <= written, round_
         assert set(beside).isdisjoint(rendered), round_
         assert [m for m in made if m[0] == "entity"] == [("entity", (("person", person.stem),))]
+        # only the briefings that show the person are keyed again
+        assert len([s for s in keyed if s[0] == "briefing"]) == len(naming), round_
         shown = page(site / "output", naming[0]).text
         assert name in shown
         (drawn,) = _links_to(_network(page(out, figured[0])), person.stem)
