@@ -329,13 +329,17 @@ def patch(
 ) -> tuple[bytes, list[Slot]] | None:
     """The page ``data`` (made with ``slots``) with today's ``names`` written in, and
     where they went; None when ``slots`` does not fit the page (a slot out of order or
-    past its end) or names another name."""
+    past its end) or names another name.
+
+    Every slot of one ref holds the same bytes: a ref whose first slot already holds
+    today's name is left as it is, and only the slots of the others are spliced (a rename
+    changes one name of the dozen a page shows)."""
     if not isinstance(slots, list):
         return None
     pieces: list[bytes] = []
     where: list[Slot] = []
-    filled: dict[str, bytes] = {}  # each ref's bytes: a page names the same actor often
-    at = offset = 0
+    filled: dict[str, bytes | None] = {}  # each ref's new bytes; None: they are there
+    at = shift = before = 0  # spliced up to; what the slots moved by; the last slot's end
     size = len(data)
     for slot in slots:
         if not (type(slot) is list and len(slot) == 3):
@@ -344,19 +348,26 @@ def patch(
         if not (type(start) is int and type(length) is int and type(ref) is str):
             return None
         end = start + length
-        if length < 0 or start < at or end > size:
+        if length < 0 or start < before or end > size:
             return None
-        value = filled.get(ref)
-        if value is None:
+        before = end
+        if ref in filled:
+            value = filled[ref]
+        else:
             text = _value(ref, names, escape)
             if text is None:
                 return None
-            value = filled[ref] = text.encode("utf-8")
+            value = text.encode("utf-8")
+            filled[ref] = value = None if data[start:end] == value else value
+        if value is None:
+            where.append([start + shift, length, ref])
+            continue
         pieces.append(data[at:start])
         pieces.append(value)
-        offset += start - at
-        where.append([offset, len(value), ref])
-        offset += len(value)
+        where.append([start + shift, len(value), ref])
+        shift += len(value) - length
         at = end
+    if not pieces:
+        return data, where
     pieces.append(data[at:])
     return b"".join(pieces), where

@@ -204,6 +204,19 @@ def test_a_name_outside_a_recording_is_its_text() -> None:
 )
 def test_patch_refuses_places_that_do_not_fit_the_page(where: object) -> None:
     assert slots.patch(b"Ana and more", where, {"a": "Bo"}, escape_text) is None
+    # as much when the name is already there, and nothing would be spliced
+    assert slots.patch(b"Ana and more", where, {"a": "Ana"}, escape_text) is None
+
+
+def test_patch_splices_only_the_names_that_changed() -> None:
+    data = b"<b>Ana</b> and <i>Bo</i>, <b>Ana</b>."
+    where = [[3, 3, "a"], [18, 2, "b"], [29, 3, "a"]]
+    assert slots.patch(data, where, {"a": "Ana", "b": "Bo"}, escape_text) == (data, where)
+    patched = slots.patch(data, where, {"a": "Ana", "b": "<Bea>"}, escape_text)
+    assert patched == (
+        b"<b>Ana</b> and <i>&lt;Bea&gt;</i>, <b>Ana</b>.",
+        [[3, 3, "a"], [18, 11, "b"], [38, 3, "a"]],
+    )
 
 
 def test_resolve_refuses_a_placeholder_of_no_name_of_the_page() -> None:
