@@ -1134,20 +1134,16 @@ def _make_page(work: _PageWork, job: Job) -> Made:
     sitemap = None
     if job.kind == "html" and job.template not in ("404.html", "redirect.html"):
         sitemap = (job.path, job.context.get("briefing", {}).get("date", "")[:10] or None)
-    outcome: Staged | tuple[str, int, str] | None = None
+    page = Made(job.path, job.kind, fingerprint, sitemap, None)
     if _still(work, job.path, fingerprint):
-        return Made(job.path, job.kind, fingerprint, sitemap, None)
+        return page
     made: tuple[bytes, list[Slot] | None] | None = _patched(work, job.path, job.names, fingerprint)
     if made is None:
         try:
             made = work.renderer.render_page(_with_html(job, work))
         except TemplateProblem as exc:
-            outcome = (exc.template, exc.line, exc.message)
-            return Made(job.path, job.kind, fingerprint, sitemap, outcome)
-    data, where = made
-    outcome = stage(data, work.out, job.path, work.manifest, work.stats, work.held)
-    row = None if where is None else encode([fingerprint, where])
-    return Made(job.path, job.kind, fingerprint, sitemap, outcome, row)
+            return page._replace(outcome=(exc.template, exc.line, exc.message))
+    return _staged(work, page, *made)
 
 
 def _renamed_pages(work: _PageWork, spec: Spec, last: list[Made]) -> list[Made] | None:
@@ -1182,9 +1178,11 @@ def _renamed_pages(work: _PageWork, spec: Spec, last: list[Made]) -> list[Made] 
     return [page if patched is None else _staged(work, page, *patched) for page, patched in out]
 
 
-def _staged(work: _PageWork, page: Made, data: bytes, where: list[Slot]) -> Made:
+def _staged(work: _PageWork, page: Made, data: bytes, where: list[Slot] | None) -> Made:
+    """The page staged, with where its names went (None: they cannot be patched)."""
     outcome = stage(data, work.out, page.path, work.manifest, work.stats, work.held)
-    return page._replace(outcome=outcome, slot_row=encode([page.fingerprint, where]))
+    row = None if where is None else encode([page.fingerprint, where])
+    return page._replace(outcome=outcome, slot_row=row)
 
 
 def _patched(

@@ -122,8 +122,7 @@ class Targets:
         """The names filed under ``word``, each with the other capitalized words a body
         needs to spell it; when none needs another, the word's part of every digest."""
         names = [
-            (_capitalized(html.unescape(n)) - {word}, f"{n}>{self.actor_urls[k]}")
-            for n, k, _ in self.names.get(word, ())
+            (_needs(n, word), f"{n}>{self.actor_urls[k]}") for n, k, _ in self.names.get(word, ())
         ]
         if all(not need for need, _ in names):
             return word + "=" + "|".join(t for _, t in names) if names else ""
@@ -151,7 +150,7 @@ def changed_needs(then: dict[str, Any], now: dict[str, list[list[str]]]) -> Need
             out[word] = None
             continue
         moved = {tuple(e) for e in was} ^ {tuple(e) for e in is_}
-        out[word] = [_capitalized(html.unescape(str(e[0]))) - {word} for e in moved]
+        out[word] = [_needs(str(e[0]), word) for e in moved]
     return out
 
 
@@ -170,6 +169,12 @@ def spells_changed(words: Sequence[str], needs: Needs) -> bool:
         if found is None or any(need <= present for need in found):
             return True
     return False
+
+
+def _needs(name: str, word: str) -> frozenset[str]:
+    """The capitalized words besides ``word`` a body must have to spell ``name`` (as
+    ``build_names`` files it, escaped)."""
+    return _capitalized(html.unescape(name)) - {word}
 
 
 def _capitalized(text: str) -> frozenset[str]:
