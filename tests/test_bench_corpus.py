@@ -347,6 +347,24 @@ def test_runner_measures_and_restores_the_corpus(tmp_path: Path) -> None:
     assert "made up" in failed.stderr
 
 
+@pytest.mark.parametrize("has_run", [True, False])
+def test_the_old_side_runs_as_the_command_does(tmp_path: Path, has_run: bool) -> None:
+    """The revision alternated with is run through its ``cli.run`` (as ``python -m
+    briefing`` runs the new side), and through ``cli.main`` only where it has no ``run``."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        from alternate import _old_command
+    finally:
+        sys.path.remove(str(BENCH))
+    package = tmp_path / "briefing"
+    package.mkdir()
+    (package / "__init__.py").write_text("", "utf-8")
+    run = "def run():\n    print('run')\n    raise SystemExit(3)\n" if has_run else ""
+    (package / "cli.py").write_text(f"{run}def main():\n    print('main')\n    return 4\n", "utf-8")
+    done = subprocess.run(_old_command(tmp_path), capture_output=True, text=True)
+    assert (done.stdout.strip(), done.returncode) == (("run", 3) if has_run else ("main", 4))
+
+
 @pytest.mark.parametrize("scenario", ["cold", "body", "front-matter", "rename"])
 def test_alternating_runner_builds_both_sides_and_restores_the_corpus(
     tmp_path: Path, scenario: str
