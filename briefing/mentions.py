@@ -116,7 +116,8 @@ class Targets:
                 present = set(words)
             parts.append(word + "=" + "|".join(t for need, t in names if need <= present))
         # no name holds a control character (the build refuses them)
-        return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+        text = "\0".join(parts).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(text, digest_size=16).hexdigest()
 
     def _spelling(self, word: str) -> str | list[tuple[frozenset[str], str]]:
         """The names filed under ``word``, each with the other capitalized words a body

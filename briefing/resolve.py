@@ -492,14 +492,17 @@ class _Finisher:
         )
         # Names changed since: the words filed under a name that came or went, with what a
         # body needs to spell it. A body that cannot spell one keeps its digest (renaming a
-        # person adds one name, which most bodies naming them do not spell in full).
-        found = memo.get("words")
-        then: dict[str, Any] | None = found if isinstance(found, dict) else None
-        self.same_names = memo.get("id") == self.names_id and then is not None
-        self.words: dict[str, Any] = then if then and self.same_names else targets.word_entries()
+        # person adds one name, which most bodies naming them do not spell in full). The
+        # words of the names are a record of their own, read and written only when the
+        # names changed: an edit rebuild took 5 % longer storing them each time.
+        self.same_names = memo.get("id") == self.names_id
         self.changed: Needs | None = None
+        self.words: dict[str, Any] | None = None  # to store: today's, when they changed
         if not self.same_names:
-            if then is not None:
+            self.words = targets.word_entries()
+            kept = cache.get_record("name_words") or {}
+            then = kept.get("words")
+            if kept.get("id") == memo.get("id") and isinstance(then, dict):
                 try:
                     self.changed = changed_needs(then, self.words)
                 except (TypeError, IndexError, AttributeError):  # a record of another shape
@@ -597,9 +600,9 @@ class _Finisher:
             else:
                 keys[source] = self.key(source, page, body, mentions, own)
         if self.names_used != self.names_memo or not self.same_names:
-            self.cache.put_record(
-                "names", {"id": self.names_id, "digests": self.names_used, "words": self.words}
-            )
+            self.cache.put_record("names", {"id": self.names_id, "digests": self.names_used})
+        if self.words is not None:
+            self.cache.put_record("name_words", {"id": self.names_id, "words": self.words})
         by_key = {entry[1]: entry[2] for entry in self.last_done.values()}
         records = {s: by_key[k] for s, k in keys.items() if k in by_key}
         out: dict[str, Done] = {}
