@@ -583,10 +583,15 @@ class BodyPart:
     other: dict[str, dict[str, int]]  # term -> its other spellings -> how often
 
     def to_json(self) -> list[object]:
-        """Three strings: the terms, their counts, and the other spellings as JSON. A
-        rename reads a few terms of thousands of bodies' parts, and decoding each one's
-        counts and spellings whole was most of that."""
-        other = json.dumps(self.other, separators=(",", ":")) if self.other else ""
+        """Three strings: the terms, their counts, and the other spellings, one line each
+        (term, spelling, count; no term or spelling holds a tab or a line break). A rename
+        reads a few terms of thousands of bodies' parts, and decoding each one's counts
+        and spellings whole was most of that."""
+        other = "\n".join(
+            f"{term}\t{spelling}\t{n}"
+            for term, spelled in self.other.items()
+            for spelling, n in spelled.items()
+        )
         return ["\n".join(self.plain), ",".join(map(str, self.plain.values())), other]
 
     @classmethod
@@ -604,30 +609,38 @@ class BodyPart:
         if only is None:
             names = terms.split("\n") if terms else []
             plain = dict(zip(names, map(_count, numbers), strict=True))
-            wanted: Iterable[str] | None = None
+            lines = other.split("\n") if other else []
         else:
             plain = {}
-            lines = f"\n{terms}\n"
+            text = f"\n{terms}\n"
             for term in only:
-                at = lines.find(f"\n{term}\n")
+                at = text.find(f"\n{term}\n")
                 if at >= 0:
-                    plain[term] = _count(numbers[lines.count("\n", 0, at)])
-            # a term has other spellings only if its key is in the JSON (as json.dumps
-            # writes it): most bodies' parts are not decoded at all
-            wanted = [term for term in only if json.dumps(term) + ":" in other]
+                    plain[term] = _count(numbers[text.count("\n", 0, at)])
+            lines = _lines_of(other, only)
         forms: dict[str, dict[str, int]] = {}
-        if other and (wanted is None or wanted):
-            found = json.loads(other)
-            if not isinstance(found, dict):
+        for line in lines:
+            parts = line.split("\t")
+            if len(parts) != 3:
                 raise ValueError("search body")
-            for term in found if wanted is None else wanted:
-                spelled = found.get(term)
-                if spelled is None:
-                    continue
-                if not isinstance(spelled, dict):
-                    raise ValueError("search body")
-                forms[str(term)] = {str(s): int(n) for s, n in spelled.items()}
+            forms.setdefault(parts[0], {})[parts[1]] = _count(parts[2])
         return cls(plain, forms)
+
+
+def _lines_of(other: str, terms: Collection[str]) -> list[str]:
+    """The lines of ``terms`` in spellings stored as ``BodyPart.to_json`` does."""
+    if not other:
+        return []
+    text = f"\n{other}\n"
+    lines = []
+    for term in terms:
+        key = f"\n{term}\t"
+        at = text.find(key)
+        while at >= 0:
+            end = text.index("\n", at + 1)
+            lines.append(text[at + 1 : end])
+            at = text.find(key, end)
+    return lines
 
 
 def _count(text: str) -> int:
