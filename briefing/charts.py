@@ -397,15 +397,16 @@ def _plain_label(text: str, _: str) -> str:
 
 # A chip's name in a network figure is a slot of the page (see ``slots``): renaming a
 # person patches the figures of everyone they appear with, as it does their chips.
-slots.form("fit", _fit)
-slots.form("svg", _plain_label)
+_LABEL_FORMS = {"fit": _fit, "svg": _plain_label}
+for _form, _make in _LABEL_FORMS.items():
+    slots.form(_form, _make)
 
 
 def _label(label: str | Name, form: str, argument: str = "") -> str:
     """A label escaped (``svg``) or cut to fit (``fit``); a ``Name`` as its slot."""
     if isinstance(label, Name):
         return slots.shown(label, form, argument)
-    return _fit(label, argument) if form == "fit" else _esc(label)
+    return _LABEL_FORMS[form](label, argument)
 
 
 def network(

@@ -394,10 +394,12 @@ def to_look_at(
             return None
         chips_now = dep.chip_digests
         changed = {
-            k for k in chips_now.keys() | chips_then.keys() if chips_now.get(k) != chips_then.get(k)
+            tuple(k.split(":", 1))
+            for k in chips_now.keys() | chips_then.keys()
+            if chips_now.get(k) != chips_then.get(k)
         }
         for i, item in enumerate(items):
-            if any(f"{k}:{ident}" in changed for k, ident in (*item.actors, *item.tags)):
+            if not (changed.isdisjoint(item.actors) and changed.isdisjoint(item.tags)):
                 out.add(f"briefing:{i}")
         out.update(f"entity:{kind}:{ident}" for kind, ident in dep.site.actors)
         return out

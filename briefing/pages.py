@@ -347,10 +347,17 @@ class Views:
         """The names a briefing's page shows in its chips, by ref, as ``make`` gives its
         job: what its fingerprint holds after the dot, without making the page."""
         item = self.site.items[index]
-        self._briefing_chips(index)  # made, if not yet
         lang = item.briefing.lang
-        shown = [(k, lang) for k in item.actors] + [(k, None) for k in item.tags]
-        return dict(self._chip_names[k] for k in shown)
+        return self._names_of([(k, lang) for k in item.actors] + [(k, None) for k in item.tags])
+
+    def _names_of(self, shown: list[tuple[Key, str | None]]) -> dict[str, str]:
+        """The names of these chips (actor, language), by ref: each chip made, if not yet."""
+        names: dict[str, str] = {}
+        for key, lang in shown:
+            self.actor_chip(key, lang)
+            ref, text = self._chip_names[(key, lang)]
+            names[ref] = text
+        return names
 
     def _neighbour(self, index: int, step: int, lang: str) -> dict[str, Any] | None:
         other = self.neighbour(index, step)
@@ -491,12 +498,7 @@ class Views:
     def entity_names(self, key: Key) -> dict[str, str]:
         """The names an actor's pages show in their chips, by ref, as ``make`` gives its
         jobs: what their fingerprints hold after the dot, without making the pages."""
-        names: dict[str, str] = {}
-        for other in self.entity_chips(key).actors():
-            self.actor_chip(other)  # made, if not yet
-            ref, text = self._chip_names[(other, None)]
-            names[ref] = text
-        return names
+        return self._names_of([(other, None) for other in self.entity_chips(key).actors()])
 
     def entity_feed(self, key: Key, path: str, named: list[int]) -> Job:
         actor = self.site.actors[key]
