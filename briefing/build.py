@@ -455,9 +455,14 @@ def _begin_search(
         finally:
             if forked:
                 reading.close()
-        held = Held(_held_share(jobs))
+        held = Held(out)
         stats = _stats(before)
-        staged = {rel: stage(data, out, rel, manifest, stats, held) for rel, data in files.items()}
+        try:
+            staged = {
+                rel: stage(data, out, rel, manifest, stats, held) for rel, data in files.items()
+            }
+        finally:
+            held.close()
         return staged, kept, reading.record_rows("search", record)
 
     return stack.enter_context(in_background(searched, forked))
@@ -488,7 +493,6 @@ def _publish(
 
     Runs inside ``staging(out)``: the pages are staged there as they are rendered."""
     jobs = options.jobs or os.cpu_count() or 1
-    share = _held_share(jobs)
     problems = model.problems
     previous = before.records
     stats = _stats(before)
@@ -511,18 +515,21 @@ def _publish(
             depends.registry(inputs),
             {f.path: f.sha for f in inputs.files},
         ),
-        Held(share),
+        Held(out),
     )
     record = cache.get_record("plan")
     keyed = _keyed(work, model.specs, record)
-    groups, moved = _make_all(
-        work,
-        model.specs,
-        keyed,
-        model.resolved.redirects,
-        jobs,
-        options.progress or _silent,
-    )
+    try:
+        groups, moved = _make_all(
+            work,
+            model.specs,
+            keyed,
+            model.resolved.redirects,
+            jobs,
+            options.progress or _silent,
+        )
+    finally:
+        work.held.close()
     clock.lap("pages")
     made = [m for group in groups for m in group.made] + moved
     problems += redirect_clashes(
@@ -590,6 +597,7 @@ def _publish(
     if gone:
         cache.delete_many("page_slots", gone)
     cache.put_record("plan", _plan_record(work, keyed, model.specs, groups))
+    _store_co(cache, keyed, model.specs, groups, model.views.site.actors)
     clock.lap("cache")
     return Result(problems, report, model.counts, clock=clock)
 
@@ -645,19 +653,6 @@ def _unchanged_since_last_build(
         return [Problem.from_json(p) for p in found["problems"]], counts
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
-
-
-# Changed pages and search files held in memory by all processes together (the page
-# workers and the search's), to be written over the old files when publishing (see
-# write.overwrite); the rest are staged as files. Renaming a person named in 4,658 of
-# 10,000 briefings changes some 100 MB of pages and 40 MB of search files.
-HELD_BYTES = 192 * 2**20
-
-
-def _held_share(jobs: int) -> int:
-    """The bytes of changed pages each page worker, and the search index's process, may
-    hold in memory (see ``Held``)."""
-    return HELD_BYTES // (jobs + 1)
 
 
 # Records an edit rebuild reads, decoded while the site is read (see Cache.preload).
@@ -814,7 +809,7 @@ class _PageWork:
     cache: Cache
     parent: int  # the building process; a forked worker opens the cache anew
     depends: Depends  # the pages' keys
-    held: Held  # bytes of changed pages this process may keep for writing over old files
+    held: Held  # where this process keeps changed pages, to be written over old files
     opened: dict[int, Cache] = field(default_factory=dict)
 
     def here(self) -> Cache:
@@ -874,7 +869,7 @@ def _make_all(
         [(n,) for n in todo],
         jobs,
         lambda n: note("pages", n, len(todo)),
-        shared=(work, specs, keyed.keys, keyed.inputs, keyed.undecided),
+        shared=(work, specs, keyed.keys, keyed.inputs, keyed.undecided, keyed.shaped),
         weight=_weight(work, specs, todo, keyed.before),
     )
     groups = [_Group(kept.get(n, [])) for n in range(len(specs))]
@@ -935,6 +930,13 @@ class _Keyed:
     # changed: the workers key them, and keep them, patch them (when only the names of
     # their chips changed) or make them
     undecided: dict[int, tuple[str, list[Made]]] = field(default_factory=dict)
+    # briefings (by index) whose key before the dot is the last build's (``depends.Look``)
+    shaped: frozenset[int] = frozenset()
+    co: Any = None  # the last build's co-mentions, when read (see ``depends.carry_co``)
+
+
+# Past this many actors' pages to key, their co-mentions are carried from the last build
+_CO_CARRIED = 64
 
 
 def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
@@ -954,7 +956,10 @@ def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
     entry = None if dep.same_registry(last) else dep.entry
     inputs, edited = depends.carry(site, last, lists, dep.own, entry)
     keyed.inputs = list(inputs)
-    look = depends.to_look_at(dep, last, lists, inputs, edited)
+    look, keyed.shaped = depends.to_look_at(dep, last, lists, inputs, edited)
+    if look is None or sum(1 for sid in look if sid.startswith("entity:")) > _CO_CARRIED:
+        keyed.co = work.cache.get_record("co")
+        site.co.carry(depends.carry_co(site, keyed.co, lists, last["lists"], edited))
     groups, start = {}, 0
     for sid, key, size in zip(last["specs"], last["keys"], last["sizes"], strict=True):
         groups[sid] = (key, last["made"][start : start + size])
@@ -1076,6 +1081,21 @@ def _plan_record(
     }
 
 
+def _store_co(
+    cache: Cache, keyed: _Keyed, specs: list[Spec], groups: list[_Group], actors: dict[Key, Actor]
+) -> None:
+    """The actors' co-mentions the workers worked out, with the last build's of the others
+    (see ``depends.carry_co``); when none were worked out, the record is as it was."""
+    found = {specs[n][1][0]: g.co for n, g in enumerate(groups) if g.co is not None}
+    if not found:
+        return
+    last = keyed.co if keyed.co is not None else cache.get_record("co")
+    record = dict(last) if isinstance(last, dict) else {}
+    record.update(depends.co_record(found))
+    wanted = {f"{k[0]}:{k[1]}" for k in actors}
+    cache.put_record("co", {k: v for k, v in sorted(record.items()) if k in wanted})
+
+
 @dataclass(frozen=True)
 class _Group:
     """A spec's pages, and, when the worker made them, its key and a briefing's related
@@ -1086,6 +1106,7 @@ class _Group:
     index: int | None = None
     inputs: str | None = None
     related: list[int] = field(default_factory=list)
+    co: list[tuple[Key, int]] | None = None  # an actor's co-mentions, if worked out
 
 
 _Shared = tuple[
@@ -1094,6 +1115,7 @@ _Shared = tuple[
     list[str | None],
     list[str | None],
     dict[int, tuple[str, list[Made]]],
+    frozenset[int],
 ]
 
 
@@ -1102,14 +1124,18 @@ def _make_pages(shared: _Shared, n: int) -> _Group:
     worked out here; and for a briefing, what its related list is made from, as
     ``_keyed`` knew it (``depends.carry``) or worked out. A spec ``_keyed`` left
     undecided is kept when its key is the last build's, and patched when only its chips'
-    names changed."""
-    work, specs, keys, inputs, undecided = shared
+    names changed; of a briefing ``shaped``, only what follows the dot is worked out."""
+    work, specs, keys, inputs, undecided, shaped = shared
     spec = specs[n]
     key = keys[n]
     made: list[Made] | None = None
     if n in undecided:
         was, before = undecided[n]
-        key = work.depends.key(spec)
+        shape, dot, _ = was.partition(".")
+        if dot and spec[0] == "briefing" and spec[1][0] in shaped:
+            key = f"{shape}.{work.depends.names_key(spec[1][0])}"
+        else:
+            key = work.depends.key(spec)
         if key == was and all(_still(work, m.path, m.fingerprint) for m in before):
             made = before
         elif _only_names(was, key):
@@ -1118,6 +1144,8 @@ def _make_pages(shared: _Shared, n: int) -> _Group:
         made = [_make_page(work, job) for job in _call(work.views, spec)]
     if key is None:
         key = work.depends.key(spec)
+    if spec[0] == "entity":
+        return _Group(made, key, co=work.views.site.co.found(spec[1][0]))
     if spec[0] != "briefing":
         return _Group(made, key)
     index = spec[1][0]

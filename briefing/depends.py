@@ -27,7 +27,7 @@ import hashlib
 from array import array
 from collections.abc import Iterable
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from briefing.link import CANDIDATES, Item, Site
 from briefing.pages import ENTITY_FEED, SITE_FEED, Views
@@ -190,9 +190,11 @@ class Depends:
 
     @cached_property
     def chip_digests(self) -> dict[str, str]:
-        """Each actor's chip, digested, by ``kind:id``: the next build finds whose chip
-        changed (see ``to_look_at``)."""
-        return {f"{k[0]}:{k[1]}": short(c) for k, c in sorted(self.chip.items())}
+        """Each actor's chip, digested, by ``kind:id``: where it links and how, a dot, then
+        its names. The next build finds whose chip changed, and whether only its names
+        did (see ``to_look_at``)."""
+        place, names = self.chip_place, self.chip_names
+        return {f"{k[0]}:{k[1]}": f"{short(place[k])}.{short(names[k])}" for k in sorted(self.chip)}
 
     @cached_property
     def structure(self) -> str:
@@ -249,11 +251,9 @@ class Depends:
                 ",".join(map(card, site.translations.get(i, ()))),
                 ",".join(map(card, site.backlinks.get(i, ()))),
             ]
-            names = self.chip_names.__getitem__
-            shown = "|".join(map(names, item.actors)) + "||" + "|".join(map(names, item.tags))
             # all but the chips' names, then those: a rename changes only what follows the
             # dot, and the page can be patched (see ``slots``) without being made
-            return short("\n".join([self.world, spec_id(spec), *parts])) + "." + short(shown)
+            return short("\n".join([self.world, spec_id(spec), *parts])) + "." + self.names_key(i)
         elif name == "entity":
             parts, named = self._entity(args[0])
             # as a briefing's: a rename of an actor shown beside this one changes only
@@ -274,6 +274,12 @@ class Depends:
         else:
             return None
         return short("\n".join([self.world, spec_id(spec), *parts]))
+
+    def names_key(self, index: int) -> str:
+        """What follows the dot in a briefing's key: the names of its chips."""
+        item = self.site.items[index]
+        names = self.chip_names.__getitem__
+        return short("|".join(map(names, item.actors)) + "||" + "|".join(map(names, item.tags)))
 
     def _entity(self, key: Key) -> tuple[list[str], str]:
         """An actor's pages and feed: its chip and file, its lists, the chips of the
@@ -369,17 +375,28 @@ def _near_changes(indices: list[int], was: str | None, edited: list[int]) -> lis
     return near
 
 
+class Look(NamedTuple):
+    """What an edit rebuild keys again (see ``to_look_at``)."""
+
+    specs: set[str] | None  # by ``spec_id``; None: every spec
+    # briefings among them whose key before the dot is surely the last build's: only the
+    # names of their chips may have changed (see ``Depends.names_key``)
+    shaped: frozenset[int] = frozenset()
+
+
 def to_look_at(
     dep: Depends, last: dict[str, Any], lists: dict[str, str], inputs: list[str], edited: list[int]
-) -> set[str] | None:
-    """The briefings' and actors' specs (by ``spec_id``) whose keys may differ from the
-    last build's; None when any may. Unless a card or which briefings a page shows beside
-    its related list changed, those are the briefings whose own file or related list
-    changed, and the actors whose lists, or a briefing in them, changed. A registry edit,
-    or any chip changed, may change any actor's page: all are keyed again, and the
-    briefings that show a chip that changed (a person renamed: those naming them)."""
+) -> Look:
+    """The briefings' and actors' specs whose keys may differ from the last build's. Unless
+    a card or which briefings a page shows beside its related list changed, those are the
+    briefings whose own file or related list changed, and the actors whose lists, or a
+    briefing in them, changed. A registry edit, or any chip changed, may change any
+    actor's page: all are keyed again, and the briefings that show a chip that changed (a
+    person renamed: those naming them). Of those, a briefing that is not edited, whose
+    related list is made from the same as then and none of whose chips links elsewhere
+    or otherwise than then has a key that differs, if at all, only after the dot."""
     if dep.structure != last["structure"] or dep.card != last["card"]:
-        return None
+        return Look(None)
     items = dep.site.items
     last_inputs, last_lists = last["inputs"], last["lists"]
     out = {f"briefing:{i}" for i in edited}
@@ -391,18 +408,27 @@ def to_look_at(
     if not dep.same_registry(last) or dep.all_chips != last["chips"]:
         chips_then = last.get("chip_digests")
         if not isinstance(chips_then, dict):
-            return None
+            return Look(None)
         chips_now = dep.chip_digests
-        changed = {
-            tuple(k.split(":", 1))
-            for k in chips_now.keys() | chips_then.keys()
-            if chips_now.get(k) != chips_then.get(k)
-        }
+        changed: set[Key] = set()
+        moved: set[Key] = set()  # links elsewhere, or otherwise: more than a name changed
+        for k in chips_now.keys() | chips_then.keys():
+            now, then = chips_now.get(k), chips_then.get(k)
+            if now != then:
+                key = cast(Key, tuple(k.split(":", 1)))
+                changed.add(key)
+                if not _names_only(now, then):
+                    moved.add(key)
+        shaped: set[int] = set()
         for i, item in enumerate(items):
-            if not (changed.isdisjoint(item.actors) and changed.isdisjoint(item.tags)):
-                out.add(f"briefing:{i}")
+            if changed.isdisjoint(item.actors) and changed.isdisjoint(item.tags):
+                continue
+            spec = f"briefing:{i}"
+            if spec not in out and moved.isdisjoint(item.actors) and moved.isdisjoint(item.tags):
+                shaped.add(i)
+            out.add(spec)
         out.update(f"entity:{kind}:{ident}" for kind, ident in dep.site.actors)
-        return out
+        return Look(out, frozenset(shaped))
     out.update(f"entity:{t[2:]}" for t in lists.keys() ^ last_lists.keys())
     out.update(f"entity:{t[2:]}" for t, v in lists.items() if last_lists.get(t, v) != v)
     for j, (now, then) in enumerate(zip(dep.entry, last["entry"], strict=True)):
@@ -410,4 +436,54 @@ def to_look_at(
             out.update(
                 f"entity:{kind}:{ident}" for kind, ident in (*items[j].actors, *items[j].tags)
             )
+    return Look(out)
+
+
+def _names_only(now: object, then: object) -> bool:
+    """Two digests of one actor's chip (``Depends.chip_digests``) differ in its names alone."""
+    if not (isinstance(now, str) and isinstance(then, str) and "." in then):
+        return False
+    return now.partition(".")[0] == then.partition(".")[0]
+
+
+def co_record(found: dict[Key, list[tuple[Key, int]]]) -> dict[str, list[list[Any]]]:
+    """Actors' co-mentions as the ``co`` record stores them (see ``carry_co``)."""
+    return {
+        f"{k[0]}:{k[1]}": [[f"{o[0]}:{o[1]}", n] for o, n in co] for k, co in sorted(found.items())
+    }
+
+
+def carry_co(
+    site: Site, record: Any, lists: dict[str, str], last_lists: dict[str, str], edited: list[int]
+) -> dict[Key, list[tuple[Key, int]]]:
+    """The last build's co-mentions (its ``co`` record) of the actors whose list of
+    briefings is the one it was, none of them edited: counted from those briefings'
+    actors, they are what they were. Working them all out again took a quarter of a
+    second after every registry edit at 10,000 briefings (every actor's page is keyed)."""
+    if not isinstance(record, dict):
+        return {}
+    items = site.items
+    touched: set[Key] = set()
+    for i in edited:
+        touched.update(items[i].actors)
+        touched.update(items[i].tags)
+    out: dict[Key, list[tuple[Key, int]]] = {}
+    for key in site.named:
+        text = f"{key[0]}:{key[1]}"
+        if key in touched or lists.get(f"n:{text}") != last_lists.get(f"n:{text}"):
+            continue
+        stored = record.get(text)
+        if not isinstance(stored, list):
+            continue
+        co: list[tuple[Key, int]] = []
+        for pair in stored:
+            if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+                break
+            kind, _, ident = pair[0].partition(":")
+            other = cast(Key, (kind, ident))
+            if other not in site.actors or type(pair[1]) is not int:
+                break
+            co.append((other, pair[1]))
+        else:
+            out[key] = co
     return out

@@ -184,6 +184,15 @@ class CoMentions:
             found = self._found[key] = self._work_out(key)
         return found or default
 
+    def found(self, key: Key) -> list[tuple[Key, int]] | None:
+        """An actor's co-mentions if worked out (or carried) in this process."""
+        return self._found.get(key)
+
+    def carry(self, found: dict[Key, list[tuple[Key, int]]]) -> None:
+        """Take co-mentions from the last build: those of actors whose briefings are the
+        ones they were, naming the same actors (see ``depends.carry_co``)."""
+        self._found.update(found)
+
     def _work_out(self, key: Key) -> list[tuple[Key, int]]:
         # Counted in one pass in C, the actor itself with the others, then taken out: the
         # most cited actors have thousands of briefings.

@@ -48,21 +48,61 @@ def test_overwrite_replaces_a_link_and_leaves_its_target_alone(tmp_path: Path) -
     assert outside.read_bytes() == b"not ours" and twin.read_bytes() == b"twin"
 
 
-def test_stage_holds_pages_for_files_of_ours_within_its_allowance(tmp_path: Path) -> None:
+def test_stage_holds_pages_for_files_of_ours_and_publish_writes_them_over(
+    tmp_path: Path,
+) -> None:
+    """A changed page of a file of ours is appended to the process's held file, a new
+    page is staged at its own path; publishing writes the held bytes over the old file
+    (same inode) and moves the staged one in."""
     out = tmp_path / "out"
-    (out / ".briefing-staging").mkdir(parents=True)
+    (out / STAGING).mkdir(parents=True)
     (out / "a.html").write_bytes(b"old a")
-    manifest = {"a.html": sha(b"old a")}
-    held = Held(10)
+    (out / "c.html").write_bytes(b"old c")
+    manifest = {"a.html": sha(b"old a"), "c.html": sha(b"old c")}
+    inode = (out / "a.html").stat().st_ino
+    held = Held(out)
     kept = stage(b"new a", out, "a.html", manifest, {}, held)
-    assert kept == Staged(sha(b"new a"), 5, None, b"new a") and held.left == 5
+    other = stage(b"a longer new c", out, "c.html", manifest, {}, held)
+    assert kept.held is not None and other.held is not None and kept.path is None
+    assert kept.held[0] == other.held[0] and (kept.held[1], other.held[1]) == (0, 5)
+    assert Path(kept.held[0]).parent == out / STAGING
     new = stage(b"fresh", out, "b.html", manifest, {}, held)  # no file there yet
-    assert new.data is None and new.path is not None and held.left == 5
-    (out / "a.html").write_bytes(b"old a")
-    big = stage(b"much too long", out, "a.html", manifest, {}, held)
-    assert big.data is None and big.path is not None  # beyond the allowance: staged
+    assert new.held is None and new.path is not None
     same = stage(b"old a", out, "a.html", manifest, {}, held)
     assert same == Staged(sha(b"old a"), 5, None)
+    held.close()
+    report, written, _ = publish(
+        out, {"a.html": kept, "b.html": new, "c.html": other}, {}, {}, manifest, {}
+    )
+    assert sorted(report.written) == ["a.html", "b.html", "c.html"]
+    assert (out / "a.html").read_bytes() == b"new a" and (out / "a.html").stat().st_ino == inode
+    assert (out / "c.html").read_bytes() == b"a longer new c"
+    assert (out / "b.html").read_bytes() == b"fresh"
+    assert written["c.html"] == sha(b"a longer new c")
+
+
+def test_a_forked_process_holds_pages_in_a_file_of_its_own(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / STAGING).mkdir(parents=True)
+    manifest = {"a.html": "x", "b.html": "y"}
+    held = Held(out)
+    mine = stage(b"parent", out, "a.html", manifest, {}, held)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: where its page went, down the pipe
+        try:
+            theirs = stage(b"child", out, "b.html", manifest, {}, held)
+            assert theirs.held is not None
+            os.write(write, f"{theirs.held[0]}\n{theirs.held[1]}".encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    with os.fdopen(read, "rb") as pipe:
+        path, at = pipe.read().decode().split("\n")
+    assert mine.held is not None and path != mine.held[0] and at == "0"
+    assert Path(path).read_bytes() == b"child" and Path(mine.held[0]).read_bytes() == b"parent"
+    held.close()
 
 
 def test_a_rebuild_writes_changed_pages_over_their_files(tmp_path: Path) -> None:
