@@ -467,7 +467,8 @@ def carry_co(
     for i in edited:
         touched.update(items[i].actors)
         touched.update(items[i].tags)
-    out: dict[Key, list[tuple[Key, int]]] = {}
+    # an actor no briefing names (a country of an organization's members) has none
+    out: dict[Key, list[tuple[Key, int]]] = {k: [] for k in site.actors if k not in site.named}
     for key in site.named:
         text = f"{key[0]}:{key[1]}"
         if key in touched or lists.get(f"n:{text}") != last_lists.get(f"n:{text}"):

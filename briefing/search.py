@@ -794,6 +794,13 @@ def combine(
     return Analysis(tier_of, spelling_of, row, stored_text(doc, stored))
 
 
+def terms_only(known: Head, body: BodyPart, only: Collection[str]) -> Analysis:
+    """``combine`` for the terms ``only`` and nothing else (no row, no text): what a
+    patched index takes out of the postings for a document as it was."""
+    tier_of, spelling_of = _doc_terms([(_BODY, (body.plain, body.other)), *known.fields], only)
+    return Analysis(tier_of, spelling_of, [], [])
+
+
 def stored_text(doc: SearchDoc, body: str | None) -> list[object]:
     """A document's text for snippets: [summary, body as stored, names, tags]."""
     return [_nfc(doc.summary), body, [_nfc(n) for n in doc.names], [_nfc(t) for t in doc.tags]]

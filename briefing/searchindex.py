@@ -453,7 +453,7 @@ def _patch(
         part = _part_of(stored_parts, was.body, only)
         if part is None:
             return None
-        old[last.ids[d]] = search.combine(then, part, None, only)
+        old[last.ids[d]] = search.terms_only(then, part, only)
         new[keys[i]] = search.combine(now, part, "" if doc.kind != "briefing" else None, only)
         same.append((keys[i], doc, body_key))
     _store_heads(cache, same)

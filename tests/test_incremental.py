@@ -20,6 +20,7 @@ from briefing import searchindex, workers
 from briefing.build import Options, build
 from briefing.cache import Cache
 from briefing.depends import Depends
+from briefing.link import CoMentions
 from briefing.pages import Views
 from tests.sitekit import Node, page, snapshot
 
@@ -270,6 +271,7 @@ def test_edits_make_only_the_pages_whose_inputs_changed(
     change to what every page shows (a date, the registry) makes them all. Either way the
     output is a cold build's, and a page file deleted meanwhile is made again."""
     made = _count_made(monkeypatch)
+    monkeypatch.setattr(build_module, "_CO_CARRIED", 0)  # carried however few actors
     site = tmp_path / "site"
     subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
     assert build(Options(site=site, jobs=1)).ok
@@ -786,6 +788,7 @@ def test_registry_edits_make_the_pages_showing_what_changed(
     import re
 
     made = _count_made(monkeypatch)
+    monkeypatch.setattr(build_module, "_CO_CARRIED", 0)  # carried however few actors
     site = tmp_path / "site"
     subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
     first = build(Options(site=site, jobs=1))
@@ -871,10 +874,13 @@ def test_registry_edits_make_the_pages_showing_what_changed(
         for folder in (site / ".briefing-cache", new_cache):
             cache = Cache(folder)
             records.append(cache.get_record("plan"))
+            records.append(cache.get_record("co"))
             cache.close()
-        kept, anew = records
+        kept, kept_co, anew, anew_co = records
         for field in ("entry", "card", "own", "related", "registry", "inputs"):
             assert kept[field] == anew[field], (label, field)
+        # co-mentions carried from build to build are those worked out from nothing
+        assert kept_co == anew_co and anew_co, label
 
 
 def test_names_in_other_languages_and_biographies_reach_the_pages_showing_them(
@@ -1035,11 +1041,30 @@ def test_a_rename_patches_the_pages_that_only_show_the_name_in_a_chip(
         return key(self, spec)
 
     monkeypatch.setattr(Depends, "key", keying)
+    names_keyed: list[int] = []
+    names_key = Depends.names_key
+
+    def names_keying(self: Depends, index: int) -> str:
+        names_keyed.append(index)
+        return names_key(self, index)
+
+    monkeypatch.setattr(Depends, "names_key", names_keying)
+    monkeypatch.setattr(build_module, "_CO_CARRIED", 0)  # carried however few actors
+    counted: list[Any] = []
+    work_out = CoMentions._work_out
+
+    def counting(self: CoMentions, key: Any) -> Any:
+        counted.append(key)
+        return work_out(self, key)
+
+    monkeypatch.setattr(CoMentions, "_work_out", counting)
     for round_, name in enumerate(['Ana <b>Zed</b> & "Cía"', "Bo", "Ana María Ñúñez de Ávila"]):
         _rename(person, name)
         rendered.clear()
         made.clear()
         keyed.clear()
+        names_keyed.clear()
+        counted.clear()
         result = build(Options(site=site, jobs=1))
         assert result.ok and result.report is not None
         written = set(result.report.written)
@@ -1049,8 +1074,11 @@ def test_a_rename_patches_the_pages_that_only_show_the_name_in_a_chip(
         assert set(beside) <= written, round_
         assert set(beside).isdisjoint(rendered), round_
         assert [m for m in made if m[0] == "entity"] == [("entity", (("person", person.stem),))]
-        # only the briefings that show the person are keyed again
-        assert len([s for s in keyed if s[0] == "briefing"]) == len(naming), round_
+        # only the briefings that show the person are keyed again, and of their keys only
+        # the part after the dot (the names) is worked out
+        assert [s for s in keyed if s[0] == "briefing"] == [], round_
+        assert len(names_keyed) == len(set(names_keyed)) == len(naming), round_
+        assert counted == [], round_  # every actor's co-mentions carried from the last build
         shown = page(site / "output", naming[0]).text
         assert name in shown
         (drawn,) = _links_to(_network(page(out, figured[0])), person.stem)
