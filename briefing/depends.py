@@ -382,6 +382,7 @@ class Look(NamedTuple):
     # briefings among them whose key before the dot is surely the last build's: only the
     # names of their chips may have changed (see ``Depends.names_key``)
     shaped: frozenset[int] = frozenset()
+    names_only: bool = False  # of all chips, only some names changed
 
 
 def to_look_at(
@@ -428,7 +429,7 @@ def to_look_at(
                 shaped.add(i)
             out.add(spec)
         out.update(f"entity:{kind}:{ident}" for kind, ident in dep.site.actors)
-        return Look(out, frozenset(shaped))
+        return Look(out, frozenset(shaped), names_only=not moved)
     out.update(f"entity:{t[2:]}" for t in lists.keys() ^ last_lists.keys())
     out.update(f"entity:{t[2:]}" for t, v in lists.items() if last_lists.get(t, v) != v)
     for j, (now, then) in enumerate(zip(dep.entry, last["entry"], strict=True)):

@@ -325,7 +325,11 @@ def _resolve(
 
 
 def patch(
-    data: bytes, slots: Any, names: Mapping[str, str], escape: Callable[[str], str]
+    data: bytes,
+    slots: Any,
+    names: Mapping[str, str],
+    escape: Callable[[str], str],
+    memo: dict[tuple[str, str], bytes | None] | None = None,
 ) -> tuple[bytes, list[Slot]] | None:
     """The page ``data`` (made with ``slots``) with today's ``names`` written in, and
     where they went; None when ``slots`` does not fit the page (a slot out of order or
@@ -333,7 +337,11 @@ def patch(
 
     Every slot of one ref holds the same bytes: a ref whose first slot already holds
     today's name is left as it is, and only the slots of the others are spliced (a rename
-    changes one name of the dozen a page shows)."""
+    changes one name of the dozen a page shows). ``memo`` keeps what a ref with a name
+    holds (escaped, or in its form, encoded) from page to page of one build: a rename
+    patches thousands of pages showing the same few dozen names."""
+    if memo is None:
+        memo = {}
     if not isinstance(slots, list):
         return None
     pieces: list[bytes] = []
@@ -354,10 +362,18 @@ def patch(
         if ref in filled:
             value = filled[ref]
         else:
-            text = _value(ref, names, escape)
-            if text is None:
+            base = ref.partition("~")[0]
+            name = names.get(base)
+            if name is None:
                 return None
-            value = text.encode("utf-8")
+            key = (ref, name)
+            if key in memo:
+                value = memo[key]
+            else:
+                text = _value(ref, names, escape)
+                value = memo[key] = None if text is None else text.encode("utf-8")
+            if value is None:
+                return None
             filled[ref] = value = None if data[start:end] == value else value
         if value is None:
             where.append([start + shift, length, ref])

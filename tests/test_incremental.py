@@ -150,8 +150,9 @@ def test_parallel_cached_edits_equal_a_cold_build(
     """Pages made again by forked workers read the other briefings' finished bodies from
     the cache through connections of their own: the site feed, re-rendered after the newest
     briefing changes, carries the full text of forty-nine briefings that did not. (The
-    pool's threshold is lowered: an edit this small is otherwise made in one process.)"""
+    pool's thresholds are lowered: an edit this small is otherwise made in one process.)"""
     monkeypatch.setattr(workers, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(build_module, "BESIDE_SEARCH", -1)
     makers = tmp_path / "makers"
     make_page = build_module._make_page
 
@@ -177,6 +178,46 @@ def test_parallel_cached_edits_equal_a_cold_build(
     assert set(makers.read_text().split()) - {str(os.getpid())}  # made in workers
     monkeypatch.undo()
     _assert_equals_cold(site, tmp_path / "cold")
+
+
+def test_a_rename_beside_the_search_index_is_patched_in_the_building_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two cores, one making the search index, a rename's pages (patched, most of
+    them) are made in the building process, not in a pool of two that would put three
+    processes on the two cores; a build that renders many pages still uses the pool.
+    Either way the output is a cold build's."""
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 2)  # thresholds for 80 briefings, not
+    monkeypatch.setattr(build_module, "BESIDE_SEARCH", 20)  # 10,000
+    makers: list[int] = []
+    make_page, renamed_pages = build_module._make_page, build_module._renamed_pages
+
+    def record() -> None:
+        with (tmp_path / "makers").open("a") as out:
+            out.write(f"{os.getpid()}\n")
+
+    def making(*args: Any) -> Any:
+        record()
+        return make_page(*args)
+
+    def patching(*args: Any) -> Any:
+        record()
+        return renamed_pages(*args)
+
+    monkeypatch.setattr(build_module, "_make_page", making)
+    monkeypatch.setattr(build_module, "_renamed_pages", patching)
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    assert build(Options(site=site, jobs=2)).ok
+    makers += map(int, (tmp_path / "makers").read_text().split())
+    assert set(makers) - {os.getpid()}  # a first build: in a pool
+    person, naming = _most_named(site)
+    _rename(person, "Ana Vidal")
+    (tmp_path / "makers").unlink()
+    result = build(Options(site=site, jobs=2))
+    assert result.ok and result.report is not None and set(naming) <= set(result.report.written)
+    assert set(map(int, (tmp_path / "makers").read_text().split())) == {os.getpid()}
+    _assert_equals_cold(site, tmp_path / "cold", "Ana Vidal")
 
 
 def test_search_index_begun_with_the_links_is_patched_edit_after_edit(

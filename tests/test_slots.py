@@ -219,6 +219,19 @@ def test_patch_splices_only_the_names_that_changed() -> None:
     )
 
 
+def test_patches_sharing_a_memo_write_each_page_its_own_names() -> None:
+    """The memo keeps what a ref holds with a name: pages with other names for the same
+    ref, and refs of an unknown form, come out as without it."""
+    data = b"<b>Ana</b> and <i>Bo</i>."
+    where = [[3, 3, "a"], [18, 2, "b~nope:1"]]
+    memo: dict[tuple[str, str], bytes | None] = {}
+    for names in ({"a": "Eva & Co", "b": "Bo"}, {"a": "Ana", "b": "Bo"}, {"a": "Eva & Co"}):
+        alone = slots.patch(data, where[:1], names, escape_text)
+        assert slots.patch(data, where[:1], names, escape_text, memo) == alone
+        assert slots.patch(data, where, names, escape_text, memo) is None  # unknown form
+    assert memo[("a", "Eva & Co")] == b"Eva &amp; Co" and memo[("b~nope:1", "Bo")] is None
+
+
 def test_resolve_refuses_a_placeholder_of_no_name_of_the_page() -> None:
     text = f"<b>{slots.printed(Name('?', 'x'))}</b>"
     assert slots.resolve(text, {"y": "Y"}, escape_text) is None
