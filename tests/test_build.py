@@ -384,9 +384,28 @@ def test_a_small_rebuild_of_a_large_actors_pages_stays_in_one_process() -> None:
         views=SimpleNamespace(site=SimpleNamespace(named={key: list(range(3000))}))
     )
     specs = [("entity", (key,)), ("briefing", (0,)), ("briefing", (1,))]
-    first = build_module._weight(work, specs, [0, 1, 2], before=set())
-    again = build_module._weight(work, specs, [0, 1, 2], before={0, 1, 2})
+
+    def keyed(before: set[int], undecided: set[int] = set(), names_only: bool = False) -> Any:
+        return SimpleNamespace(before=before, undecided=undecided, names_only=names_only)
+
+    first = build_module._weight(work, specs, [0, 1, 2], keyed(set()))
+    again = build_module._weight(work, specs, [0, 1, 2], keyed({0, 1, 2}))
     assert first == (1 + 15 * 15 + 2) // 2 and first >= PARALLEL_MIN
     assert again == (1 + 15 * 3 + 2) // 2 and again < PARALLEL_MIN
     # briefings' pages weigh half a parse each, whatever the last build made
-    assert build_module._weight(work, specs, [1, 2], before=set()) == 1
+    assert build_module._weight(work, specs, [1, 2], keyed(set())) == 1
+    # after a change of names alone, what was left undecided is patched: a sixteenth
+    renamed = keyed({0, 1, 2}, {0, 1, 2}, names_only=True)
+    assert build_module._weight(work, specs, [0, 1, 2], renamed) == (16 + 2) // 32
+    many = keyed(set(range(300)), set(range(300)), names_only=True)
+    assert build_module._weight(work, specs * 100, list(range(300)), many) == 1800 // 32
+
+
+def test_pages_beside_the_search_index_stay_in_one_process_on_two_cores() -> None:
+    """The search index's process takes one of two cores: light page work is made in this
+    process; heavier work, or more cores, or no search beside, gets the pool."""
+    light, heavy = build_module.BESIDE_SEARCH, build_module.BESIDE_SEARCH + 1
+    assert build_module._pool_jobs(2, light, search_beside=True) == 1
+    assert build_module._pool_jobs(2, heavy, search_beside=True) == 2
+    assert build_module._pool_jobs(4, light, search_beside=True) == 4
+    assert build_module._pool_jobs(2, light, search_beside=False) == 2
