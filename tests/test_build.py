@@ -385,7 +385,9 @@ def test_a_small_rebuild_of_a_large_actors_pages_stays_in_one_process() -> None:
     )
     specs = [("entity", (key,)), ("briefing", (0,)), ("briefing", (1,))]
 
-    def keyed(before: set[int], undecided: set[int] = set(), names_only: bool = False) -> Any:
+    def keyed(
+        before: set[int], undecided: frozenset[int] = frozenset(), names_only: bool = False
+    ) -> Any:
         return SimpleNamespace(before=before, undecided=undecided, names_only=names_only)
 
     first = build_module._weight(work, specs, [0, 1, 2], keyed(set()))
