@@ -517,7 +517,7 @@ def _publish(
             depends.registry(inputs),
             {f.path: f.sha for f in inputs.files},
         ),
-        Held(out),
+        Held(out, HELD_IN_MEMORY),
     )
     record = cache.get_record("plan")
     keyed = _keyed(work, model.specs, record)
@@ -656,6 +656,12 @@ def _unchanged_since_last_build(
         return [Problem.from_json(p) for p in found["problems"]], counts
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
+
+
+# The bytes of changed pages the building process keeps in memory when it makes pages
+# itself (a rename at 10,000 briefings changes 100 MB of them), rather than in a file
+# (see ``Held``)
+HELD_IN_MEMORY = 192 * 2**20
 
 
 # Records an edit rebuild reads, decoded while the site is read (see Cache.preload).

@@ -81,12 +81,32 @@ def test_stage_holds_pages_for_files_of_ours_and_publish_writes_them_over(
     assert written["c.html"] == sha(b"a longer new c")
 
 
+def test_the_building_process_holds_pages_in_memory_within_its_allowance(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    (out / STAGING).mkdir(parents=True)
+    for name in ("a", "b"):
+        (out / f"{name}.html").write_bytes(b"old")
+    manifest = {"a.html": sha(b"old"), "b.html": sha(b"old")}
+    held = Held(out, memory=6)
+    small = stage(b"new a", out, "a.html", manifest, {}, held)
+    large = stage(b"a longer new b", out, "b.html", manifest, {}, held)  # past it: a file
+    assert small.data == b"new a" and small.held is None and small.path is None
+    assert large.data is None and large.held is not None
+    held.close()
+    report, _, _ = publish(out, {"a.html": small, "b.html": large}, {}, {}, manifest, {})
+    assert sorted(report.written) == ["a.html", "b.html"]
+    assert (out / "a.html").read_bytes() == b"new a"
+    assert (out / "b.html").read_bytes() == b"a longer new b"
+
+
 def test_a_forked_process_holds_pages_in_a_file_of_its_own(tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out / STAGING).mkdir(parents=True)
     manifest = {"a.html": "x", "b.html": "y"}
-    held = Held(out)
-    mine = stage(b"parent", out, "a.html", manifest, {}, held)
+    held = Held(out, memory=1 << 20)  # the parent's memory, not the child's
+    mine = stage(b"parent" * 1000, out, "a.html", manifest, {}, held)
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: where its page went, down the pipe
@@ -100,8 +120,8 @@ def test_a_forked_process_holds_pages_in_a_file_of_its_own(tmp_path: Path) -> No
     os.waitpid(pid, 0)
     with os.fdopen(read, "rb") as pipe:
         path, at = pipe.read().decode().split("\n")
-    assert mine.held is not None and path != mine.held[0] and at == "0"
-    assert Path(path).read_bytes() == b"child" and Path(mine.held[0]).read_bytes() == b"parent"
+    assert mine.data is not None and mine.held is None and at == "0"
+    assert Path(path).read_bytes() == b"child"
     held.close()
 
 
