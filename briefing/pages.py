@@ -353,10 +353,13 @@ class Views:
     def _names_of(self, shown: list[tuple[Key, str | None]]) -> dict[str, str]:
         """The names of these chips (actor, language), by ref: each chip made, if not yet."""
         names: dict[str, str] = {}
-        for key, lang in shown:
-            self.actor_chip(key, lang)
-            ref, text = self._chip_names[(key, lang)]
-            names[ref] = text
+        made = self._chip_names
+        for pair in shown:
+            found = made.get(pair)
+            if found is None or self._names is not None:  # made, or noted, by actor_chip
+                self.actor_chip(*pair)
+                found = made[pair]
+            names[found[0]] = found[1]
         return names
 
     def _neighbour(self, index: int, step: int, lang: str) -> dict[str, Any] | None:

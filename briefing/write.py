@@ -293,23 +293,30 @@ def publish(
             moved.update(found)
         for rel, data in sorted(files.items()):
             assert _safe(rel), rel
-            target = out / rel
             if rel in moved:
                 assert isinstance(data, Staged), rel
                 new_manifest[rel] = data.sha
                 report.written.append(rel)
                 new_stats[rel] = moved[rel]
                 continue
-            if isinstance(data, Staged):
+            if isinstance(data, Staged) and (data.data is not None or data.held is not None):
                 new_manifest[rel] = data.sha
+                content: bytes | memoryview
                 if data.data is not None:
-                    overwrite(target, data.data)
-                    report.written.append(rel)
+                    content = data.data
                 elif data.held is not None:
                     blob, at = data.held
-                    overwrite(target, held_files.view(blob)[at : at + data.size])
-                    report.written.append(rel)
-                elif data.path is None:
+                    content = held_files.view(blob)[at : at + data.size]
+                # joined as text: thousands of pages, and pathlib's joins showed
+                written = overwrite(os.path.join(out, rel), content)
+                del content  # a view into a held file: that file is closed at the end
+                report.written.append(rel)
+                new_stats[rel] = written or _stat(out / rel)
+                continue
+            target = out / rel
+            if isinstance(data, Staged):
+                new_manifest[rel] = data.sha
+                if data.path is None:
                     report.unchanged += 1
                 else:
                     target.parent.mkdir(parents=True, exist_ok=True)
@@ -367,8 +374,10 @@ class _HeldFiles:
 
     def close(self) -> None:
         for mapped, view in self._maps.values():
-            view.release()
-            mapped.close()
+            # a view still in use (a write that failed) leaves its map to be freed with it
+            with contextlib.suppress(BufferError):
+                view.release()
+                mapped.close()
         self._maps.clear()
 
 
@@ -460,21 +469,22 @@ def _stat(target: Path) -> tuple[int, int]:
     return (st.st_size, st.st_mtime_ns)
 
 
-def overwrite(target: Path, data: bytes | memoryview) -> None:
+def overwrite(target: Path | str, data: bytes | memoryview) -> tuple[int, int] | None:
     """Write ``data`` over a file of the output, in place. A new file and a rename cost
     some file systems far more: ext4 without a journal looks past every inode freed in
     the last minutes before it takes one, and a rename frees the old file's. Publishing
     thousands of pages that way took a millisecond each. A symbolic link, a file with
     another name elsewhere, or one that is gone, is replaced whole instead, so nothing
-    outside the output is ever written."""
+    outside the output is ever written. Written in place, the file's (size, mtime_ns)
+    after writing (what the next build checks it by); else None."""
     nofollow = getattr(os, "O_NOFOLLOW", 0)
     fd = -1
     if nofollow:
         with contextlib.suppress(OSError):
             fd = os.open(target, os.O_WRONLY | nofollow | getattr(os, "O_CLOEXEC", 0))
     if fd < 0:
-        _atomic_write(target, data)
-        return
+        _atomic_write(Path(target), data)
+        return None
     try:
         st = os.fstat(fd)
         if stat.S_ISREG(st.st_mode) and st.st_nlink == 1:
@@ -482,10 +492,12 @@ def overwrite(target: Path, data: bytes | memoryview) -> None:
             while view:
                 view = view[os.write(fd, view) :]
             os.ftruncate(fd, len(data))
-            return
+            st = os.fstat(fd)
+            return (st.st_size, st.st_mtime_ns)
     finally:
         os.close(fd)
-    _atomic_write(target, data)
+    _atomic_write(Path(target), data)
+    return None
 
 
 def _atomic_write(target: Path, data: bytes | memoryview) -> None:

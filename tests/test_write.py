@@ -27,9 +27,11 @@ def test_overwrite_keeps_a_plain_file_and_its_inode(tmp_path: Path) -> None:
     target = tmp_path / "page.html"
     target.write_bytes(b"old and rather long contents")
     inode = target.stat().st_ino
-    overwrite(target, b"new")
+    written = overwrite(target, b"new")
     assert target.read_bytes() == b"new"
     assert target.stat().st_ino == inode
+    # what the next build checks the file by, without asking for it again
+    assert written == (3, target.stat().st_mtime_ns)
 
 
 @pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="no O_NOFOLLOW here")
@@ -39,7 +41,7 @@ def test_overwrite_replaces_a_link_and_leaves_its_target_alone(tmp_path: Path) -
     link = tmp_path / "out" / "page.html"
     link.parent.mkdir()
     link.symlink_to(outside)
-    overwrite(link, b"page")
+    assert overwrite(link, b"page") is None  # replaced whole, not written in place
     assert outside.read_bytes() == b"not ours"
     assert not link.is_symlink() and link.read_bytes() == b"page"
     twin = tmp_path / "out" / "twin.html"
