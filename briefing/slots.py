@@ -324,6 +324,10 @@ def _resolve(
     return (b"".join(pieces) if slots else data), slots
 
 
+# not looked up yet: compared by identity, and made here, so that no value is this object
+_NEW = bytes(bytearray(b"\x00not looked up"))
+
+
 def patch(
     data: bytes,
     slots: Any,
@@ -350,26 +354,23 @@ def patch(
     at = shift = before = 0  # spliced up to; what the slots moved by; the last slot's end
     size = len(data)
     for slot in slots:
-        if not (type(slot) is list and len(slot) == 3):
+        if type(slot) is not list or len(slot) != 3:
             return None
         start, length, ref = slot
-        if not (type(start) is int and type(length) is int and type(ref) is str):
+        if type(start) is not int or type(length) is not int or type(ref) is not str:
             return None
         end = start + length
         if length < 0 or start < before or end > size:
             return None
         before = end
-        if ref in filled:
-            value = filled[ref]
-        else:
-            base = ref.partition("~")[0]
-            name = names.get(base)
+        value = filled.get(ref, _NEW)
+        if value is _NEW:
+            name = names.get(ref.partition("~")[0])
             if name is None:
                 return None
             key = (ref, name)
-            if key in memo:
-                value = memo[key]
-            else:
+            value = memo.get(key, _NEW)
+            if value is _NEW:
                 text = _value(ref, names, escape)
                 value = memo[key] = None if text is None else text.encode("utf-8")
             if value is None:
