@@ -157,9 +157,7 @@ class Depends:
         actors it names with the actor (co-mentions, activity), its tags and update."""
         items = self.site.items
         return [
-            found
-            if found is not None
-            else short(repr((card, items[n].briefing.updated, items[n].actors, items[n].tags)))
+            found if found is not None else _entry(card, items[n])
             for n, (found, card) in enumerate(zip(self._kept("entry"), self.card, strict=True))
         ]
 
@@ -305,6 +303,14 @@ class Depends:
             ",".join(map(self.card.__getitem__, site.mentioned_only.get(key, ()))),
         ]
         return parts, "|".join(names[k] for k in shown)
+
+
+def _entry(card: str, item: Item) -> str:
+    """``Depends.entry`` of one briefing: joined, not spelled out by ``repr`` (after a
+    registry edit, every briefing's is worked out again)."""
+    actors = "|".join(map(":".join, item.actors))
+    tags = "|".join(map(":".join, item.tags))
+    return short(f"{card}\n{item.briefing.updated}\n{actors}\n{tags}")
 
 
 def _chip(actor: Actor) -> str:
