@@ -491,7 +491,8 @@ def overwrite(target: Path | str, data: bytes | memoryview) -> tuple[int, int] |
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
-            os.ftruncate(fd, len(data))
+            if st.st_size > len(data):  # what the old file had beyond the new bytes
+                os.ftruncate(fd, len(data))
             st = os.fstat(fd)
             return (st.st_size, st.st_mtime_ns)
     finally:

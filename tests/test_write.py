@@ -32,6 +32,10 @@ def test_overwrite_keeps_a_plain_file_and_its_inode(tmp_path: Path) -> None:
     assert target.stat().st_ino == inode
     # what the next build checks the file by, without asking for it again
     assert written == (3, target.stat().st_mtime_ns)
+    assert overwrite(target, b"longer than before") == (18, target.stat().st_mtime_ns)
+    assert target.read_bytes() == b"longer than before" and target.stat().st_ino == inode
+    overwrite(target, b"same length as that")
+    assert target.read_bytes() == b"same length as that"
 
 
 @pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="no O_NOFOLLOW here")
