@@ -1066,39 +1066,11 @@ def test_a_rename_patches_the_pages_that_only_show_the_name_in_a_chip(
     figured = [p for p in beside if _links_to(_network(page(out, p)), person.stem)]
     assert len(beside) >= 5 and figured
     rendered = _count_renders(monkeypatch)
-    made: list[tuple[str, tuple[Any, ...]]] = []
-    make = Views.make
-
-    def making(self: Views, spec: str, args: tuple[Any, ...]) -> Any:
-        made.append((spec, args))
-        return make(self, spec, args)
-
-    monkeypatch.setattr(Views, "make", making)
-    keyed: list[Any] = []
-    key = Depends.key
-
-    def keying(self: Depends, spec: Any) -> Any:
-        keyed.append(spec)
-        return key(self, spec)
-
-    monkeypatch.setattr(Depends, "key", keying)
-    names_keyed: list[int] = []
-    names_key = Depends.names_key
-
-    def names_keying(self: Depends, index: int) -> str:
-        names_keyed.append(index)
-        return names_key(self, index)
-
-    monkeypatch.setattr(Depends, "names_key", names_keying)
+    made = _calls(monkeypatch, Views, "make")  # (spec, args)
+    keyed = _calls(monkeypatch, Depends, "key")  # (spec,)
+    names_keyed = _calls(monkeypatch, Depends, "names_key")  # (briefing's index,)
+    counted = _calls(monkeypatch, CoMentions, "_work_out")  # (actor,)
     monkeypatch.setattr(build_module, "_CO_CARRIED", 0)  # carried however few actors
-    counted: list[Any] = []
-    work_out = CoMentions._work_out
-
-    def counting(self: CoMentions, key: Any) -> Any:
-        counted.append(key)
-        return work_out(self, key)
-
-    monkeypatch.setattr(CoMentions, "_work_out", counting)
     for round_, name in enumerate(['Ana <b>Zed</b> & "Cía"', "Bo", "Ana María Ñúñez de Ávila"]):
         _rename(person, name)
         rendered.clear()
@@ -1117,7 +1089,7 @@ def test_a_rename_patches_the_pages_that_only_show_the_name_in_a_chip(
         assert [m for m in made if m[0] == "entity"] == [("entity", (("person", person.stem),))]
         # only the briefings that show the person are keyed again, and of their keys only
         # the part after the dot (the names) is worked out
-        assert [s for s in keyed if s[0] == "briefing"] == [], round_
+        assert [s for (s,) in keyed if s[0] == "briefing"] == [], round_
         assert len(names_keyed) == len(set(names_keyed)) == len(naming), round_
         assert counted == [], round_  # every actor's co-mentions carried from the last build
         shown = page(site / "output", naming[0]).text
@@ -1125,6 +1097,19 @@ def test_a_rename_patches_the_pages_that_only_show_the_name_in_a_chip(
         (drawn,) = _links_to(_network(page(out, figured[0])), person.stem)
         assert drawn.find("title").text.startswith(f"{' '.join(name.split())}: "), round_
         _assert_equals_cold(site, tmp_path / f"cold-{round_}", name)
+
+
+def _calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[tuple[Any, ...]]:
+    """The arguments (but ``self``) of every call of the method ``owner.name`` from now on."""
+    calls: list[tuple[Any, ...]] = []
+    real = getattr(owner, name)
+
+    def recording(self: Any, *args: Any) -> Any:
+        calls.append(args)
+        return real(self, *args)
+
+    monkeypatch.setattr(owner, name, recording)
+    return calls
 
 
 def _links_to(node: Node | None, stem: str) -> list[Node]:
