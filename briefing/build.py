@@ -872,7 +872,8 @@ def _make_all(
     search_beside: bool = False,
 ) -> tuple[list[_Group], list[Made]]:
     """Make every page's context, fingerprint it, and render and stage the pages whose
-    fingerprint changed, all in the workers: the contexts never come back to this process.
+    fingerprint changed, all in the workers (or, for light work, here: see ``_pool_jobs``):
+    the contexts never come back to this process.
     The pages of the specs ``keyed`` kept are not made at all, and the keys it worked out
     are not worked out again (see ``_keyed``).
 
