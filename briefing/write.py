@@ -165,8 +165,8 @@ class Held:
     """Where a process keeps the pages that are to be written over files of the output
     (see ``overwrite``) rather than staged as new files: one file of the staging folder
     per process, each page appended to it. Handing 100 MB of pages to the building
-    process through pipes, as bytes, cost a tenth of a rename rebuild's processor time
-    at 10,000 briefings. A forked process starts a file of its own. The process that made
+    process through pipes, as bytes, cost a rename rebuild at 10,000 briefings a tenth of
+    a second. A forked process starts a file of its own. The process that made
     the ``Held`` (the building one, making pages itself) keeps up to ``memory`` bytes in
     memory instead: written once, when publishing."""
 
