@@ -885,7 +885,7 @@ def _make_all(
     made = map_jobs(
         _make_pages,
         [(n,) for n in todo],
-        _pool_jobs(jobs, weight, search_beside),
+        _pool_jobs(jobs, weight, search_beside, keyed.names_only),
         lambda n: note("pages", n, len(todo)),
         shared=(work, specs, keyed.keys, keyed.inputs, keyed.undecided, keyed.shaped),
         weight=weight,
@@ -928,15 +928,18 @@ def _weight(work: _PageWork, specs: list[Spec], todo: list[int], keyed: _Keyed) 
 
 # A pool of two workers beside the search index's process puts three busy processes on
 # two cores, and each worker pays to start (its share of the building process's memory
-# copied as it touches it, what the pages share worked out again): up to this weight, the
-# pages are made in the building process (see ``_pool_jobs``).
+# copied as it touches it, what the pages share worked out again): for patching pages,
+# light work, that costs more than the second worker gains. Up to this weight, patching
+# pages is done in the building process (see ``_pool_jobs``).
 BESIDE_SEARCH = 512
 
 
-def _pool_jobs(jobs: int, weight: int, search_beside: bool) -> int:
+def _pool_jobs(jobs: int, weight: int, search_beside: bool, patching: bool) -> int:
     """The processes to make the pages in: with two cores, one of them busy with the
-    search index, one (this one) unless the pages weigh more than ``BESIDE_SEARCH``."""
-    if search_beside and jobs == 2 and weight <= BESIDE_SEARCH:
+    search index, one (this one) when the pages are mostly to be patched (after a change
+    of names alone) and weigh no more than ``BESIDE_SEARCH``. Pages to render keep the
+    pool: a first build of a few hundred briefings renders them in two processes."""
+    if search_beside and patching and jobs == 2 and weight <= BESIDE_SEARCH:
         return 1
     return jobs
 

@@ -404,10 +404,11 @@ def test_a_small_rebuild_of_a_large_actors_pages_stays_in_one_process() -> None:
 
 
 def test_pages_beside_the_search_index_stay_in_one_process_on_two_cores() -> None:
-    """The search index's process takes one of two cores: light page work is made in this
-    process; heavier work, or more cores, or no search beside, gets the pool."""
+    """The search index's process takes one of two cores: light patching is done in this
+    process; heavier work, pages to render, more cores, or no search beside get the pool."""
     light, heavy = build_module.BESIDE_SEARCH, build_module.BESIDE_SEARCH + 1
-    assert build_module._pool_jobs(2, light, search_beside=True) == 1
-    assert build_module._pool_jobs(2, heavy, search_beside=True) == 2
-    assert build_module._pool_jobs(4, light, search_beside=True) == 4
-    assert build_module._pool_jobs(2, light, search_beside=False) == 2
+    assert build_module._pool_jobs(2, light, search_beside=True, patching=True) == 1
+    assert build_module._pool_jobs(2, heavy, search_beside=True, patching=True) == 2
+    assert build_module._pool_jobs(2, light, search_beside=True, patching=False) == 2
+    assert build_module._pool_jobs(4, light, search_beside=True, patching=True) == 4
+    assert build_module._pool_jobs(2, light, search_beside=False, patching=True) == 2
