@@ -407,8 +407,11 @@ def test_pages_beside_the_search_index_stay_in_one_process_on_two_cores() -> Non
     """The search index's process takes one of two cores: light patching is done in this
     process; heavier work, pages to render, more cores, or no search beside get the pool."""
     light, heavy = build_module.BESIDE_SEARCH, build_module.BESIDE_SEARCH + 1
+    rendering = build_module.BESIDE_SEARCH_RENDERING
+    assert rendering < light
     assert build_module._pool_jobs(2, light, search_beside=True, patching=True) == 1
     assert build_module._pool_jobs(2, heavy, search_beside=True, patching=True) == 2
-    assert build_module._pool_jobs(2, light, search_beside=True, patching=False) == 2
+    assert build_module._pool_jobs(2, rendering, search_beside=True, patching=False) == 1
+    assert build_module._pool_jobs(2, rendering + 1, search_beside=True, patching=False) == 2
     assert build_module._pool_jobs(4, light, search_beside=True, patching=True) == 4
     assert build_module._pool_jobs(2, light, search_beside=False, patching=True) == 2

@@ -153,6 +153,7 @@ def test_parallel_cached_edits_equal_a_cold_build(
     pool's thresholds are lowered: an edit this small is otherwise made in one process.)"""
     monkeypatch.setattr(workers, "PARALLEL_MIN", 2)
     monkeypatch.setattr(build_module, "BESIDE_SEARCH", -1)
+    monkeypatch.setattr(build_module, "BESIDE_SEARCH_RENDERING", -1)
     makers = tmp_path / "makers"
     make_page = build_module._make_page
 
@@ -189,6 +190,7 @@ def test_a_rename_beside_the_search_index_is_patched_in_the_building_process(
     Either way the output is a cold build's."""
     monkeypatch.setattr(workers, "PARALLEL_MIN", 2)  # thresholds for 80 briefings, not
     monkeypatch.setattr(build_module, "BESIDE_SEARCH", 20)  # 10,000
+    monkeypatch.setattr(build_module, "BESIDE_SEARCH_RENDERING", 5)
     makers: list[int] = []
     make_page, renamed_pages = build_module._make_page, build_module._renamed_pages
 
