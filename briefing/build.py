@@ -1042,15 +1042,6 @@ def _last_made(record: list[Any]) -> list[Made]:
     ]
 
 
-def _only_names(was: object, key: str | None) -> bool:
-    """Keys of one spec that differ only after the dot: only its chips' names changed
-    (see ``Depends.key``)."""
-    if not (isinstance(was, str) and key):
-        return False
-    before, dot, _ = key.partition(".")
-    return bool(dot) and was.partition(".")[0] == before
-
-
 _PER_SPEC = ("specs", "keys", "sizes")
 _PER_ITEM = ("source", "own", "card", "entry", "inputs", "related")
 
@@ -1187,7 +1178,7 @@ def _make_pages(shared: _Shared, n: int) -> _Group:
             key = work.depends.key(spec)
         if key == was and all(_still(work, m.path, m.fingerprint) for m in before):
             made = before
-        elif _only_names(was, key):
+        elif depends.only_names(was, key):
             made = _renamed_pages(work, spec, before)
     if made is None:
         made = [_make_page(work, job) for job in _call(work.views, spec)]
@@ -1225,7 +1216,7 @@ def _make_page(work: _PageWork, job: Job) -> Made:
 
 def _renamed_pages(work: _PageWork, spec: Spec, last: list[Made]) -> list[Made] | None:
     """A briefing's or an actor's pages when only the names of their chips changed
-    (``_only_names``): the last build's files with today's names written in, without
+    (``depends.only_names``): the last build's files with today's names written in, without
     making the pages' contexts. An actor's feed shows no chip, and is kept as it was.
     None when a page cannot be patched (see ``_patched``): the spec is made as usual."""
     if spec[0] == "briefing" and len(last) == 1:

@@ -388,7 +388,7 @@ class Look(NamedTuple):
     # briefings among them whose key before the dot is surely the last build's: only the
     # names of their chips may have changed (see ``Depends.names_key``)
     shaped: frozenset[int] = frozenset()
-    names_only: bool = False  # of all chips, only some names changed
+    names_only: bool = False  # some chips' names changed, and nothing else of any chip
 
 
 def to_look_at(
@@ -424,7 +424,7 @@ def to_look_at(
             if now != then:
                 key = cast(Key, tuple(k.split(":", 1)))
                 changed.add(key)
-                if not _names_only(now, then):
+                if not only_names(then, now):
                     moved.add(key)
         shaped: set[int] = set()
         for i, item in enumerate(items):
@@ -435,7 +435,7 @@ def to_look_at(
                 shaped.add(i)
             out.add(spec)
         out.update(f"entity:{kind}:{ident}" for kind, ident in dep.site.actors)
-        return Look(out, frozenset(shaped), names_only=not moved)
+        return Look(out, frozenset(shaped), names_only=bool(changed) and not moved)
     out.update(f"entity:{t[2:]}" for t in lists.keys() ^ last_lists.keys())
     out.update(f"entity:{t[2:]}" for t, v in lists.items() if last_lists.get(t, v) != v)
     for j, (now, then) in enumerate(zip(dep.entry, last["entry"], strict=True)):
@@ -446,11 +446,15 @@ def to_look_at(
     return Look(out)
 
 
-def _names_only(now: object, then: object) -> bool:
-    """Two digests of one actor's chip (``Depends.chip_digests``) differ in its names alone."""
-    if not (isinstance(now, str) and isinstance(then, str) and "." in then):
+def only_names(then: object, now: object) -> bool:
+    """Two digests split by a dot, what is shown but names and then the names (a page
+    spec's key, ``Depends.key``; an actor's chip, ``Depends.chip_digests``), that agree
+    up to the dot: only names changed, if anything."""
+    if not (isinstance(then, str) and isinstance(now, str)):
         return False
-    return now.partition(".")[0] == then.partition(".")[0]
+    before, dot, _ = now.partition(".")
+    was, was_dot, _ = then.partition(".")
+    return bool(dot and was_dot) and was == before
 
 
 def co_record(found: dict[Key, list[tuple[Key, int]]]) -> dict[str, list[list[Any]]]:

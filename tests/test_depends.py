@@ -6,6 +6,9 @@ import dataclasses
 import datetime as dt
 import random
 
+import pytest
+
+from briefing import depends
 from briefing.depends import _near_changes, carry, list_digests, short, spec_id
 from briefing.link import Item
 from briefing.registry import Key
@@ -148,3 +151,21 @@ def test_a_spec_id_is_its_name_and_its_arguments_flattened() -> None:
         "odd:1:2",
     ]
     assert spec_id(("briefing", (1,))) != spec_id(("briefing", (11,)))
+
+
+@pytest.mark.parametrize(
+    ("then", "now", "expected"),
+    [
+        ("shape.names", "shape.other", True),
+        ("shape.names", "shape.names", True),
+        ("shape.names", "moved.names", False),
+        ("shape", "shape.names", False),  # a digest of another layout: not comparable
+        ("shape.names", "shape", False),
+        (None, "shape.names", False),
+        ("shape.names", None, False),
+    ],
+)
+def test_only_names_compares_digests_up_to_the_dot(
+    then: object, now: object, expected: bool
+) -> None:
+    assert depends.only_names(then, now) is expected
