@@ -14,13 +14,14 @@ import os
 import sqlite3
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from briefing import __version__, depends, feeds, slots
+from briefing.ahead import Ahead, patch_ahead
 from briefing.cache import DEFAULT_DIR, Cache, CacheLost, code_digest, encode
 from briefing.check import lint
 from briefing.config import SiteConfig, load_config
@@ -207,11 +208,24 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             if last_build.get("inputs") == whole:  # its problems did not serve: store them anew
                 before = dataclasses.replace(before, problems=None)
         clock.lap("load")
+        plan = cache.get_record("plan")
         with ExitStack() as stack:
-            known = _compute(options, config, inputs, cache, clock)
+            stage_in = _staging_once(stack, out)
+            early = _ahead(stack, stage_in, options, config, inputs, cache, manifest, before, plan)
+            known = _compute(options, config, inputs, cache, clock, early)
             known.problems[:0] = problems
             begin = functools.partial(
-                _begin_search, stack, options, config, theme, inputs, cache, out, manifest, before
+                _begin_search,
+                stack,
+                stage_in,
+                options,
+                config,
+                theme,
+                inputs,
+                cache,
+                out,
+                manifest,
+                before,
             )
             # The search index is begun as soon as the briefings are resolved, in a
             # process of its own, when the build is sure to publish (linking adds no
@@ -225,7 +239,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             if later is None:  # not begun above: a build that publishes needs it all the same
                 later = begin(known)
             result = _publish(
-                options, model, inputs, cache, out, manifest, before, whole, clock, later
+                options, model, inputs, cache, out, manifest, before, whole, clock, later, plan
             )
         if options.hold:
             result.held = (model, inputs)
@@ -244,6 +258,7 @@ class Known:
     parse_keys: dict[str, str]
     bodies: Bodies
     problems: list[Problem]
+    ahead: Later[Ahead | None] | None = None  # pages patched ahead, if begun
 
 
 @dataclass
@@ -259,12 +274,19 @@ class Computed:
     bodies: Bodies
     counts: dict[str, int]
     problems: list[Problem]
+    ahead: Later[Ahead | None] | None = None  # see Known
 
 
 def _compute(
-    options: Options, config: SiteConfig, inputs: Inputs, cache: Cache, clock: Clock
+    options: Options,
+    config: SiteConfig,
+    inputs: Inputs,
+    cache: Cache,
+    clock: Clock,
+    ahead: Callable[[Registry], Later[Ahead | None]] | None = None,
 ) -> Known:
-    """parse -> registry -> resolve."""
+    """parse -> registry -> resolve; once the registry is built, pages patched ``ahead``
+    begin beside."""
     jobs = options.jobs or os.cpu_count() or 1
     note = options.progress or _silent
     problems: list[Problem] = []
@@ -287,6 +309,7 @@ def _compute(
     registry, reg_problems = build_registry(entries, config.language)
     problems += reg_problems
     clock.lap("registry")
+    patched = ahead(registry) if ahead is not None and not has_errors(problems) else None
     resolved = resolve(
         config,
         registry,
@@ -302,7 +325,7 @@ def _compute(
     )
     problems += resolved.problems
     clock.lap("resolve")
-    return Known(registry, resolved, parse_keys, bodies, problems)
+    return Known(registry, resolved, parse_keys, bodies, problems, patched)
 
 
 def _link(
@@ -351,7 +374,16 @@ def _link(
         counts["pages"] = sum(1 for j in jobs_list if j.kind == "html")
     clock.lap("pages")
     return Computed(
-        config, theme, views, specs, resolved, known.parse_keys, known.bodies, counts, problems
+        config,
+        theme,
+        views,
+        specs,
+        resolved,
+        known.parse_keys,
+        known.bodies,
+        counts,
+        problems,
+        known.ahead,
     )
 
 
@@ -410,6 +442,7 @@ SearchLater = Later[tuple[dict[str, Staged], dict[str, str], list[tuple[str, str
 
 def _begin_search(
     stack: ExitStack,
+    stage_in: Callable[[], Path],
     options: Options,
     config: SiteConfig,
     theme: Theme,
@@ -421,10 +454,11 @@ def _begin_search(
     known: Known,
 ) -> SearchLater:
     """The search index, begun in a forked child (when there are cores to spare) that
-    stages its files in ``staging(out)``, entered here: its result, when asked for."""
+    stages its files in ``staging(out)``, entered here (``stage_in``) unless it was: its
+    result, when asked for."""
     jobs = options.jobs or os.cpu_count() or 1
     forked = jobs > 1
-    stack.enter_context(staging(out))
+    stage_in()
     resolved = known.resolved
     catalog = Catalog(
         resolved.items, resolved.actors, config.language, theme.words(config.language)
@@ -441,7 +475,7 @@ def _begin_search(
         # files are staged there too, as the pages are by their workers, and the record
         # is encoded there: what comes back is the rows that changed.
         reading = cache.reopened() if forked else cache
-        context, order = _search_keys(options, config, inputs, resolved.actors)
+        context, registry, order = _search_keys(options, config, inputs)
         try:
             files, kept, record = search_index(
                 catalog,
@@ -452,6 +486,7 @@ def _begin_search(
                 before.intact,
                 analysing,
                 context,
+                registry,
                 order,
             )
         finally:
@@ -468,6 +503,65 @@ def _begin_search(
         return staged, kept, reading.record_rows("search", record)
 
     return stack.enter_context(in_background(searched, forked))
+
+
+def _staging_once(stack: ExitStack, out: Path) -> Callable[[], Path]:
+    """What enters ``staging(out)`` into ``stack`` when first called: a build that fails
+    before it makes any file leaves no output folder."""
+    folder: list[Path] = []
+
+    def enter() -> Path:
+        if not folder:
+            folder.append(stack.enter_context(staging(out)))
+        return out
+
+    return enter
+
+
+def _ahead(
+    stack: ExitStack,
+    stage_in: Callable[[], Path],
+    options: Options,
+    config: SiteConfig,
+    inputs: Inputs,
+    cache: Cache,
+    manifest: dict[str, str],
+    before: Before,
+    plan: Any,
+) -> Callable[[Registry], Later[Ahead | None]] | None:
+    """What begins patching pages ahead (see ``ahead``) in a forked child once the
+    registry is built: when a registry file changed since the last build, there are cores
+    to spare, and the last build left its plan."""
+    jobs = options.jobs or os.cpu_count() or 1
+    if not (options.write and jobs > 1 and forks() and isinstance(plan, dict)):
+        return None
+    chips = plan.get("chip_digests")
+    if not isinstance(chips, dict) or plan.get("registry") == depends.registry(inputs):
+        return None
+
+    def begin(registry: Registry) -> Later[Ahead | None]:
+        out = stage_in()
+
+        def patched() -> Ahead | None:
+            reading = cache.reopened()  # in the child, through a connection of its own
+            try:
+                return patch_ahead(
+                    registry.actors,
+                    config.language,
+                    chips,
+                    reading,
+                    before.records,
+                    before.intact,
+                    out,
+                    manifest,
+                    _stats(before),
+                )
+            finally:
+                reading.close()
+
+        return stack.enter_context(in_background(patched))
+
+    return begin
 
 
 def _stats(before: Before) -> dict[str, tuple[int, int]]:
@@ -488,6 +582,7 @@ def _publish(
     whole: str,
     clock: Clock,
     search_result: SearchLater,
+    record: Any,
 ) -> Result:
     """pages (made, fingerprinted and the changed ones rendered, in the workers) -> search
     (begun already, see ``_begin_search``) -> check the plan against the output -> write
@@ -519,8 +614,7 @@ def _publish(
         ),
         Held(out, HELD_IN_MEMORY),
     )
-    record = cache.get_record("plan")
-    keyed = _keyed(work, model.specs, record)
+    keyed = _keyed(work, model.specs, record, model.ahead)
     try:
         groups, moved = _make_all(
             work,
@@ -605,23 +699,22 @@ def _publish(
     return Result(problems, report, model.counts, clock=clock)
 
 
-def _search_keys(
-    options: Options, config: SiteConfig, inputs: Inputs, actors: dict[Key, Actor]
-) -> tuple[str, str]:
-    """Digests of all a briefing's search document depends on besides its own file (the
-    code, the config, the registry, every actor's name), and of what orders the briefings'
-    documents besides that (their front matter, the drafts option): see search_index."""
+def _search_keys(options: Options, config: SiteConfig, inputs: Inputs) -> tuple[str, str, str]:
+    """Digests of all a briefing's search document depends on besides its own file, the
+    registry and the actors' names (the code, the config); of the registry's files; and of
+    what orders the briefings' documents besides those (their front matter, the drafts
+    option): see search_index."""
+    skip = {"briefing", "page", *depends.REGISTRY_KINDS}
     context = digest(
         code_digest(),
         config.fingerprint(),
-        *(f"{f.path}\0{f.sha}" for f in inputs.files if f.kind not in ("briefing", "page")),
-        *(f"{kind}\0{ident}\0{a.name}" for (kind, ident), a in sorted(actors.items())),
+        *(f"{f.path}\0{f.sha}" for f in inputs.files if f.kind not in skip),
     )
     order = digest(
         json.dumps(options.drafts),
         *(f"{f.path}\0{f.head or f.sha}" for f in inputs.files if f.kind == "briefing"),
     )
-    return context, order
+    return context, depends.registry(inputs), order
 
 
 def _silent(stage: str, done: int, total: int) -> None:
@@ -826,6 +919,9 @@ class _PageWork:
     # (see ``_keyed``); and what each name fills a slot with (see ``slots.patch``)
     slot_rows: dict[str, str] = field(default_factory=dict)
     values: dict[tuple[str, str], bytes | None] = field(default_factory=dict)
+    # pages patched ahead, when taken (see ``_keyed``): by path, the last build's
+    # fingerprint, the page staged, and where its names went
+    ahead: dict[str, tuple[str, Staged, str]] = field(default_factory=dict)
 
     def here(self) -> Cache:
         """The cache through this process's own connection (see ``Cache.reopened``)."""
@@ -984,10 +1080,13 @@ class _Keyed:
 _CO_CARRIED = 64
 
 
-def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
+def _keyed(
+    work: _PageWork, specs: list[Spec], record: Any, ahead: Later[Ahead | None] | None = None
+) -> _Keyed:
     """Keep the specs whose key is the last build's and whose files are as it left them,
     without making them; when the world changed, none. Only the specs whose keys may have
-    changed are keyed again (see ``depends.to_look_at``)."""
+    changed are keyed again (see ``depends.to_look_at``). After a change of names alone,
+    the pages patched ``ahead`` are taken when the chips it took as renamed are those."""
     site = work.views.site
     n = len(site.items)
     dep = work.depends
@@ -1001,7 +1100,9 @@ def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
     entry = None if dep.same_registry(last) else dep.entry
     inputs, edited = depends.carry(site, last, lists, dep.own, entry)
     keyed.inputs = list(inputs)
-    look, keyed.shaped, keyed.names_only = depends.to_look_at(dep, last, lists, inputs, edited)
+    look, keyed.shaped, keyed.names_only, renamed = depends.to_look_at(
+        dep, last, lists, inputs, edited
+    )
     if look is None or sum(1 for sid in look if sid.startswith("entity:")) > _CO_CARRIED:
         keyed.co = work.cache.get_record("co")
         site.co.carry(depends.carry_co(site, keyed.co, lists, last["lists"], edited))
@@ -1028,10 +1129,33 @@ def _keyed(work: _PageWork, specs: list[Spec], record: Any) -> _Keyed:
         if all(_still(work, m.path, m.fingerprint) for m in made):
             keyed.kept[number] = made
     if keyed.names_only:  # the pages left undecided are mostly to be patched
-        wanted = [m.path for _, made in keyed.undecided.values() for m in made if m.kind == "html"]
+        patched = _taken_ahead(ahead, renamed)
+        if patched is not None:
+            work.ahead.update(patched)
+        wanted = [
+            m.path
+            for _, made in keyed.undecided.values()
+            for m in made
+            if m.kind == "html" and m.path not in work.ahead
+        ]
         with contextlib.suppress(sqlite3.Error):
             work.slot_rows.update(work.cache.get_raw("page_slots", wanted))
     return keyed
+
+
+def _taken_ahead(
+    ahead: Later[Ahead | None] | None, renamed: Mapping[str, str]
+) -> dict[str, tuple[str, Staged, str]] | None:
+    """The pages patched ahead, if they were patched for the chips renamed as they are."""
+    if ahead is None:
+        return None
+    try:
+        found = ahead()
+    except Exception:  # patching ahead only saves time: the pages are patched here then
+        return None
+    if found is None or found.renamed != renamed:
+        return None
+    return found.pages
 
 
 def _last_made(record: list[Any]) -> list[Made]:
@@ -1205,6 +1329,9 @@ def _make_page(work: _PageWork, job: Job) -> Made:
     page = Made(job.path, job.kind, fingerprint, sitemap, None)
     if _still(work, job.path, fingerprint):
         return page
+    early = _patched_ahead(work, job.path, fingerprint)
+    if early is not None:
+        return page._replace(outcome=early[0], slot_row=early[1])
     made: tuple[bytes, list[Slot] | None] | None = _patched(work, job.path, job.names, fingerprint)
     if made is None:
         try:
@@ -1239,6 +1366,11 @@ def _renamed_pages(work: _PageWork, spec: Spec, last: list[Made]) -> list[Made] 
         if _still(work, page.path, fingerprint):
             out.append((page._replace(fingerprint=fingerprint), None))
             continue
+        early = _patched_ahead(work, page.path, fingerprint)
+        if early is not None:
+            staged, row = early
+            out.append((page._replace(fingerprint=fingerprint, outcome=staged, slot_row=row), None))
+            continue
         patched = _patched(work, page.path, names, fingerprint)
         if patched is None:
             return None
@@ -1251,6 +1383,19 @@ def _staged(work: _PageWork, page: Made, data: bytes, where: list[Slot] | None) 
     outcome = stage(data, work.out, page.path, work.manifest, work.stats, work.held)
     row = None if where is None else encode([page.fingerprint, where])
     return page._replace(outcome=outcome, slot_row=row)
+
+
+def _patched_ahead(work: _PageWork, path: str, fingerprint: str) -> tuple[Staged, str] | None:
+    """The page as patched ahead, staged, and its slot row, when only the names of its
+    chips changed since the last build (see ``_patched``)."""
+    found = work.ahead.get(path)
+    if found is None:
+        return None
+    last, staged, where = found
+    shape, dot, _ = fingerprint.partition(".")
+    if not dot or last.partition(".")[0] != shape:
+        return None
+    return staged, f'["{fingerprint}",{where}]'
 
 
 def _patched(

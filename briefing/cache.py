@@ -222,6 +222,14 @@ class Cache:
             )
         return found
 
+    def raw_holding(self, table: str, needles: list[str]) -> dict[str, str]:
+        """The rows whose stored value holds one of ``needles``, as stored; raises
+        sqlite3.Error. One pass over the table, in SQLite."""
+        if self.db is None or not needles:
+            return {}
+        where = " OR ".join(["instr(value, ?) > 0"] * len(needles))
+        return dict(self.db.execute(f"SELECT key, value FROM {table} WHERE {where}", needles))
+
     def preload(
         self,
         table: str,

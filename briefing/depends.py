@@ -25,8 +25,9 @@ from __future__ import annotations
 import bisect
 import hashlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
 from briefing.link import CANDIDATES, Item, Site
@@ -192,7 +193,7 @@ class Depends:
         its names. The next build finds whose chip changed, and whether only its names
         did (see ``to_look_at``)."""
         place, names = self.chip_place, self.chip_names
-        return {f"{k[0]}:{k[1]}": f"{short(place[k])}.{short(names[k])}" for k in sorted(self.chip)}
+        return {f"{k[0]}:{k[1]}": _chip_digest(place[k], names[k]) for k in sorted(self.chip)}
 
     @cached_property
     def structure(self) -> str:
@@ -313,6 +314,16 @@ def _entry(card: str, item: Item) -> str:
     return short(f"{card}\n{item.briefing.updated}\n{actors}\n{tags}")
 
 
+def chip_digest(actor: Actor) -> str:
+    """An actor's entry in ``Depends.chip_digests``, from the actor alone: what a process
+    that has the registry but no site yet can tell (see ``ahead``)."""
+    return _chip_digest(repr((actor.kind, actor.url, actor.registered)), _names(actor))
+
+
+def _chip_digest(place: str, names: str) -> str:
+    return f"{short(place)}.{short(names)}"
+
+
 def _chip(actor: Actor) -> str:
     return repr((actor.kind, actor.url, actor.registered, _names(actor)))
 
@@ -389,6 +400,7 @@ class Look(NamedTuple):
     # names of their chips may have changed (see ``Depends.names_key``)
     shaped: frozenset[int] = frozenset()
     names_only: bool = False  # some chips' names changed, and nothing else of any chip
+    renamed: Mapping[str, str] = MappingProxyType({})  # then, the changed chips' digests
 
 
 def to_look_at(
@@ -435,7 +447,9 @@ def to_look_at(
                 shaped.add(i)
             out.add(spec)
         out.update(f"entity:{kind}:{ident}" for kind, ident in dep.site.actors)
-        return Look(out, frozenset(shaped), names_only=bool(changed) and not moved)
+        names_only = bool(changed) and not moved
+        renamed = {f"{k[0]}:{k[1]}": chips_now.get(f"{k[0]}:{k[1]}", "") for k in changed}
+        return Look(out, frozenset(shaped), names_only, renamed if names_only else {})
     out.update(f"entity:{t[2:]}" for t in lists.keys() ^ last_lists.keys())
     out.update(f"entity:{t[2:]}" for t, v in lists.items() if last_lists.get(t, v) != v)
     for j, (now, then) in enumerate(zip(dep.entry, last["entry"], strict=True)):

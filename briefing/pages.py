@@ -18,7 +18,7 @@ from briefing import countries, slots
 from briefing.config import SiteConfig
 from briefing.link import Site
 from briefing.model import FOLDERS, KINDS, FinishedBody, Kind
-from briefing.registry import Key
+from briefing.registry import Actor, Key
 from briefing.slots import Name
 from briefing.theme import Theme, is_rtl, language_name, long_date, month_label, primary
 from briefing.urls import absolute, relative
@@ -58,6 +58,25 @@ def names_digest(names: Mapping[str, str]) -> str:
     """The names of a page's chips, by ref: the part of its fingerprint after the dot."""
     text = repr(sorted(names.items())).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(text, digest_size=10).hexdigest()
+
+
+def chip_name(actor: Actor, lang: str | None, site_lang: str) -> tuple[str, str]:
+    """The ref and text of an actor's name in a chip, named in ``lang`` when that is not
+    the site's language."""
+    name = actor.name
+    ref = f"{actor.kind}:{actor.id}"
+    if lang and primary(lang) != primary(site_lang):
+        ref += f"@{lang}"
+        if actor.kind == "country" and (actor.entry is None or not actor.entry.name):
+            name = countries.name(actor.id.upper(), lang)
+        elif actor.entry is not None:
+            name = (
+                actor.entry.labels.get(lang)
+                or actor.entry.labels.get(primary(lang))
+                or actor.entry.name
+                or name
+            )
+    return ref, name
 
 
 class Shared(dict[str, Any]):
@@ -248,19 +267,7 @@ class Views:
 
     def _actor_chip(self, key: Key, lang: str | None) -> dict[str, Any]:
         actor = self.site.actors[key]
-        name = actor.name
-        ref = f"{key[0]}:{key[1]}"
-        if lang and primary(lang) != primary(self.lang):
-            ref += f"@{lang}"
-            if actor.kind == "country" and (actor.entry is None or not actor.entry.name):
-                name = countries.name(actor.id.upper(), lang)
-            elif actor.entry is not None:
-                name = (
-                    actor.entry.labels.get(lang)
-                    or actor.entry.labels.get(primary(lang))
-                    or actor.entry.name
-                    or name
-                )
+        ref, name = chip_name(actor, lang, self.lang)
         return {
             "kind": actor.kind,
             "name": Name(name, ref),

@@ -101,6 +101,7 @@ def search_index(
     intact: frozenset[str],
     jobs: int,
     context: str,
+    registry: str,
     order_key: str,
 ) -> tuple[Files, dict[str, str], dict[str, Any]]:
     """The search index: (files to write, files kept as they are, the record to cache).
@@ -108,23 +109,30 @@ def search_index(
     Documents are digested without reading a single body (a briefing's parse key stands for
     its text). When no document changed, the index is left as it is. ``intact`` are the
     last build's files still as it left them (see ``write.intact``). ``context`` digests
-    all a briefing's document depends on besides its own file (the code, the config, the
-    registry, every actor's name): while it is the last build's, a briefing whose file is
-    unchanged keeps its document's key without the document being made. ``order_key`` digests
+    all a briefing's document depends on besides its own file, the registry and the
+    actors' names (the code, the config): while it is the last build's, a briefing whose
+    file is unchanged keeps its document's key without the document being made, unless it
+    names an actor renamed since, or the ``registry`` (its files, digested) changed and it
+    names other actors than then (see ``_Memo``). ``order_key`` digests
     what orders the documents besides the context (the briefings' front matter, which
     briefings are published): while both are the last build's, the documents are in the
     last build's order and are not sorted again.
     """
     record = cache.get_record("search")
     last = _last(record)
-    memo: dict[str, Any] = {}
+    names = {f"{k[0]}:{k[1]}": a.name for k, a in catalog.actors.items()}
+    memo = _Memo()
     if isinstance(record, dict) and context and record.get("context") == context:
-        found = record.get("memo")
-        memo = found if isinstance(found, dict) else {}
+        found, then = record.get("memo"), record.get("names")
+        if isinstance(found, dict) and isinstance(then, dict):
+            renamed = frozenset(
+                k for k, a in catalog.actors.items() if then.get(f"{k[0]}:{k[1]}") != a.name
+            )
+            memo = _Memo(found, renamed, record.get("registry") != registry)
     salt = code_digest()
     known = None
     same_order = isinstance(record, dict) and bool(order_key) and record.get("order") == order_key
-    if memo and last is not None and same_order:
+    if memo.keys and last is not None and same_order:
         known = _in_known_order(catalog, parse_keys, salt, memo, last)
     if known is not None and last is not None:
         docs, by_id, briefing_keys = known
@@ -141,7 +149,14 @@ def search_index(
     def still(path: str, sha: str) -> bool:
         return manifest.get(path) == sha and path in intact
 
-    remembered = {"digest": wanted, "context": context, "order": order_key, "memo": briefing_keys}
+    remembered = {
+        "digest": wanted,
+        "context": context,
+        "registry": registry,
+        "order": order_key,
+        "memo": briefing_keys,
+        "names": names,
+    }
     if (
         last is not None
         and isinstance(record, dict)
@@ -667,9 +682,42 @@ class _Documents:
         return found
 
 
+@dataclass(frozen=True)
+class _Memo:
+    """The last build's briefings' document keys, by parse key, each with a digest of the
+    actors and tags the briefing named (``_named``). A briefing whose file is unchanged
+    keeps its key but when it names an actor ``renamed`` since, or names other actors
+    than then: that is looked at only when the registry changed (``check``), as a rename
+    does, which changes the documents of the briefings naming the person alone."""
+
+    keys: dict[str, Any] = dataclasses.field(default_factory=dict)
+    renamed: frozenset[Key] = frozenset()
+    check: bool = False
+
+    def known(self, parse_key: str, item: Item) -> list[str] | None:
+        """The briefing's document key and actors' digest, if it keeps them."""
+        found = self.keys.get(parse_key) if parse_key else None
+        if not (type(found) is list and len(found) == 2 and type(found[0]) is str):
+            return None
+        renamed = self.renamed
+        if renamed and not (renamed.isdisjoint(item.actors) and renamed.isdisjoint(item.tags)):
+            return None
+        if self.check and _named(item) != found[1]:
+            return None
+        return found
+
+
+def _named(item: Item) -> str:
+    """A digest of the actors and tags a briefing names, in order."""
+    text = (
+        "|".join([f"{k}:{i}" for k, i in item.actors]) + "||" + "|".join([i for _, i in item.tags])
+    )
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
 def _in_known_order(
-    catalog: Catalog, parse_keys: dict[str, str], salt: str, memo: dict[str, Any], last: _Last
-) -> tuple[_Documents, list[str], dict[str, str]] | None:
+    catalog: Catalog, parse_keys: dict[str, str], salt: str, memo: _Memo, last: _Last
+) -> tuple[_Documents, list[str], dict[str, list[str]]] | None:
     """The documents in the last build's order, with their keys, and the next ``memo``;
     only the briefings whose key is not in ``memo`` and the actors are made. None when
     the last build's documents are not these (the caller then sorts them anew)."""
@@ -683,13 +731,14 @@ def _in_known_order(
     docs = [blank] * len(keys)
     sketched: set[int] = set()
     item_at: dict[int, int] = {}
-    by_parse: dict[str, str] = {}
+    by_parse: dict[str, list[str]] = {}
     for n, item in enumerate(items):
         d = where.get(item.url)
         if d is None:
             return None
         item_at[d] = n
-        parse_key, key, doc = _briefing_key(catalog, item, parse_keys, salt, memo)
+        parse_key, known, doc = _briefing_key(catalog, item, parse_keys, salt, memo)
+        key = known[0]
         if doc is not None:
             docs[d], keys[d] = doc, key
         elif key != keys[d]:
@@ -697,7 +746,7 @@ def _in_known_order(
         else:
             sketched.add(d)
         if parse_key:
-            by_parse[parse_key] = key
+            by_parse[parse_key] = known
     for doc in actors:
         d = where.get(doc.url)
         if d is None or d in item_at:
@@ -708,17 +757,18 @@ def _in_known_order(
 
 
 def _documents(
-    catalog: Catalog, parse_keys: dict[str, str], salt: str, memo: dict[str, Any]
-) -> tuple[_Documents, list[str], dict[str, str]]:
+    catalog: Catalog, parse_keys: dict[str, str], salt: str, memo: _Memo
+) -> tuple[_Documents, list[str], dict[str, list[str]]]:
     """The documents, their keys, and the keys of the briefings' by parse key (the next
     build's ``memo``). A briefing whose parse key is in ``memo`` is sketched, with the key
     found there: making and digesting 10,000 documents took a fifth of an edit rebuild."""
     docs: list[search.SearchDoc] = []
     keys: list[str] = []
     sketched: set[int] = set()
-    by_parse: dict[str, str] = {}
+    by_parse: dict[str, list[str]] = {}
     for n, item in enumerate(catalog.items):
-        parse_key, key, doc = _briefing_key(catalog, item, parse_keys, salt, memo)
+        parse_key, known, doc = _briefing_key(catalog, item, parse_keys, salt, memo)
+        key = known[0]
         if doc is None:
             b = item.briefing
             date = item.moment.date().isoformat()
@@ -727,7 +777,7 @@ def _documents(
         docs.append(doc)
         keys.append(key)
         if parse_key:
-            by_parse[parse_key] = key
+            by_parse[parse_key] = known
     for doc in _actor_docs(catalog):
         docs.append(doc)
         keys.append(_doc_key(doc, parse_keys, salt))
@@ -735,16 +785,16 @@ def _documents(
 
 
 def _briefing_key(
-    catalog: Catalog, item: Item, parse_keys: dict[str, str], salt: str, memo: dict[str, Any]
-) -> tuple[str, str, search.SearchDoc | None]:
-    """A briefing's parse key and document key, and its document when it had to be made
-    (its parse key is not in ``memo``)."""
+    catalog: Catalog, item: Item, parse_keys: dict[str, str], salt: str, memo: _Memo
+) -> tuple[str, list[str], search.SearchDoc | None]:
+    """A briefing's parse key, its document key with the digest of the actors it names,
+    and its document when it had to be made (``memo`` does not keep its key)."""
     parse_key = parse_keys.get(item.briefing.path, "")
-    known = memo.get(parse_key) if parse_key else None
-    if isinstance(known, str):
+    known = memo.known(parse_key, item)
+    if known is not None:
         return parse_key, known, None
     doc = _briefing_doc(catalog, item)
-    return parse_key, _doc_key(doc, parse_keys, salt), doc
+    return parse_key, [_doc_key(doc, parse_keys, salt), _named(item)], doc
 
 
 def _briefing_doc(catalog: Catalog, item: Item) -> search.SearchDoc:

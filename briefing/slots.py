@@ -334,10 +334,12 @@ def patch(
     names: Mapping[str, str],
     escape: Callable[[str], str],
     memo: dict[tuple[str, str], bytes | None] | None = None,
+    others_kept: bool = False,
 ) -> tuple[bytes, list[Slot]] | None:
     """The page ``data`` (made with ``slots``) with today's ``names`` written in, and
     where they went; None when ``slots`` does not fit the page (a slot out of order or
-    past its end) or names another name.
+    past its end) or names another name (unless ``others_kept``: the names ``names``
+    lacks are taken to be those the page holds).
 
     Every slot of one ref holds the same bytes: a ref whose first slot already holds
     today's name is left as it is, and only the slots of the others are spliced (a rename
@@ -367,7 +369,11 @@ def patch(
         if value is _NEW:
             name = names.get(ref.partition("~")[0])
             if name is None:
-                return None
+                if not others_kept:
+                    return None
+                filled[ref] = None
+                where.append([start + shift, length, ref])
+                continue
             key = (ref, name)
             value = memo.get(key, _NEW)
             if value is _NEW:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from briefing import ahead as ahead_module
 from briefing import build as build_module
 from briefing import searchindex, workers
 from briefing.build import Options, build
@@ -220,6 +221,76 @@ def test_a_rename_beside_the_search_index_is_patched_in_the_building_process(
     assert result.ok and result.report is not None and set(naming) <= set(result.report.written)
     assert set(map(int, (tmp_path / "makers").read_text().split())) == {os.getpid()}
     _assert_equals_cold(site, tmp_path / "cold", "Ana Vidal")
+
+
+def _taken_ahead(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+    """The pages the builds from now on take as patched ahead, and those they patch
+    themselves."""
+    taken: list[str] = []
+    patched: list[str] = []
+    patched_ahead, patch = build_module._patched_ahead, build_module._patched
+
+    def taking(work: Any, path: str, fingerprint: str) -> Any:
+        found = patched_ahead(work, path, fingerprint)
+        if found is not None:
+            taken.append(path)
+        return found
+
+    def patching(work: Any, path: str, *args: Any) -> Any:
+        patched.append(path)
+        return patch(work, path, *args)
+
+    monkeypatch.setattr(build_module, "_patched_ahead", taking)
+    monkeypatch.setattr(build_module, "_patched", patching)
+    return taken, patched
+
+
+def test_a_rename_takes_the_pages_patched_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two cores, the pages showing a renamed person are patched in a second process
+    while the briefings are resolved, and the building process takes them: it patches
+    none itself. The output is a cold build's, rename after rename."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    assert build(Options(site=site, jobs=2)).ok
+    taken, patched = _taken_ahead(monkeypatch)
+    person, naming = _most_named(site)
+    for name in ("Ana Vidal", 'Ana "Vi" <dal> & Co'):
+        taken.clear()
+        patched.clear()
+        _rename(person, name)
+        result = build(Options(site=site, jobs=2))
+        assert result.ok and result.report is not None
+        assert set(naming) <= set(taken) and set(patched).isdisjoint(taken)
+        assert set(taken) <= set(result.report.written)
+        _assert_equals_cold(site, tmp_path / "cold", name)
+    taken.clear()
+    _edit(next(iter(sorted((site / "content/briefings").rglob("*.md")))), "\n---\n", "\n---\nMás. ")
+    assert build(Options(site=site, jobs=2)).ok and taken == []  # no registry edit: none
+
+
+def test_pages_patched_ahead_for_other_names_are_not_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the chips the second process took as renamed are not those the building
+    process finds changed, it takes none of its pages and patches them itself."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    assert build(Options(site=site, jobs=2)).ok
+    taken, patched = _taken_ahead(monkeypatch)
+    renamed_chips = ahead_module.renamed_chips
+
+    def more(*args: Any) -> Any:
+        found = renamed_chips(*args)
+        return None if found is None else {**found, "person:nobody": "x.y"}
+
+    monkeypatch.setattr(ahead_module, "renamed_chips", more)
+    person, naming = _most_named(site)
+    _rename(person, "Ana Vidal")
+    assert build(Options(site=site, jobs=2)).ok
+    assert taken == [] and set(naming) <= set(patched)
+    _assert_equals_cold(site, tmp_path / "cold")
 
 
 def test_search_index_begun_with_the_links_is_patched_edit_after_edit(
@@ -562,10 +633,11 @@ def test_a_rename_keeps_the_finishing_keys_of_bodies_that_cannot_spell_the_new_n
 def test_search_documents_of_unchanged_briefings_are_not_made_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A briefing's search document keeps the last build's key while its file and the
-    context (code, config, registry, actors' names) are the same, and the documents keep
-    the last build's order while no front matter changed; a registry edit makes every
-    document again, and the index still equals a cold build's."""
+    """A briefing's search document keeps the last build's key while its file, the
+    context (code, config) and the names of the actors it names are the same, and the
+    documents keep the last build's order while no front matter changed; a rename makes
+    the documents of the briefings naming the person again, those alone, and the index
+    still equals a cold build's."""
     from briefing import searchindex
 
     site = tmp_path / "site"
@@ -608,12 +680,20 @@ def test_search_documents_of_unchanged_briefings_are_not_made_again(
         return body_part(text)
 
     monkeypatch.setattr(searchindex.search, "body_part", analysing)
-    person = sorted((site / "content/people").glob("*.yaml"))[0]
-    text = person.read_text("utf-8")
-    name = next(line for line in text.splitlines() if line.startswith("name: "))
-    _edit(person, name, name + " Jr")
+    keyed: list[str] = []  # the briefings whose documents are keyed anew
+    briefing_key = searchindex._briefing_key
+
+    def keying(*args: Any) -> Any:
+        found = briefing_key(*args)
+        if found[2] is not None:
+            keyed.append(args[1].url)
+        return found
+
+    monkeypatch.setattr(searchindex, "_briefing_key", keying)
+    person, naming = _most_named(site)
+    _rename(person, "Ana Vidal")  # the old name kept as an alias: the same briefings name her
     assert build(Options(site=site, jobs=1)).ok
-    assert len(made) >= len(briefings) - 5  # drafts aside, every briefing's document
+    assert sorted(keyed) == sorted(naming)  # those naming the person, only
     assert bodies == []  # and not one body analysed again
     _assert_equals_cold(site, tmp_path / "cold")
 

@@ -236,3 +236,16 @@ def test_resolve_refuses_a_placeholder_of_no_name_of_the_page() -> None:
     text = f"<b>{slots.printed(Name('?', 'x'))}</b>"
     assert slots.resolve(text, {"y": "Y"}, escape_text) is None
     assert slots.resolve(text, {"x": "<X>"}, escape_text) == (b"<b>&lt;X&gt;</b>", [[3, 9, "x"]])
+
+
+def test_a_patch_may_keep_the_names_it_is_not_given() -> None:
+    """Patching ahead knows only the renamed names: the others stay as the page holds
+    them, and a slot out of place is refused all the same."""
+    data = b"<b>Ana</b> and <i>Bo</i>, <b>Ana</b>."
+    where = [[3, 3, "a"], [18, 2, "b@fr"], [29, 3, "a"]]
+    assert slots.patch(data, where, {"b@fr": "Eva"}, escape_text) is None
+    assert slots.patch(data, where, {"b@fr": "Eva"}, escape_text, others_kept=True) == (
+        b"<b>Ana</b> and <i>Eva</i>, <b>Ana</b>.",
+        [[3, 3, "a"], [18, 3, "b@fr"], [30, 3, "a"]],
+    )
+    assert slots.patch(data, [[29, 3, "a"], [3, 3, "a"]], {}, escape_text, others_kept=True) is None

@@ -1,0 +1,137 @@
+"""Pages patched ahead, while the briefings are resolved, after a registry edit that
+renamed actors.
+
+A rename at 10,000 briefings patches thousands of pages (see ``slots``), and reading,
+patching, hashing and staging them was a third of the rebuild, all in the building
+process, while the second core waited for the briefings to be resolved. Once the
+registry is built, the chips whose names changed are known, and so are the pages that
+show them (where their names went is stored): a forked process patches those pages
+then, with only those names written in, and the building process takes each page from
+it that it would patch itself. It takes none unless the chips it finds changed are
+those, changed the same way (``Ahead.renamed``): every other name a page shows is then
+the one it holds, and the page patched ahead is the page it would patch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefing import slots
+from briefing.cache import Cache, encode
+from briefing.depends import chip_digest, only_names
+from briefing.pages import chip_name
+from briefing.registry import Actor, Key
+from briefing.render import escape_text
+from briefing.write import Held, Staged, stage
+
+# Past this many renamed actors, a page shows one of them more often than not: the pages
+# are patched in the building process, as the rest of the rebuild finds them.
+MOST_RENAMED = 16
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """The chips taken as renamed (their digests now, by ``kind:id``), and the pages
+    patched with their names: by path, the last build's fingerprint of the page, the
+    page staged, and where its names went now (as JSON)."""
+
+    renamed: dict[str, str]
+    pages: dict[str, tuple[str, Staged, str]] = field(default_factory=dict)
+
+
+def renamed_chips(actors: Mapping[Key, Actor], last: Mapping[str, Any]) -> dict[str, str] | None:
+    """The registry's actors whose chip's names differ from the last build's, and nothing
+    else of it (``last``: its ``Depends.chip_digests``); None if a chip changed otherwise,
+    or an actor's chip came or went."""
+    renamed: dict[str, str] = {}
+    for key, actor in actors.items():
+        ident = f"{key[0]}:{key[1]}"
+        then = last.get(ident)
+        if then is None:
+            continue  # not shown by the last build: no page holds it
+        now = chip_digest(actor)
+        if now == then:
+            continue
+        if not only_names(then, now):
+            return None
+        renamed[ident] = now
+    return renamed
+
+
+def patch_ahead(
+    actors: Mapping[Key, Actor],
+    language: str,
+    last_chips: Mapping[str, Any],
+    cache: Cache,
+    previous: Mapping[str, Any],
+    intact: frozenset[str],
+    out: Path,
+    manifest: dict[str, str],
+    stats: dict[str, tuple[int, int]],
+) -> Ahead | None:
+    """The pages of the last build that show a renamed chip, patched with the new names
+    and staged (see the module's docstring); None when there is nothing to patch ahead."""
+    renamed = renamed_chips(actors, last_chips)
+    if not renamed or len(renamed) > MOST_RENAMED:
+        return None
+    try:  # a ref is "kind:id", then "@lang" or "~form" or neither, in a JSON string
+        rows = cache.raw_holding("page_slots", [f'"{ident}' for ident in sorted(renamed)])
+    except sqlite3.Error:
+        return None
+    keys = {ident: key for key in actors if (ident := f"{key[0]}:{key[1]}") in renamed}
+    names: dict[str, str | None] = {}  # ref before any form -> the new name; None: another's
+
+    def name_of(ref: str) -> str | None:
+        if ref not in names:
+            ident, _, lang = ref.partition("@")
+            key = keys.get(ident)
+            names[ref] = None if key is None else chip_name(actors[key], lang or None, language)[1]
+        return names[ref]
+
+    ahead = Ahead(renamed)
+    held = Held(out)
+    memo: dict[tuple[str, str], bytes | None] = {}
+    try:
+        for path, raw in sorted(rows.items()):
+            before = previous.get(path)
+            if not (isinstance(before, list) and before and isinstance(before[0], str)):
+                continue
+            if path not in intact:
+                continue
+            try:
+                row = json.loads(raw)
+            except ValueError:
+                continue
+            if not (isinstance(row, list) and len(row) == 2 and row[0] == before[0]):
+                continue
+            if not isinstance(row[1], list):
+                continue
+            wanted: dict[str, str] = {}
+            for slot in row[1]:
+                ref = slot[2] if isinstance(slot, list) and len(slot) == 3 else None
+                if not isinstance(ref, str):
+                    break
+                base = ref.partition("~")[0]
+                if base not in wanted and (name := name_of(base)) is not None:
+                    wanted[base] = name
+            if not wanted:
+                continue
+            try:
+                with open(os.path.join(out, path), "rb") as file:
+                    data = file.read()
+            except OSError:
+                continue
+            patched = slots.patch(data, row[1], wanted, escape_text, memo, others_kept=True)
+            if patched is None:
+                continue
+            staged = stage(patched[0], out, path, manifest, stats, held)
+            ahead.pages[path] = (before[0], staged, encode(patched[1]))
+    finally:
+        held.close()
+    return ahead
