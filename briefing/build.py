@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from briefing import __version__, depends, feeds, slots
-from briefing.ahead import Ahead, patch_ahead
+from briefing.ahead import MOST_RENAMED, Ahead, Request, Worker, renamed_chips
 from briefing.cache import DEFAULT_DIR, Cache, CacheLost, code_digest, encode
 from briefing.check import lint
 from briefing.config import SiteConfig, load_config
@@ -54,6 +54,7 @@ from briefing.write import (
     intact,
     locked,
     publish,
+    recorded_stats,
     stage,
     staging,
     uninterrupted,
@@ -208,10 +209,9 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             if last_build.get("inputs") == whole:  # its problems did not serve: store them anew
                 before = dataclasses.replace(before, problems=None)
         clock.lap("load")
-        plan = cache.get_record("plan")
         with ExitStack() as stack:
             stage_in = _staging_once(stack, out)
-            early = _ahead(stack, stage_in, options, config, inputs, cache, manifest, before, plan)
+            early = _ahead(stack, stage_in, options, config, inputs, cache)
             known = _compute(options, config, inputs, cache, clock, early)
             known.problems[:0] = problems
             begin = functools.partial(
@@ -239,7 +239,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             if later is None:  # not begun above: a build that publishes needs it all the same
                 later = begin(known)
             result = _publish(
-                options, model, inputs, cache, out, manifest, before, whole, clock, later, plan
+                options, model, inputs, cache, out, manifest, before, whole, clock, later
             )
         if options.hold:
             result.held = (model, inputs)
@@ -283,7 +283,7 @@ def _compute(
     inputs: Inputs,
     cache: Cache,
     clock: Clock,
-    ahead: Callable[[Registry], Later[Ahead | None]] | None = None,
+    ahead: Callable[[Registry], Later[Ahead | None] | None] | None = None,
 ) -> Known:
     """parse -> registry -> resolve; once the registry is built, pages patched ``ahead``
     begin beside."""
@@ -525,50 +525,38 @@ def _ahead(
     config: SiteConfig,
     inputs: Inputs,
     cache: Cache,
-    manifest: dict[str, str],
-    before: Before,
-    plan: Any,
-) -> Callable[[Registry], Later[Ahead | None]] | None:
-    """What begins patching pages ahead (see ``ahead``) in a forked child once the
-    registry is built: when a registry file changed since the last build, there are cores
-    to spare, and the last build left its plan."""
+) -> Callable[[Registry], Later[Ahead | None] | None] | None:
+    """What asks for pages patched ahead (see ``ahead``) once the registry is built, of a
+    worker started now: when a registry file changed since the last build, there are
+    cores to spare, and the last build left its chips (the ``chips`` record, a small
+    part of its plan)."""
     jobs = options.jobs or os.cpu_count() or 1
-    if not (options.write and jobs > 1 and forks() and isinstance(plan, dict)):
+    folder = cache.folder if cache.enabled else None
+    if not (options.write and jobs > 1 and folder is not None):
         return None
-    chips = plan.get("chip_digests")
-    if not isinstance(chips, dict) or plan.get("registry") == depends.registry(inputs):
+    last = cache.get_record("chips") or {}
+    chips = last.get("digests")
+    if not isinstance(chips, dict) or last.get("registry") == depends.registry(inputs):
         return None
+    out = stage_in()  # before the worker, which stages there: it stops first
+    worker = Worker()
+    stack.callback(worker.stop)
 
-    def begin(registry: Registry) -> Later[Ahead | None]:
-        out = stage_in()
-
-        def patched() -> Ahead | None:
-            reading = cache.reopened()  # in the child, through a connection of its own
-            try:
-                return patch_ahead(
-                    registry.actors,
-                    config.language,
-                    chips,
-                    reading,
-                    before.records,
-                    before.intact,
-                    out,
-                    manifest,
-                    _stats(before),
-                )
-            finally:
-                reading.close()
-
-        return stack.enter_context(in_background(patched))
+    def begin(registry: Registry) -> Later[Ahead | None] | None:
+        renamed = renamed_chips(registry.actors, chips)
+        if not renamed or len(renamed) > MOST_RENAMED:
+            worker.stop()
+            return None
+        actors = {k: a for k, a in registry.actors.items() if f"{k[0]}:{k[1]}" in renamed}
+        request = Request(str(out), str(folder), config.language, renamed, actors)
+        return Later(worker.result, lambda: True) if worker.ask(request) else None
 
     return begin
 
 
 def _stats(before: Before) -> dict[str, tuple[int, int]]:
     """Each file's (size, mtime_ns) after the last build, as it recorded them."""
-    return {
-        k: (v[1], v[2]) for k, v in before.records.items() if isinstance(v, list) and len(v) == 3
-    }
+    return recorded_stats(before.records)
 
 
 def _publish(
@@ -582,7 +570,6 @@ def _publish(
     whole: str,
     clock: Clock,
     search_result: SearchLater,
-    record: Any,
 ) -> Result:
     """pages (made, fingerprinted and the changed ones rendered, in the workers) -> search
     (begun already, see ``_begin_search``) -> check the plan against the output -> write
@@ -614,7 +601,7 @@ def _publish(
         ),
         Held(out, HELD_IN_MEMORY),
     )
-    keyed = _keyed(work, model.specs, record, model.ahead)
+    keyed = _keyed(work, model.specs, cache.get_record("plan"), model.ahead)
     try:
         groups, moved = _make_all(
             work,
@@ -647,6 +634,14 @@ def _publish(
             problems.append(error(template, line, message, f"while rendering {m.path}"))
     assets = _assets(inputs, model.resolved.assets, options.site)
     outputs.update(_extras(model.config.base_url, made))
+    # Stored while the search index's process may still be at work. Should this build
+    # publish nothing, the next one trusts none of it: a page is kept or patched only as
+    # the last published build left it (its fingerprint in the "pages" record, below).
+    cache.put_encoded("page_slots", [(m.path, m.slot_row) for m in made if m.slot_row is not None])
+    cache.put_record("plan", _plan_record(work, keyed, model.specs, groups))
+    dep = work.depends
+    cache.put_record("chips", {"registry": dep.registry, "digests": dep.chip_digests})
+    _store_co(cache, keyed, model.specs, groups, model.views.site.actors)
     search_files, search_kept, search_rows = search_result()
     outputs.update(search_files)
     kept.update(search_kept)
@@ -689,12 +684,9 @@ def _publish(
     cache.put_record("last_build", {"inputs": whole, "counts": model.counts, "problems": found})
     cache.put_encoded("meta", search_rows)
     cache.put_record("pages", {"files": pages})
-    cache.put_encoded("page_slots", [(m.path, m.slot_row) for m in made if m.slot_row is not None])
     gone = sorted(previous.keys() - pages.keys())
     if gone:
         cache.delete_many("page_slots", gone)
-    cache.put_record("plan", _plan_record(work, keyed, model.specs, groups))
-    _store_co(cache, keyed, model.specs, groups, model.views.site.actors)
     clock.lap("cache")
     return Result(problems, report, model.counts, clock=clock)
 
@@ -1147,12 +1139,7 @@ def _taken_ahead(
     ahead: Later[Ahead | None] | None, renamed: Mapping[str, str]
 ) -> dict[str, tuple[str, Staged, str]] | None:
     """The pages patched ahead, if they were patched for the chips renamed as they are."""
-    if ahead is None:
-        return None
-    try:
-        found = ahead()
-    except Exception:  # patching ahead only saves time: the pages are patched here then
-        return None
+    found = ahead() if ahead is not None else None
     if found is None or found.renamed != renamed:
         return None
     return found.pages
@@ -1393,8 +1380,14 @@ def _patched_ahead(work: _PageWork, path: str, fingerprint: str) -> tuple[Staged
         return None
     last, staged, where = found
     shape, dot, _ = fingerprint.partition(".")
-    if not dot or last.partition(".")[0] != shape:
+    before = work.previous.get(path)
+    if not dot or last.partition(".")[0] != shape or path not in work.intact:
         return None
+    if not (isinstance(before, list) and before and before[0] == last):
+        return None  # patched from another record of the page (another build's)
+    unchanged = staged.path is None and staged.held is None and staged.data is None
+    if unchanged and work.manifest.get(path) != staged.sha:
+        return None  # taken for the file the output has, by another manifest
     return staged, f'["{fingerprint}",{where}]'
 
 

@@ -163,14 +163,21 @@ class Cache:
     def reopened(self) -> Cache:
         """The same cache through a connection of its own: a forked worker reads through
         this, never through its parent's connection."""
-        other = Cache(None)
+        other = Cache.joined(self.folder if self.db is not None else None)
         other._records = dict(self._records)  # decoded already: a forked worker has them
         other._pieces = dict(self._pieces)  # what those were read from (see record_rows)
-        if self.db is not None and self.folder is not None:
-            other.folder = self.folder
+        return other
+
+    @classmethod
+    def joined(cls, folder: Path | None) -> Cache:
+        """The cache a build in another process opened in ``folder``, as that build left
+        it: no table is made or emptied here."""
+        other = cls(None)
+        if folder is not None:
+            other.folder = folder
             with suppress(sqlite3.Error):
                 other.db = sqlite3.connect(
-                    self.folder / "cache.sqlite", timeout=30, isolation_level=None
+                    folder / "cache.sqlite", timeout=30, isolation_level=None
                 )
         return other
 

@@ -532,6 +532,12 @@ def _prune(folder: Path, out: Path) -> None:
         folder = folder.parent
 
 
+def recorded_stats(records: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Each file's (size, mtime_ns) after the last build, as it recorded them (its
+    [fingerprint, size, mtime_ns] by path)."""
+    return {k: (v[1], v[2]) for k, v in records.items() if isinstance(v, list) and len(v) == 3}
+
+
 def intact(out: Path, rel: str, recorded: Any) -> bool:
     """The file is still as the last build left it (its size and modification time)."""
     if not isinstance(recorded, list) or len(recorded) != 3:

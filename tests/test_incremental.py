@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 import yaml
 
-from briefing import ahead as ahead_module
 from briefing import build as build_module
 from briefing import searchindex, workers
 from briefing.build import Options, build
@@ -279,17 +278,45 @@ def test_pages_patched_ahead_for_other_names_are_not_taken(
     subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
     assert build(Options(site=site, jobs=2)).ok
     taken, patched = _taken_ahead(monkeypatch)
-    renamed_chips = ahead_module.renamed_chips
+    renamed_chips = build_module.renamed_chips
 
     def more(*args: Any) -> Any:
         found = renamed_chips(*args)
         return None if found is None else {**found, "person:nobody": "x.y"}
 
-    monkeypatch.setattr(ahead_module, "renamed_chips", more)
+    monkeypatch.setattr(build_module, "renamed_chips", more)
     person, naming = _most_named(site)
     _rename(person, "Ana Vidal")
     assert build(Options(site=site, jobs=2)).ok
     assert taken == [] and set(naming) <= set(patched)
+    _assert_equals_cold(site, tmp_path / "cold")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_build_that_fails_late_leaves_nothing_the_next_one_trusts(
+    tmp_path: Path, jobs: int
+) -> None:
+    """A rename with a link to a missing file fails once its pages are made, and publishes
+    nothing; what it stored of its pages then misleads no later build: the site as
+    renamed and mended equals a cold build, and so does the site as it was."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    assert build(Options(site=site, jobs=jobs)).ok
+    before = snapshot(site / "output")
+    person, _ = _most_named(site)
+    text = person.read_text("utf-8")
+    briefing = sorted((site / "content/briefings").rglob("*.md"))[3]
+    body = briefing.read_text("utf-8")
+    _rename(person, "Ana Vidal")
+    briefing.write_text(body.rstrip("\n") + "\n\n[plan](/nowhere/plan.pdf)\n", "utf-8")
+    result = build(Options(site=site, jobs=jobs))
+    assert not result.ok and snapshot(site / "output") == before
+    briefing.write_text(body, "utf-8")
+    person.write_text(text, "utf-8")
+    assert build(Options(site=site, jobs=jobs)).ok
+    assert snapshot(site / "output") == before
+    _rename(person, "Ana Vidal")
+    assert build(Options(site=site, jobs=jobs)).ok
     _assert_equals_cold(site, tmp_path / "cold")
 
 
@@ -695,6 +722,38 @@ def test_search_documents_of_unchanged_briefings_are_not_made_again(
     assert build(Options(site=site, jobs=1)).ok
     assert sorted(keyed) == sorted(naming)  # those naming the person, only
     assert bodies == []  # and not one body analysed again
+    _assert_equals_cold(site, tmp_path / "cold")
+
+
+def test_a_rename_knows_the_last_documents_without_reading_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last build's documents of the briefings naming a renamed person are their
+    documents now with the names then: exactly what the cache holds, which is not read."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    assert build(Options(site=site, jobs=1)).ok
+    person, naming = _most_named(site)
+    seen: dict[str, Any] = {}
+    stored: dict[str, Any] = {}
+    asked: list[str] = []
+    patch, cached = searchindex._patch, searchindex._cached
+
+    def patching(docs: Any, *args: Any) -> Any:
+        seen.update(docs.was)
+        stored.update(cached(args[6], list(docs.was)))  # as the last build cached them
+        return patch(docs, *args)
+
+    def reading(cache: Any, keys: list[str]) -> Any:
+        asked.extend(keys)
+        return cached(cache, keys)
+
+    monkeypatch.setattr(searchindex, "_patch", patching)
+    monkeypatch.setattr(searchindex, "_cached", reading)
+    _rename(person, 'Ana "Vidal" & Co')
+    assert build(Options(site=site, jobs=1)).ok
+    assert len(seen) == len(naming) and stored == seen
+    assert len(asked) == 1  # the person's own document alone is read back
     _assert_equals_cold(site, tmp_path / "cold")
 
 
