@@ -682,6 +682,38 @@ def _texts_counts(texts: Iterable[str]) -> Counts:
     return _token_counts(" ".join(_nfc(text) for text in texts))[0]
 
 
+# Each name's counts: a briefing names some eight actors of a few thousand, and a
+# rename works out the names of thousands of briefings twice, as they were and are.
+_name_cache: dict[str, Counts] = {}
+
+
+def _name_counts(name: str) -> Counts:
+    found = _name_cache.get(name)
+    if found is None:
+        found = _texts_counts((name,))
+        if len(_name_cache) < 100_000:
+            _name_cache[name] = found
+    return found
+
+
+def _within(texts: Iterable[Counts], only: Collection[str]) -> Counts:
+    """The counts of the terms ``only`` in some texts one after the other, from each
+    text's counts: no word spans the space between two texts."""
+    plain: dict[str, int] = {}
+    other: dict[str, dict[str, int]] = {}
+    for found, spelled_as in texts:
+        for term in only:
+            n = found.get(term)
+            if n is not None:
+                plain[term] = plain.get(term, 0) + n
+            spelled = spelled_as.get(term)
+            if spelled:
+                into = other.setdefault(term, {})
+                for spelling, k in spelled.items():
+                    into[spelling] = into.get(spelling, 0) + k
+    return plain, other
+
+
 def _token_counts(text: str) -> tuple[Counts, int]:
     """``_counts`` of the words of a text, and how many words it has, counted by its
     distinct space-separated tokens. No word spans a space, so the words of the text are
@@ -745,6 +777,68 @@ def _memo(
         if memo is not None:
             memo[key] = found
     return found
+
+
+def renamed_heads(was: SearchDoc, now: SearchDoc) -> tuple[Head, Head, set[str]] | None:
+    """The heads of a document as it was and as it is when only its names and tags
+    differ, and the terms whose tier or spelling may differ (see ``changed_terms``): those
+    whose counts in the names or in the tags changed (some may not differ, when the
+    summary has them too: their analyses come out the same). Each field counts those
+    terms alone: a rename changes the names of thousands of briefings, and counting the
+    words of each one's summary and title was most of its analysis. None when the title
+    or summary differs too."""
+    if (was.kind, was.title, was.summary) != (now.kind, now.title, now.summary):
+        return None
+    only = _changed_names(was.names, now.names) | _changed_names(was.tags, now.tags)
+    summary, title = _counts_of(was.summary, only), _counts_of(was.title, only)
+
+    def head(doc: SearchDoc) -> Head:
+        tags = [_name_counts(t) for t in doc.tags]
+        return Head(
+            doc,
+            [
+                (_SUMMARY, _within([summary, *tags], only)),  # the summary, then the tags
+                (_NAMES, _within([_name_counts(n) for n in doc.names], only)),
+                (_TITLE, _within([title], only)),
+            ],
+        )
+
+    return head(was), head(now), only
+
+
+def _changed_names(was: tuple[str, ...], now: tuple[str, ...]) -> set[str]:
+    """The terms whose counts or spellings differ between two lists of names: of those
+    at places where the lists differ (or of all, when their lengths do), only those."""
+    if was == now:
+        return set()
+    if len(was) == len(now):
+        differ = [
+            name for pair in zip(was, now, strict=True) if pair[0] != pair[1] for name in pair
+        ]
+    else:
+        differ = [*was, *now]
+    terms = {t for name in differ for counts in _name_counts(name) for t in counts}
+    then = _within([_name_counts(n) for n in was], terms)
+    then_now = _within([_name_counts(n) for n in now], terms)
+    return {
+        t
+        for t in terms
+        if then[0].get(t) != then_now[0].get(t) or then[1].get(t) != then_now[1].get(t)
+    }
+
+
+def _counts_of(text: str, only: Collection[str]) -> Counts:
+    """``_texts_counts`` of a text, or nothing when none of the terms ``only`` is in it: all
+    a head's fields are asked for then (see ``renamed_heads``). A text without combining
+    marks (``_MAYBE_MARKS``) folds character by character, so each of its terms is part
+    of the folded text: a term that is not, it does not have."""
+    if not only:
+        return {}, {}
+    if _MAYBE_MARKS.search(text) is None:
+        folded = fold(text)
+        if not any(term in folded for term in only):
+            return {}, {}
+    return _texts_counts((text,))
 
 
 def changed_terms(then: Head, now: Head) -> set[str]:

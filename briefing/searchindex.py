@@ -465,8 +465,12 @@ def _patch(
         if doc.summary != was.summary:
             texts.append(d)
         # The same body: only the terms of the head's fields that changed can differ.
-        then, now = search.head(was, memo), search.head(doc, memo)
-        only = search.changed_terms(then, now)
+        renamed = search.renamed_heads(was, doc)
+        if renamed is None:
+            then, now = search.head(was, memo), search.head(doc, memo)
+            only = search.changed_terms(then, now)
+        else:
+            then, now, only = renamed
         part = _part_of(stored_parts, was.body, only)
         if part is None:
             return None

@@ -932,6 +932,71 @@ def test_an_analysis_is_its_body_part_and_its_head(
             assert partial.row == full.row
 
 
+@given(
+    title=_TEXT,
+    names=st.lists(_TEXT, max_size=4),
+    summary=_TEXT,
+    tags=st.lists(_TEXT, max_size=3),
+    body=_TEXT,
+    renamed=st.lists(st.tuples(st.integers(0, 3), _TEXT), max_size=2),
+    retagged=st.lists(st.tuples(st.integers(0, 2), _TEXT), max_size=1),
+)
+@settings(max_examples=400, deadline=None)
+@example(
+    title="Cina en Lagos",
+    names=["Cina Lorana", "Bo"],
+    summary="Vidal dijo que Cina vendrá",
+    tags=["Lagos"],
+    body="Vidal y Cina",
+    renamed=[(0, "Cina Lorana Vidal")],
+    retagged=[],
+)
+def test_renamed_heads_give_the_analyses_heads_give(
+    title: str,
+    names: list[str],
+    summary: str,
+    tags: list[str],
+    body: str,
+    renamed: list[tuple[int, str]],
+    retagged: list[tuple[int, str]],
+) -> None:
+    """A document whose names and tags changed, its title and summary the same: the heads
+    worked out for the changed terms alone give those terms (and perhaps more) and, for
+    them, the analyses of the whole heads, as it was and as it is."""
+    from briefing.search import (
+        BodyPart,
+        body_part,
+        changed_terms,
+        combine,
+        head,
+        renamed_heads,
+        terms_only,
+    )
+
+    was = SearchDoc(
+        "briefing", title, "a.html", "2024", "", summary, body, tuple(names), tuple(tags)
+    )
+    new_names, new_tags = list(names), list(tags)
+    for at, name in renamed:
+        if at < len(new_names):
+            new_names[at] = name
+    for at, tag in retagged:
+        if at < len(new_tags):
+            new_tags[at] = tag
+    now = was._replace(names=tuple(new_names), tags=tuple(new_tags))
+    part = body_part(body)[0]
+    then_whole, now_whole = head(was), head(now)
+    only = changed_terms(then_whole, now_whole)
+    found = renamed_heads(was, now)
+    assert found is not None
+    then, new, changed = found
+    assert changed >= only  # and perhaps terms of a changed tag the summary also has
+    few = BodyPart.from_json(json.loads(json.dumps(part.to_json())), changed)
+    assert terms_only(then, few, changed) == terms_only(then_whole, few, changed)
+    assert combine(new, few, None, changed) == combine(now_whole, few, None, changed)
+    assert renamed_heads(was, now._replace(title=title + " x")) is None
+
+
 _PIECES = st.sampled_from(
     [
         *_WORD_LIST,
