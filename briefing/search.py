@@ -807,19 +807,18 @@ def renamed_heads(was: SearchDoc, now: SearchDoc) -> tuple[Head, Head, set[str]]
 
 
 def _changed_names(was: tuple[str, ...], now: tuple[str, ...]) -> set[str]:
-    """The terms whose counts or spellings differ between two lists of names: of those
-    at places where the lists differ (or of all, when their lengths do), only those."""
+    """The terms whose counts or spellings may differ between two lists of names: those
+    whose counts differ in the names at the places where the lists differ (in all of
+    them, when their lengths do). The names they share add the same to both."""
     if was == now:
         return set()
     if len(was) == len(now):
-        differ = [
-            name for pair in zip(was, now, strict=True) if pair[0] != pair[1] for name in pair
-        ]
+        pairs = [pair for pair in zip(was, now, strict=True) if pair[0] != pair[1]]
+        gone, new = [_name_counts(a) for a, _ in pairs], [_name_counts(b) for _, b in pairs]
     else:
-        differ = [*was, *now]
-    terms = {t for name in differ for counts in _name_counts(name) for t in counts}
-    then = _within([_name_counts(n) for n in was], terms)
-    then_now = _within([_name_counts(n) for n in now], terms)
+        gone, new = [_name_counts(n) for n in was], [_name_counts(n) for n in now]
+    terms = {t for counts in (*gone, *new) for part in counts for t in part}
+    then, then_now = _within(gone, terms), _within(new, terms)
     return {
         t
         for t in terms

@@ -360,7 +360,7 @@ def _names(docs: _Documents, order: list[int], redo: list[int]) -> Files:
     for c in sorted({d // size for d in redo}):
         ids = range(c * size, min((c + 1) * size, len(order)))
         path, data = search.names_file(
-            c, [search.stored_text(docs.whole(order[d]), "") for d in ids]
+            c, [search.stored_text(docs.named(order[d]), "") for d in ids]
         )
         files[path] = data
     return files
@@ -648,6 +648,9 @@ def _last(record: Any) -> _Last | None:
     return last
 
 
+_NAMED_ONLY = search.SearchDoc("briefing", "", "", "", "", "", "", (), ())
+
+
 @dataclass
 class _Documents:
     """The search documents. A briefing whose key is known is only sketched (kind,
@@ -671,6 +674,15 @@ class _Documents:
             self.docs[i] = _briefing_doc(self.catalog, self._item(i))
             self.sketched.discard(i)
         return self.docs[i]
+
+    def named(self, i: int) -> search.SearchDoc:
+        """Document ``i``'s names and tags, in a document of nothing else, unless it is
+        made already: a rename rewrites the name chunks of every document."""
+        if i not in self.sketched:
+            return self.docs[i]
+        item, actors = self._item(i), self.catalog.actors
+        names = tuple([actors[k].name for k in item.actors])
+        return _NAMED_ONLY._replace(names=names, tags=tuple([actors[k].name for k in item.tags]))
 
     def _item(self, i: int) -> Item:
         return self.catalog.items[self.items.get(i, i)]
