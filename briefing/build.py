@@ -42,7 +42,7 @@ from briefing.slots import Slot
 from briefing.text import digest
 from briefing.theme import Theme, generated_css, load_theme
 from briefing.urls import absolute
-from briefing.workers import Later, forks, in_background, map_jobs
+from briefing.workers import Later, Then, forks, in_background, map_jobs
 from briefing.write import (
     MANIFEST,
     Held,
@@ -470,11 +470,14 @@ def _begin_search(
     # is made in this process after the pages, with the cores to itself: a pool pays.
     analysing = 1 if forked and forks() else jobs
 
-    def searched() -> tuple[dict[str, Staged], dict[str, str], list[tuple[str, str]]]:
+    def searched() -> Then[tuple[dict[str, Staged], dict[str, str], list[tuple[str, str]]]]:
         # In a forked child, through a connection of its own (see in_background). The
         # files are staged there too, as the pages are by their workers, and the record
-        # is encoded there: what comes back is the rows that changed.
+        # is encoded there: what comes back is the rows that changed. What the index
+        # stores in the cache is stored once its result is handed over.
         reading = cache.reopened() if forked else cache
+        if forked:
+            reading.defer()
         context, registry, order = _search_keys(options, config, inputs)
         try:
             files, kept, record = search_index(
@@ -489,18 +492,25 @@ def _begin_search(
                 registry,
                 order,
             )
-        finally:
+            held = Held(out)
+            stats = _stats(before)
+            try:
+                staged = {
+                    rel: stage(data, out, rel, manifest, stats, held) for rel, data in files.items()
+                }
+            finally:
+                held.close()
+        except BaseException:
             if forked:
                 reading.close()
-        held = Held(out)
-        stats = _stats(before)
-        try:
-            staged = {
-                rel: stage(data, out, rel, manifest, stats, held) for rel, data in files.items()
-            }
-        finally:
-            held.close()
-        return staged, kept, reading.record_rows("search", record)
+            raise
+
+        def stored() -> None:
+            if forked:
+                reading.flush()
+                reading.close()
+
+        return Then((staged, kept, reading.record_rows("search", record)), stored)
 
     return stack.enter_context(in_background(searched, forked))
 

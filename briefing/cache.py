@@ -113,6 +113,8 @@ class Cache:
         # and whole records, each handed out once.
         self._rows: dict[str, tuple[dict[str, Any], bool]] = {}
         self._records: dict[str, dict[str, Any] | None] = {}
+        # The writes held back until ``flush`` (see ``defer``), in order; None: none are.
+        self._deferred: list[tuple[str, str, Any]] | None = None
         self.folder = folder
         if folder is None:
             return
@@ -341,9 +343,24 @@ class Cache:
     def put_many(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
         self.put_encoded(table, ((key, encode(value)) for key, value in items))
 
+    def defer(self) -> None:
+        """Hold every write back until ``flush``: a process whose result another waits for
+        hands it over first and stores what it made afterwards. Reads see the cache as it
+        was (none of what is held back)."""
+        self._deferred = []
+
+    def flush(self) -> None:
+        """Make the writes held back (see ``defer``), in order."""
+        deferred, self._deferred = self._deferred, None
+        for method, table, argument in deferred or ():
+            getattr(self, method)(table, argument)
+
     def put_encoded(self, table: str, rows: Iterable[tuple[str, str]]) -> None:
         """Store values already made into JSON text by ``encode`` (in a worker, say)."""
         if self.db is None:
+            return
+        if self._deferred is not None:
+            self._deferred.append(("put_encoded", table, list(rows)))
             return
         try:
             with self._transaction():
@@ -355,6 +372,15 @@ class Cache:
         if self.db is None:
             return
         rows = [(key, encode(value)) for key, value in items]
+        if self._deferred is not None:
+            self._deferred.append(("replace_encoded", table, rows))
+            return
+        self.replace_encoded(table, rows)
+
+    def replace_encoded(self, table: str, rows: list[tuple[str, str]]) -> None:
+        """``replace_all`` of values already encoded."""
+        if self.db is None:
+            return
         try:
             with self._transaction():
                 self.db.execute(f"DELETE FROM {table}")
@@ -364,6 +390,9 @@ class Cache:
 
     def delete_many(self, table: str, keys: Iterable[str]) -> None:
         if self.db is None:
+            return
+        if self._deferred is not None:
+            self._deferred.append(("delete_many", table, list(keys)))
             return
         try:
             with self._transaction():
@@ -376,6 +405,9 @@ class Cache:
         if self.db is None:
             return
         keep = set(keys)
+        if self._deferred is not None:
+            self._deferred.append(("keep_only", table, keep))
+            return
         try:
             stale = [k for (k,) in self.db.execute(f"SELECT key FROM {table}") if k not in keep]
             with self._transaction():

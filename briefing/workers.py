@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 PARALLEL_MIN = 64  # below this many items, a process pool costs more than it saves
@@ -90,6 +91,16 @@ def _star_shared(pair: tuple[Callable[..., T], tuple[Any, ...]]) -> T:
     return func(_SHARED, *args)
 
 
+@dataclass(frozen=True)
+class Then(Generic[T]):
+    """What background work returns to hand ``value`` over at once and do ``after`` once
+    it is handed over (in a forked child, while the parent goes on with it): storing what
+    it made, say."""
+
+    value: T
+    after: Callable[[], None]
+
+
 class Later(Generic[T]):
     """The result of work started in the background: calling it waits for the result (or
     raises the work's exception); ``ready()`` says, without waiting, whether it is in."""
@@ -106,23 +117,37 @@ class Later(Generic[T]):
 
 
 @contextmanager
-def in_background(func: Callable[[], T], enabled: bool = True) -> Iterator[Later[T]]:
+def in_background(func: Callable[[], T | Then[T]], enabled: bool = True) -> Iterator[Later[T]]:
     """``func()`` in a forked child started now, while this process goes on with other
-    work. A child still running when the block ends otherwise is stopped.
+    work. A child still running when the block ends otherwise is stopped, unless its
+    result came: it is then doing what its ``Then`` left for after, and is waited for.
 
     Without fork, or when not ``enabled``, ``func`` runs here, when its result is asked
     for (and ``ready()`` is true from the start: there is nothing to wait for). The child
     must not use this process's database connections."""
     if not enabled or not forks():
-        yield Later(func, lambda: True)
+
+        def here() -> T:
+            found = func()
+            if isinstance(found, Then):
+                found.after()
+                return found.value
+            return found
+
+        yield Later(here, lambda: True)
         return
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: its result, or its exception, down the pipe
         os.close(read)
         try:
+            after: Callable[[], None] | None = None
             try:
-                payload = pickle.dumps((True, func()))
+                found: Any = func()
+                if isinstance(found, Then):
+                    after = found.after
+                    found = found.value
+                payload = pickle.dumps((True, found))
             except BaseException as exc:  # handed to the parent, whatever it is
                 try:
                     payload = pickle.dumps((False, exc))
@@ -130,6 +155,8 @@ def in_background(func: Callable[[], T], enabled: bool = True) -> Iterator[Later
                     payload = pickle.dumps((False, RuntimeError(repr(exc))))
             with os.fdopen(write, "wb") as pipe:
                 pipe.write(payload)
+            if after is not None:
+                after()
         finally:
             os._exit(0)
     os.close(write)
@@ -139,8 +166,7 @@ def in_background(func: Callable[[], T], enabled: bool = True) -> Iterator[Later
         nonlocal waited
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
-        waited = True
-        os.waitpid(pid, 0)
+        waited = True  # the child ends once done with what its ``Then`` left for after
         if not data:
             raise RuntimeError("a background worker ended without a result")
         ok, value = pickle.loads(data)  # written by our own child
@@ -158,6 +184,6 @@ def in_background(func: Callable[[], T], enabled: bool = True) -> Iterator[Later
         if not waited:
             with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
             with suppress(OSError):  # not already closed by ``result``
                 os.close(read)
+        os.waitpid(pid, 0)

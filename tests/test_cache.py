@@ -699,3 +699,26 @@ def test_the_cache_and_the_index_write_the_json_json_dumps_writes(value: Any) ->
     assert _js_json(value) == plain.replace("<", "\\u003c").replace(">", "\\u003e").replace(
         "&", "\\u0026"
     )
+
+
+def test_writes_held_back_are_made_in_order_when_flushed(tmp_path: Path) -> None:
+    """A process that hands its result over first holds its writes back: reads see the
+    cache as it was until ``flush`` makes them, in the order they came."""
+    from briefing.cache import Cache
+
+    cache = Cache(tmp_path / "c")
+    cache.put_many("search_docs", [("a", 1), ("b", 2)])
+    cache.defer()
+    cache.put_many("search_docs", [("c", 3)])
+    cache.put_encoded("search_docs", (row for row in [("a", "10")]))
+    cache.delete_many("search_docs", iter(["b"]))
+    cache.replace_all("search_roots", [("r", [1])])
+    cache.keep_only("search_docs", ["a", "c", "d"])
+    cache.put_many("search_docs", [("d", 4)])
+    assert cache.get_many("search_docs", ["a", "b", "c", "d"]) == {"a": 1, "b": 2}
+    cache.flush()
+    assert cache.get_many("search_docs", ["a", "b", "c", "d"]) == {"a": 10, "c": 3, "d": 4}
+    assert cache.get_many("search_roots", ["r"]) == {"r": [1]}
+    cache.put_many("search_docs", [("e", 5)])  # no longer held back
+    assert cache.get_many("search_docs", ["e"]) == {"e": 5}
+    cache.close()

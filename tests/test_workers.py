@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,25 @@ def test_ready_says_whether_the_child_is_done_and_the_result_is_kept() -> None:
     with in_background(lambda: _pid_and(4), enabled=False) as here:
         assert here.ready()  # nothing to wait for: the work runs when asked
         assert here() == (os.getpid(), 8)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_result_is_handed_over_before_what_is_left_for_after(
+    tmp_path: Path, enabled: bool
+) -> None:
+    """A child returning ``Then`` hands its value over at once, does what it left for after
+    while the parent goes on, and is waited for, not stopped, when the block ends."""
+    import time
+
+    from briefing.workers import Then, in_background
+
+    done = tmp_path / "stored"
+
+    def after() -> None:
+        time.sleep(0.4)
+        done.write_text(str(os.getpid()))
+
+    with in_background(lambda: Then(_pid_and(5), after), enabled) as later:
+        pid, value = later()
+        assert value == 10 and done.exists() is not enabled  # here, after ran at once
+    assert done.read_text() == str(pid)
