@@ -31,10 +31,8 @@ from typing import Any
 
 from briefing import slots
 from briefing.cache import Cache, encode
-from briefing.depends import chip_digest, only_names
-from briefing.pages import chip_name
-from briefing.registry import Actor, Key
-from briefing.render import escape_text
+from briefing.registry import Actor, Key, chip_name
+from briefing.slots import escape_text
 from briefing.write import Held, Staged, intact, read_manifest, recorded_stats, stage
 
 # Past this many renamed actors, a page shows one of them more often than not: the pages
@@ -50,24 +48,6 @@ class Ahead:
 
     renamed: dict[str, str]
     pages: dict[str, tuple[str, Staged, str]] = field(default_factory=dict)
-
-
-def renamed_chips(actors: Mapping[Key, Actor], last: Mapping[str, Any]) -> dict[str, str] | None:
-    """The registry's actors whose chip's names differ from the last build's, and nothing
-    else of it (``last``: its ``Depends.chip_digests``); None if a chip changed otherwise."""
-    renamed: dict[str, str] = {}
-    for key, actor in actors.items():
-        ident = f"{key[0]}:{key[1]}"
-        then = last.get(ident)
-        if then is None:
-            continue  # not shown by the last build: no page holds it
-        now = chip_digest(actor)
-        if now == then:
-            continue
-        if not only_names(then, now):
-            return None
-        renamed[ident] = now
-    return renamed
 
 
 def patch_ahead(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from briefing import __version__, depends, feeds, slots
-from briefing.ahead import MOST_RENAMED, Ahead, Request, Worker, renamed_chips
+from briefing.ahead import MOST_RENAMED, Ahead, Request, Worker
 from briefing.cache import DEFAULT_DIR, Cache, CacheLost, code_digest, encode
 from briefing.check import lint
 from briefing.config import SiteConfig, load_config
@@ -35,10 +35,10 @@ from briefing.parse import Settings
 from briefing.parsing import Bodies, parse_all, shape_row
 from briefing.problems import Problem, error, has_errors, ordered, strict, warning
 from briefing.registry import Actor, Key, Registry, build_registry
-from briefing.render import Renderer, TemplateProblem, adopt, escape_text, precompile
+from briefing.render import Renderer, TemplateProblem, adopt, precompile
 from briefing.resolve import Redirect, Resolved, check_slugs, resolve
 from briefing.searchindex import Catalog, search_index
-from briefing.slots import Slot
+from briefing.slots import Slot, escape_text
 from briefing.text import digest
 from briefing.theme import Theme, generated_css, load_theme
 from briefing.urls import absolute
@@ -553,7 +553,7 @@ def _ahead(
     stack.callback(worker.stop)
 
     def begin(registry: Registry) -> Later[Ahead | None] | None:
-        renamed = renamed_chips(registry.actors, chips)
+        renamed = depends.renamed_chips(registry.actors, chips)
         if not renamed or len(renamed) > MOST_RENAMED:
             worker.stop()
             return None

@@ -513,3 +513,22 @@ def carry_co(
         else:
             out[key] = co
     return out
+
+
+def renamed_chips(actors: Mapping[Key, Actor], last: Mapping[str, Any]) -> dict[str, str] | None:
+    """The registry's actors whose chip's names differ from the last build's, and nothing
+    else of it (``last``: its ``Depends.chip_digests``), by ``kind:id``, with their chips'
+    digests now; None if a chip changed otherwise (see ``ahead``)."""
+    renamed: dict[str, str] = {}
+    for key, actor in actors.items():
+        ident = f"{key[0]}:{key[1]}"
+        then = last.get(ident)
+        if then is None:
+            continue  # not shown by the last build: no page holds it
+        now = chip_digest(actor)
+        if now == then:
+            continue
+        if not only_names(then, now):
+            return None
+        renamed[ident] = now
+    return renamed

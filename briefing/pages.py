@@ -14,13 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from briefing import countries, slots
+from briefing import slots
 from briefing.config import SiteConfig
 from briefing.link import Site
 from briefing.model import FOLDERS, KINDS, FinishedBody, Kind
-from briefing.registry import Actor, Key
+from briefing.registry import Key, chip_name
 from briefing.slots import Name
-from briefing.theme import Theme, is_rtl, language_name, long_date, month_label, primary
+from briefing.text import primary
+from briefing.theme import Theme, is_rtl, language_name, long_date, month_label
 from briefing.urls import absolute, relative
 
 PER_PAGE = 200  # list items per page on entity pages, beyond which they are paginated
@@ -58,25 +59,6 @@ def names_digest(names: Mapping[str, str]) -> str:
     """The names of a page's chips, by ref: the part of its fingerprint after the dot."""
     text = repr(sorted(names.items())).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(text, digest_size=10).hexdigest()
-
-
-def chip_name(actor: Actor, lang: str | None, site_lang: str) -> tuple[str, str]:
-    """The ref and text of an actor's name in a chip, named in ``lang`` when that is not
-    the site's language."""
-    name = actor.name
-    ref = f"{actor.kind}:{actor.id}"
-    if lang and primary(lang) != primary(site_lang):
-        ref += f"@{lang}"
-        if actor.kind == "country" and (actor.entry is None or not actor.entry.name):
-            name = countries.name(actor.id.upper(), lang)
-        elif actor.entry is not None:
-            name = (
-                actor.entry.labels.get(lang)
-                or actor.entry.labels.get(primary(lang))
-                or actor.entry.name
-                or name
-            )
-    return ref, name
 
 
 class Shared(dict[str, Any]):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from briefing import countries
 from briefing.model import FOLDERS, Entry, Kind, Ref
 from briefing.problems import Problem, Severity, error, warning
-from briefing.text import RESERVED_SLUGS, Matcher, actor_slug, closest, fold
+from briefing.text import RESERVED_SLUGS, Matcher, actor_slug, closest, fold, primary
 
 Key = tuple[Kind, str]
 
@@ -373,3 +373,22 @@ def _kinds(field: str) -> tuple[Kind, ...]:
 
 _ARTICLE = {"person": "a", "country": "a", "organization": "an", "tag": "a"}
 _KIND_FIELD = {"person": "people", "country": "countries", "organization": "organizations"}
+
+
+def chip_name(actor: Actor, lang: str | None, site_lang: str) -> tuple[str, str]:
+    """The ref and text of an actor's name in a chip, named in ``lang`` when that is not
+    the site's language."""
+    name = actor.name
+    ref = f"{actor.kind}:{actor.id}"
+    if lang and primary(lang) != primary(site_lang):
+        ref += f"@{lang}"
+        if actor.kind == "country" and (actor.entry is None or not actor.entry.name):
+            name = countries.name(actor.id.upper(), lang)
+        elif actor.entry is not None:
+            name = (
+                actor.entry.labels.get(lang)
+                or actor.entry.labels.get(primary(lang))
+                or actor.entry.name
+                or name
+            )
+    return ref, name

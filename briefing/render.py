@@ -21,20 +21,12 @@ import jinja2
 from jinja2 import nodes
 from markupsafe import Markup, escape
 
-try:  # MarkupSafe 3: the escaping itself, in C, without making a Markup of the result
-    from markupsafe import _escape_inner as _escape_text  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - another MarkupSafe: its own escape, as text
-
-    def _escape_text(text: str, /) -> str:
-        return str(escape(text))
-
-
 from briefing import feeds, figures, slots
 from briefing.pages import Job, Shared
-from briefing.slots import Name
+from briefing.slots import Name, escape_text
 from briefing.urls import relative, root_of
 
-escape_text = _escape_text  # what ``{{ text }}`` writes for a string, as a string
+_escape_text = escape_text
 
 
 class TemplateProblem(Exception):

@@ -23,6 +23,19 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from markupsafe import escape
+
+try:  # MarkupSafe 3: the escaping itself, in C, without making a Markup of the result
+    from markupsafe import _escape_inner  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - another MarkupSafe: its own escape, as text
+
+    def _escape_inner(text: str, /) -> str:
+        return str(escape(text))
+
+
+escape_text: Callable[[str], str] = _escape_inner  # what ``{{ text }}`` writes for a string
+
+
 # Controls no content can hold (the build refuses them: ``text.CONTROL``); between them,
 # a word no content can know ahead (drawn when the process starts), then the name's ref.
 # Both are Latin-1: a page that holds them stays a string of one byte a character.

@@ -143,3 +143,8 @@ def digest(*parts: str | bytes) -> str:
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.hexdigest()
+
+
+def primary(lang: str) -> str:
+    """A language tag's primary language: ``pt-BR`` and ``pt_br`` are ``pt``."""
+    return lang.replace("_", "-").split("-")[0].lower()

@@ -18,7 +18,7 @@ from babel.dates import format_date, get_month_names
 from briefing import charts, countries, worldmap, yamlio
 from briefing.load import theme_dirs
 from briefing.problems import Problem, error
-from briefing.text import digest
+from briefing.text import digest, primary
 
 RTL_FALLBACK = {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"}
 
@@ -39,10 +39,6 @@ class Theme:
 
 
 @lru_cache(maxsize=1024)
-def primary(lang: str) -> str:
-    return lang.replace("_", "-").split("-")[0].lower()
-
-
 def load_theme(site: Path) -> tuple[Theme, list[Problem]]:
     problems: list[Problem] = []
     dirs = tuple(theme_dirs(site))

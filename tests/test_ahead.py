@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from briefing.ahead import renamed_chips
-from briefing.depends import chip_digest
+from briefing.depends import chip_digest, renamed_chips
 from briefing.model import Entry
 from briefing.registry import Actor
 

@@ -13,8 +13,8 @@ import pytest
 
 from briefing import slots
 from briefing.pages import Job, Shared
-from briefing.render import Renderer, TemplateProblem, escape_text
-from briefing.slots import Name
+from briefing.render import Renderer, TemplateProblem
+from briefing.slots import Name, escape_text
 
 
 def _chip(text: str, ref: str) -> Shared:
