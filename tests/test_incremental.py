@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from briefing import build as build_module
-from briefing import searchindex, workers
+from briefing import depends, searchindex, workers
 from briefing.build import Options, build
 from briefing.cache import Cache
 from briefing.depends import Depends
@@ -278,13 +278,13 @@ def test_pages_patched_ahead_for_other_names_are_not_taken(
     subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
     assert build(Options(site=site, jobs=2)).ok
     taken, patched = _taken_ahead(monkeypatch)
-    renamed_chips = build_module.renamed_chips
+    renamed_chips = depends.renamed_chips
 
     def more(*args: Any) -> Any:
         found = renamed_chips(*args)
         return None if found is None else {**found, "person:nobody": "x.y"}
 
-    monkeypatch.setattr(build_module, "renamed_chips", more)
+    monkeypatch.setattr(depends, "renamed_chips", more)
     person, naming = _most_named(site)
     _rename(person, "Ana Vidal")
     assert build(Options(site=site, jobs=2)).ok
