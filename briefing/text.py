@@ -145,6 +145,7 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
+@lru_cache(maxsize=1024)
 def primary(lang: str) -> str:
     """A language tag's primary language: ``pt-BR`` and ``pt_br`` are ``pt``."""
     return lang.replace("_", "-").split("-")[0].lower()

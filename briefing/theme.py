@@ -38,7 +38,6 @@ class Theme:
         return base
 
 
-@lru_cache(maxsize=1024)
 def load_theme(site: Path) -> tuple[Theme, list[Problem]]:
     problems: list[Problem] = []
     dirs = tuple(theme_dirs(site))
