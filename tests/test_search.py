@@ -963,15 +963,7 @@ def test_renamed_heads_give_the_analyses_heads_give(
     """A document whose names and tags changed, its title and summary the same: the heads
     worked out for the changed terms alone give those terms (and perhaps more) and, for
     them, the analyses of the whole heads, as it was and as it is."""
-    from briefing.search import (
-        BodyPart,
-        body_part,
-        changed_terms,
-        combine,
-        head,
-        renamed_heads,
-        terms_only,
-    )
+    from briefing import search
 
     was = SearchDoc(
         "briefing", title, "a.html", "2024", "", summary, body, tuple(names), tuple(tags)
@@ -984,17 +976,17 @@ def test_renamed_heads_give_the_analyses_heads_give(
         if at < len(new_tags):
             new_tags[at] = tag
     now = was._replace(names=tuple(new_names), tags=tuple(new_tags))
-    part = body_part(body)[0]
-    then_whole, now_whole = head(was), head(now)
-    only = changed_terms(then_whole, now_whole)
-    found = renamed_heads(was, now)
+    part = search.body_part(body)[0]
+    then_whole, now_whole = search.head(was), search.head(now)
+    only = search.changed_terms(then_whole, now_whole)
+    found = search.renamed_heads(was, now)
     assert found is not None
     then, new, changed = found
     assert changed >= only  # and perhaps terms of a changed tag the summary also has
-    few = BodyPart.from_json(json.loads(json.dumps(part.to_json())), changed)
-    assert terms_only(then, few, changed) == terms_only(then_whole, few, changed)
-    assert combine(new, few, None, changed) == combine(now_whole, few, None, changed)
-    assert renamed_heads(was, now._replace(title=title + " x")) is None
+    few = search.BodyPart.from_json(json.loads(json.dumps(part.to_json())), changed)
+    assert search.terms_only(then, few, changed) == search.terms_only(then_whole, few, changed)
+    assert search.combine(new, few, None, changed) == search.combine(now_whole, few, None, changed)
+    assert search.renamed_heads(was, now._replace(title=title + " x")) is None
 
 
 _PIECES = st.sampled_from(
