@@ -25,6 +25,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,8 +93,8 @@ def patch_ahead(
                 continue
             if not (isinstance(row, list) and len(row) == 2 and row[0] == before[0]):
                 continue
-            if not isinstance(row[1], list) or not still(path):
-                continue
+            if not isinstance(row[1], list) or path not in manifest or not still(path):
+                continue  # (a file not ours would be staged at its own path, as yet another's)
             wanted: dict[str, str] = {}
             for slot in row[1]:
                 ref = slot[2] if isinstance(slot, list) and len(slot) == 3 else None
@@ -135,21 +136,24 @@ def serve() -> None:
     """The worker: a ``Request`` on standard input, the ``Ahead`` on standard output."""
     request: Request = pickle.load(sys.stdin.buffer)
     out = Path(request.out)
+    manifest = read_manifest(out)
+    found = Ahead(request.renamed)
     cache = Cache.joined(Path(request.cache))
     try:
         records = (cache.get_record("pages") or {}).get("files")
         previous = records if isinstance(records, dict) else {}
-        found = patch_ahead(
-            request.actors,
-            request.language,
-            request.renamed,
-            cache,
-            previous,
-            lambda path: intact(out, path, previous.get(path)),
-            out,
-            read_manifest(out) or {},
-            recorded_stats(previous),
-        )
+        if manifest is not None:  # else no file there is known to be ours: none is patched
+            found = patch_ahead(
+                request.actors,
+                request.language,
+                request.renamed,
+                cache,
+                previous,
+                lambda path: intact(out, path, previous.get(path)),
+                out,
+                manifest,
+                recorded_stats(previous),
+            )
     finally:
         cache.close()
     pickle.dump(found, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
@@ -166,6 +170,8 @@ class Worker:
 
     def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = None
+        if getattr(sys, "frozen", False):  # an application of its own: no Python to start
+            return
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-c", _START, json.dumps(sys.path)],
@@ -215,5 +221,6 @@ class Worker:
             process.kill()
         for pipe in (process.stdin, process.stdout):
             if pipe is not None and not pipe.closed:
-                pipe.close()
+                with suppress(OSError):  # a worker gone: what was left to send is dropped
+                    pipe.close()
         process.wait()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from briefing import __version__, depends, feeds, slots
-from briefing.ahead import MOST_RENAMED, Ahead, Request, Worker
+from briefing.ahead import MOST_RENAMED, Request, Worker
 from briefing.cache import DEFAULT_DIR, Cache, CacheLost, code_digest, encode
 from briefing.check import lint
 from briefing.config import SiteConfig, load_config
@@ -258,7 +258,7 @@ class Known:
     parse_keys: dict[str, str]
     bodies: Bodies
     problems: list[Problem]
-    ahead: Later[Ahead | None] | None = None  # pages patched ahead, if begun
+    ahead: Worker | None = None  # patching pages ahead, if asked to
 
 
 @dataclass
@@ -274,7 +274,7 @@ class Computed:
     bodies: Bodies
     counts: dict[str, int]
     problems: list[Problem]
-    ahead: Later[Ahead | None] | None = None  # see Known
+    ahead: Worker | None = None  # see Known
 
 
 def _compute(
@@ -283,7 +283,7 @@ def _compute(
     inputs: Inputs,
     cache: Cache,
     clock: Clock,
-    ahead: Callable[[Registry], Later[Ahead | None] | None] | None = None,
+    ahead: Callable[[Registry], Worker | None] | None = None,
 ) -> Known:
     """parse -> registry -> resolve; once the registry is built, pages patched ``ahead``
     begin beside."""
@@ -516,8 +516,8 @@ def _begin_search(
 
 
 def _staging_once(stack: ExitStack, out: Path) -> Callable[[], Path]:
-    """What enters ``staging(out)`` into ``stack`` when first called: a build that fails
-    before it makes any file leaves no output folder."""
+    """What enters ``staging(out)`` into ``stack`` when first called, and gives ``out``: a
+    build that fails before it makes any file leaves no output folder."""
     folder: list[Path] = []
 
     def enter() -> Path:
@@ -535,7 +535,7 @@ def _ahead(
     config: SiteConfig,
     inputs: Inputs,
     cache: Cache,
-) -> Callable[[Registry], Later[Ahead | None] | None] | None:
+) -> Callable[[Registry], Worker | None] | None:
     """What asks for pages patched ahead (see ``ahead``) once the registry is built, of a
     worker started now: when a registry file changed since the last build, there are
     cores to spare, and the last build left its chips (the ``chips`` record, a small
@@ -552,14 +552,14 @@ def _ahead(
     worker = Worker()
     stack.callback(worker.stop)
 
-    def begin(registry: Registry) -> Later[Ahead | None] | None:
+    def begin(registry: Registry) -> Worker | None:
         renamed = depends.renamed_chips(registry.actors, chips)
         if not renamed or len(renamed) > MOST_RENAMED:
             worker.stop()
             return None
         actors = {k: a for k, a in registry.actors.items() if f"{k[0]}:{k[1]}" in renamed}
         request = Request(str(out), str(folder), config.language, renamed, actors)
-        return Later(worker.result, lambda: True) if worker.ask(request) else None
+        return worker if worker.ask(request) else None
 
     return begin
 
@@ -692,6 +692,9 @@ def _publish(
             "last_problems", {"id": found, "problems": [p.to_json() for p in ordered(problems)]}
         )
     cache.put_record("last_build", {"inputs": whole, "counts": model.counts, "problems": found})
+    # The search index's process may still be storing the rows this record names (see
+    # ``_begin_search``): should it not finish, a row the record names is missing, and the
+    # next build makes the index in full rather than patch it.
     cache.put_encoded("meta", search_rows)
     cache.put_record("pages", {"files": pages})
     gone = sorted(previous.keys() - pages.keys())
@@ -1082,13 +1085,20 @@ class _Keyed:
 _CO_CARRIED = 64
 
 
-def _keyed(
-    work: _PageWork, specs: list[Spec], record: Any, ahead: Later[Ahead | None] | None = None
-) -> _Keyed:
+def _keyed(work: _PageWork, specs: list[Spec], record: Any, ahead: Worker | None = None) -> _Keyed:
     """Keep the specs whose key is the last build's and whose files are as it left them,
     without making them; when the world changed, none. Only the specs whose keys may have
     changed are keyed again (see ``depends.to_look_at``). After a change of names alone,
-    the pages patched ``ahead`` are taken when the chips it took as renamed are those."""
+    the pages patched ``ahead`` are taken when the chips it took as renamed are those;
+    otherwise the worker is stopped at once, not left to patch pages none will take."""
+    try:
+        return _keyed_with(work, specs, record, ahead)
+    finally:
+        if ahead is not None:
+            ahead.stop()
+
+
+def _keyed_with(work: _PageWork, specs: list[Spec], record: Any, ahead: Worker | None) -> _Keyed:
     site = work.views.site
     n = len(site.items)
     dep = work.depends
@@ -1146,10 +1156,10 @@ def _keyed(
 
 
 def _taken_ahead(
-    ahead: Later[Ahead | None] | None, renamed: Mapping[str, str]
+    ahead: Worker | None, renamed: Mapping[str, str]
 ) -> dict[str, tuple[str, Staged, str]] | None:
     """The pages patched ahead, if they were patched for the chips renamed as they are."""
-    found = ahead() if ahead is not None else None
+    found = ahead.result() if ahead is not None else None
     if found is None or found.renamed != renamed:
         return None
     return found.pages
@@ -1382,6 +1392,18 @@ def _staged(work: _PageWork, page: Made, data: bytes, where: list[Slot] | None) 
     return page._replace(outcome=outcome, slot_row=row)
 
 
+def _patchable(work: _PageWork, path: str, fingerprint: str) -> str | None:
+    """The last build's fingerprint of a page whose file is as it left it, when only the
+    names of its chips changed since (its fingerprint before the dot is the same)."""
+    before = work.previous.get(path)
+    shape, dot, _ = fingerprint.partition(".")
+    if not (dot and isinstance(before, list) and before and isinstance(before[0], str)):
+        return None
+    if before[0].partition(".")[0] != shape or path not in work.intact:
+        return None
+    return before[0]
+
+
 def _patched_ahead(work: _PageWork, path: str, fingerprint: str) -> tuple[Staged, str] | None:
     """The page as patched ahead, staged, and its slot row, when only the names of its
     chips changed since the last build (see ``_patched``)."""
@@ -1389,14 +1411,11 @@ def _patched_ahead(work: _PageWork, path: str, fingerprint: str) -> tuple[Staged
     if found is None:
         return None
     last, staged, where = found
-    shape, dot, _ = fingerprint.partition(".")
-    before = work.previous.get(path)
-    if not dot or last.partition(".")[0] != shape or path not in work.intact:
-        return None
-    if not (isinstance(before, list) and before and before[0] == last):
+    if _patchable(work, path, fingerprint) != last:
         return None  # patched from another record of the page (another build's)
-    unchanged = staged.path is None and staged.held is None and staged.data is None
-    if unchanged and work.manifest.get(path) != staged.sha:
+    if staged.path is not None:
+        return None  # staged at its own path: the worker patches files of ours alone
+    if staged.held is None and staged.data is None and work.manifest.get(path) != staged.sha:
         return None  # taken for the file the output has, by another manifest
     return staged, f'["{fingerprint}",{where}]'
 
@@ -1407,11 +1426,8 @@ def _patched(
     """The page as the last build wrote it with today's names written in, when only the
     names of its chips changed since (its fingerprint before the dot is the same), and
     the last build recorded where they went in the file, which is as it left it."""
-    before = work.previous.get(path)
-    shape, dot, _ = fingerprint.partition(".")
-    if not (dot and isinstance(before, list) and before and isinstance(before[0], str)):
-        return None
-    if before[0].partition(".")[0] != shape or path not in work.intact:
+    last = _patchable(work, path, fingerprint)
+    if last is None:
         return None
     raw = work.slot_rows.get(path)
     if raw is None:
@@ -1421,7 +1437,7 @@ def _patched(
             row = json.loads(raw)
         except ValueError:
             return None
-    if not (isinstance(row, list) and len(row) == 2 and row[0] == before[0]):
+    if not (isinstance(row, list) and len(row) == 2 and row[0] == last):
         return None
     try:
         with open(os.path.join(work.out, path), "rb") as file:

@@ -347,7 +347,8 @@ class Cache:
         """Hold every write back until ``flush``: a process whose result another waits for
         hands it over first and stores what it made afterwards. Reads see the cache as it
         was (none of what is held back)."""
-        self._deferred = []
+        if self._deferred is None:
+            self._deferred = []
 
     def flush(self) -> None:
         """Make the writes held back (see ``defer``), in order."""

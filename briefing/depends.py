@@ -172,7 +172,7 @@ class Depends:
     def chip_place(self) -> dict[Key, str]:
         """What a chip shows of each actor but its names: where it links, and how. A
         briefing's key holds these, and the names beside them (see ``key``)."""
-        return {k: repr((a.kind, a.url, a.registered)) for k, a in self.site.actors.items()}
+        return {k: _place(a) for k, a in self.site.actors.items()}
 
     @cached_property
     def chip_names(self) -> dict[Key, str]:
@@ -317,11 +317,16 @@ def _entry(card: str, item: Item) -> str:
 def chip_digest(actor: Actor) -> str:
     """An actor's entry in ``Depends.chip_digests``, from the actor alone: what a process
     that has the registry but no site yet can tell (see ``ahead``)."""
-    return _chip_digest(repr((actor.kind, actor.url, actor.registered)), _names(actor))
+    return _chip_digest(_place(actor), _names(actor))
 
 
 def _chip_digest(place: str, names: str) -> str:
     return f"{short(place)}.{short(names)}"
+
+
+def _place(actor: Actor) -> str:
+    """What a chip shows of an actor but its names: where it links, and how."""
+    return repr((actor.kind, actor.url, actor.registered))
 
 
 def _chip(actor: Actor) -> str:

@@ -26,8 +26,6 @@ from briefing.pages import Job, Shared
 from briefing.slots import Name, escape_text
 from briefing.urls import relative, root_of
 
-_escape_text = escape_text
-
 
 class TemplateProblem(Exception):
     def __init__(self, template: str, line: int, message: str) -> None:
@@ -60,7 +58,7 @@ class Renderer:
             except (slots.Touched, TemplateProblem):  # a mistake is reported as rendered
                 text = None
         if text is not None and not session.touched:
-            done = slots.resolve(text, job.names, _escape_text)
+            done = slots.resolve(text, job.names, escape_text)
             if done is not None:
                 return done
         plain = dataclasses.replace(job, context=slots.plain(job.context), names={})
@@ -74,13 +72,13 @@ def _escaped(value: Any) -> str:
     markup; a briefing's page makes some 300 such calls, and making each result a
     ``Markup`` (in Python, since MarkupSafe 3) was a third of rendering it."""
     if type(value) is str:
-        return _escape_text(value)
+        return escape_text(value)
     if type(value) is Name:
-        return slots.printed(value) if slots.active() else _escape_text(value.text)
+        return slots.printed(value) if slots.active() else escape_text(value.text)
     if hasattr(value, "__html__"):
         return str(value.__html__())
     slots.probe(value)  # a list printed as it is prints its strings' reprs
-    return _escape_text(str(value))
+    return escape_text(str(value))
 
 
 class _Template(jinja2.Template):

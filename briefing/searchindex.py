@@ -360,7 +360,7 @@ def _names(docs: _Documents, order: list[int], redo: list[int]) -> Files:
     for c in sorted({d // size for d in redo}):
         ids = range(c * size, min((c + 1) * size, len(order)))
         path, data = search.names_file(
-            c, [search.stored_text(docs.named(order[d]), "") for d in ids]
+            c, [search.stored_text(docs.names_and_tags(order[d]), "") for d in ids]
         )
         files[path] = data
     return files
@@ -675,7 +675,7 @@ class _Documents:
             self.sketched.discard(i)
         return self.docs[i]
 
-    def named(self, i: int) -> search.SearchDoc:
+    def names_and_tags(self, i: int) -> search.SearchDoc:
         """Document ``i``'s names and tags, in a document of nothing else, unless it is
         made already: a rename rewrites the name chunks of every document."""
         if i not in self.sketched:
@@ -718,11 +718,16 @@ class _Memo:
 
     def known(self, parse_key: str, item: Item) -> list[str] | None:
         """The briefing's document key and actors' digest, if it keeps them."""
-        found = self.keys.get(parse_key) if parse_key else None
-        if not (type(found) is list and len(found) == 2 and type(found[0]) is str):
-            return None
         renamed = self.renamed
         if renamed and not (renamed.isdisjoint(item.actors) and renamed.isdisjoint(item.tags)):
+            return None
+        return self._found(parse_key, item)
+
+    def _found(self, parse_key: str, item: Item) -> list[str] | None:
+        """The briefing's entry, when it names the actors it named then (or the registry
+        is the same: then it does)."""
+        found = self.keys.get(parse_key) if parse_key else None
+        if not (type(found) is list and len(found) == 2 and type(found[0]) is str):
             return None
         if self.check and _named(item) != found[1]:
             return None
@@ -735,10 +740,8 @@ class _Memo:
         renamed since: its document with their names then, if its key (``key``) is the
         one the memo holds. Reading the last build's documents back took a tenth of a
         second of a rename at 10,000 briefings."""
-        found = self.keys.get(parse_key) if parse_key else None
-        if not (type(found) is list and len(found) == 2 and type(found[0]) is str):
-            return None
-        if self.check and _named(item) != found[1]:
+        found = self._found(parse_key, item)
+        if found is None:
             return None
         then = self.then
         try:

@@ -95,7 +95,8 @@ def _star_shared(pair: tuple[Callable[..., T], tuple[Any, ...]]) -> T:
 class Then(Generic[T]):
     """What background work returns to hand ``value`` over at once and do ``after`` once
     it is handed over (in a forked child, while the parent goes on with it): storing what
-    it made, say."""
+    it made, say. A parent that never asks for the value stops the child, ``after`` or
+    not: what it does must be safe to stop (each cache write is whole or not made)."""
 
     value: T
     after: Callable[[], None]
@@ -175,7 +176,7 @@ def in_background(func: Callable[[], T | Then[T]], enabled: bool = True) -> Iter
         return value  # type: ignore[no-any-return]
 
     def ready() -> bool:
-        # The child writes its result in one go as it ends: readable means finished.
+        # The child writes its result in one go: readable means the result is in.
         return waited or bool(select.select([read], [], [], 0)[0])
 
     try:

@@ -269,6 +269,45 @@ def test_a_rename_takes_the_pages_patched_ahead(
     assert build(Options(site=site, jobs=2)).ok and taken == []  # no registry edit: none
 
 
+def test_a_worker_whose_pages_no_build_takes_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rename with a change every page shows (the site's title) makes every page: the
+    worker patching ahead is stopped once the build knows, its pages never asked for."""
+    from briefing.ahead import Worker
+
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    assert build(Options(site=site, jobs=2)).ok
+    calls: list[str] = []
+    stop, result = Worker.stop, Worker.result
+
+    def stopping(self: Worker) -> None:
+        calls.append("stop")
+        stop(self)
+
+    def asked(self: Worker) -> Any:
+        calls.append("result")
+        return result(self)
+
+    make_all = build_module._make_all
+
+    def making(*args: Any, **kwargs: Any) -> Any:
+        calls.append("pages")
+        return make_all(*args, **kwargs)
+
+    monkeypatch.setattr(Worker, "stop", stopping)
+    monkeypatch.setattr(Worker, "result", asked)
+    monkeypatch.setattr(build_module, "_make_all", making)
+    person, _ = _most_named(site)
+    _rename(person, "Ana Vidal")
+    config = site / "briefing.yaml"
+    config.write_text(config.read_text("utf-8").replace("title: ", "title: Otro ", 1), "utf-8")
+    assert build(Options(site=site, jobs=2)).ok
+    assert "result" not in calls and calls.index("stop") < calls.index("pages")
+    _assert_equals_cold(site, tmp_path / "cold")
+
+
 def test_pages_patched_ahead_for_other_names_are_not_taken(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
