@@ -493,7 +493,7 @@ def _begin_search(
                 order,
             )
             held = Held(out)
-            stats = _stats(before)
+            stats = recorded_stats(before.records)
             try:
                 staged = {
                     rel: stage(data, out, rel, manifest, stats, held) for rel, data in files.items()
@@ -564,11 +564,6 @@ def _ahead(
     return begin
 
 
-def _stats(before: Before) -> dict[str, tuple[int, int]]:
-    """Each file's (size, mtime_ns) after the last build, as it recorded them."""
-    return recorded_stats(before.records)
-
-
 def _publish(
     options: Options,
     model: Computed,
@@ -589,7 +584,7 @@ def _publish(
     jobs = options.jobs or os.cpu_count() or 1
     problems = model.problems
     previous = before.records
-    stats = _stats(before)
+    stats = recorded_stats(before.records)
     items = model.views.site.items
     work = _PageWork(
         model.views,

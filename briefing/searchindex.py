@@ -385,6 +385,8 @@ def _full(
     body_keys = [docs.body_key(i) for i in range(len(keys))]
     cache.keep_only("search_bodies", body_keys)
     cache.keep_only("search_text", body_keys)
+    # With writes held back (``Cache.defer``), these keys still hold the ones dropped
+    # above: only the keys of ``keys`` are looked up in them, and those were kept.
     known = cache.keys("search_docs")
     analyses = _analyses(docs, keys, list(range(len(keys))), bodies, cache, jobs, known)
     in_order = [analyses[key] for key in by_id]
