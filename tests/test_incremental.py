@@ -224,7 +224,7 @@ def test_a_rename_beside_the_search_index_is_patched_in_the_building_process(
 
 def _taken_ahead(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
     """The pages the builds from now on take as patched ahead, and those they patch
-    themselves."""
+    themselves (not those they try to, and make)."""
     taken: list[str] = []
     patched: list[str] = []
     patched_ahead, patch = build_module._patched_ahead, build_module._patched
@@ -236,8 +236,10 @@ def _taken_ahead(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]
         return found
 
     def patching(work: Any, path: str, *args: Any) -> Any:
-        patched.append(path)
-        return patch(work, path, *args)
+        found = patch(work, path, *args)
+        if found is not None:
+            patched.append(path)
+        return found
 
     monkeypatch.setattr(build_module, "_patched_ahead", taking)
     monkeypatch.setattr(build_module, "_patched", patching)
@@ -263,6 +265,10 @@ def test_a_rename_takes_the_pages_patched_ahead(
         assert result.ok and result.report is not None
         assert set(naming) <= set(taken) and set(patched).isdisjoint(taken)
         assert set(taken) <= set(result.report.written)
+        # what it patches itself is unchanged: the pages of others naming the person in
+        # their figures (a network's labels) were patched ahead too
+        assert set(patched).isdisjoint(result.report.written)
+        assert any('~fit:' in slots for slots in _slot_rows(site, taken))
         _assert_equals_cold(site, tmp_path / "cold", name)
     taken.clear()
     _edit(next(iter(sorted((site / "content/briefings").rglob("*.md")))), "\n---\n", "\n---\nMás. ")
@@ -1198,6 +1204,15 @@ def _rename(person: Path, name: str) -> None:
     data = yaml.safe_load(person.read_text("utf-8"))
     renamed = {**data, "name": name, "aliases": [data["name"], *data.get("aliases", [])]}
     person.write_text(yaml.safe_dump(renamed, allow_unicode=True, sort_keys=False), "utf-8")
+
+
+def _slot_rows(site: Path, paths: list[str]) -> list[str]:
+    """Where the names of these pages went, as the cache holds it (JSON)."""
+    cache = Cache(site / ".briefing-cache")
+    try:
+        return list(cache.get_raw("page_slots", paths).values())
+    finally:
+        cache.close()
 
 
 def _most_named(site: Path, shown: Callable[[str], str] = str) -> tuple[Path, list[str]]:
