@@ -16,12 +16,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from briefing.markup import URL_ATTR, attr_value, refused_link, refused_scheme
 from briefing.model import Body
 from briefing.problems import Problem, error
 from briefing.registry import Key
 from briefing.text import digest
-from briefing.urls import relative, split_fragment
+from briefing.urls import (
+    URL_ATTR,
+    attr_value,
+    refused_link,
+    refused_scheme,
+    relative,
+    split_fragment,
+)
 
 # a tag (a quoted attribute value may hold `>`: raw HTML under `raw_html: trust` has them
 # unescaped), else anything from `<` to `>` (a comment), else text; a lone `<` is text.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -12,7 +13,7 @@ from briefing.cache import Batch, Cache, encode
 from briefing.load import Inputs, SourceFile
 from briefing.model import Parsed, parsed_from_json, parsed_to_json
 from briefing.parse import Settings, parse_file
-from briefing.workers import map_jobs
+from briefing.workers import PARALLEL_MIN, map_jobs
 
 Progress = Callable[[str, int, int], None]
 
@@ -166,6 +167,10 @@ def parse_all(
         if result[3] is not None:
             new_bodies.add(keys[missing[n].path], result[3])
 
+    if jobs > 1 and len(missing) >= PARALLEL_MIN:
+        # Python-Markdown, loaded by the first body rendered (see ``parse._body``), is
+        # loaded here once, for the workers forked to parse the files
+        importlib.import_module("briefing.markup")
     fresh = map_jobs(
         _parse_one,
         [(f, settings, cache.enabled) for f in missing],

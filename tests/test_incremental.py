@@ -1359,3 +1359,42 @@ def test_a_page_changed_by_hand_is_rendered_not_patched(
     assert naming[0] in rendered
     assert set(naming[1:]).isdisjoint(rendered)
     _assert_equals_cold(site, tmp_path / "cold")
+
+
+_LOADED = """
+import sys
+from pathlib import Path
+from briefing.build import Options, build
+assert build(Options(site=Path(sys.argv[1]), jobs=1)).ok
+print(" ".join(sorted({m.partition(".")[0] for m in sys.modules})))
+"""
+
+
+def test_python_markdown_is_loaded_only_to_render_markdown(tmp_path: Path) -> None:
+    """A rebuild that finds every body in its cache (a rename) never loads Python-Markdown
+    (its import was a sixth of starting up); one with a body to render does. A site's own
+    Markdown settings are still tried when the config is read."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "12"], check=True)
+
+    def loaded() -> set[str]:
+        found = subprocess.run(
+            [sys.executable, "-c", _LOADED, str(site)], check=True, capture_output=True, text=True
+        )
+        return set(found.stdout.split())
+
+    assert "markdown" in loaded()  # a first build renders every body
+    person, _ = _most_named(site)
+    _rename(person, "Ana Vidal")
+    assert "markdown" not in loaded()
+    briefing = next(iter(sorted((site / "content/briefings").rglob("*.md"))))
+    _edit(briefing, "\n---\n", "\n---\nMás. ")
+    assert "markdown" in loaded()
+    config = site / "briefing.yaml"
+    config.write_text(
+        config.read_text("utf-8") + "markdown:\n  extensions: [tables, no_such_one]\n", "utf-8"
+    )
+    result = build(Options(site=site, jobs=1, write=False))
+    assert [p.hint for p in result.problems if p.path == "briefing.yaml"] == [
+        "check the names in `markdown.extensions`"
+    ]

@@ -235,7 +235,7 @@ def test_url_attributes_match_as_the_plain_spelling_would() -> None:
     import random
     import re
 
-    from briefing.markup import URL_ATTR
+    from briefing.urls import URL_ATTR
 
     plain_form = re.compile(
         r"""(?<![\w:-])((?:xlink:)?(?:href|src))\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
@@ -260,7 +260,7 @@ def test_url_attribute_letters_take_every_case_re_i_would() -> None:
     import re
     import sys
 
-    from briefing.markup import _any_case
+    from briefing.urls import _any_case
 
     every = "".join(map(chr, range(sys.maxunicode + 1)))
     for letter in "xlinkhrefsc":
