@@ -1111,29 +1111,3 @@ def test_a_summary_is_left_out_exactly_when_its_words_start_the_body(
     expected = bool(words) and _findwords(body)[: len(words)] == words
     stored = _unrepeated([summary, body, [], []])
     assert stored == ["" if expected else summary, body, [], []]
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    body=st.text(st.characters(blacklist_categories=("Cs",)), max_size=80),
-    asked=st.lists(  # terms are words: letters, digits, marks
-        st.text(st.characters(whitelist_categories=("L", "N", "M")), min_size=1, max_size=6),
-        max_size=4,
-    ),
-)
-@example(body='Ñandú "Vidal" \\ tab\tend', asked=["ñandu", "vidal", "nandu"])
-def test_a_stored_part_read_for_some_terms_is_that_of_the_decoded_part(
-    body: str, asked: list[str]
-) -> None:
-    """A rename reads a few terms of a stored body's part, from its JSON text without
-    decoding it when none is written there: what it reads is what the decoded part has of
-    those terms, for terms the body has (some of its own) and terms it has not."""
-    from briefing.cache import encode
-    from briefing.search import BodyPart, body_part
-    from briefing.searchindex import _part_of
-
-    part, _ = body_part(body)
-    own = list(part.plain)[:2] + [t for spelled in part.other.values() for t in spelled][:1]
-    only = {*asked, *own}
-    stored = {"k": encode(part.to_json())}
-    assert _part_of(stored, "k", only) == BodyPart.from_json(part.to_json(), only)
