@@ -22,8 +22,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
-import json
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -269,23 +267,11 @@ def _part(value: Any, only: Collection[str] | None = None) -> search.BodyPart | 
 
 
 def _part_of(
-    stored: dict[str, str], body_key: str, only: Collection[str] | None = None
+    stored: dict[str, Any], body_key: str, only: Collection[str] | None = None
 ) -> search.BodyPart | None:
-    """``_part`` of the part of body ``body_key`` stored as ``stored`` has it (JSON text);
-    no part for a document without a body. When none of the terms ``only`` is in that
-    text, the body has none of them, and it is not decoded: a rename reads the parts of
-    thousands of bodies for the words of one name, which most do not have. (A character
-    of a string is always written the same way in JSON, so a term in one of the part's
-    strings is in its text written so.)"""
-    if not body_key:
-        return search.NO_BODY
-    raw = stored[body_key]
-    if only is not None and not any(encode(term)[1:-1] in raw for term in only):
-        return search.NO_BODY
-    try:
-        return _part(json.loads(raw), only)
-    except ValueError:
-        return None
+    """``_part`` of the stored part of body ``body_key``; no part for a document without
+    a body."""
+    return _part(stored[body_key], only) if body_key else search.NO_BODY
 
 
 def _head(doc: search.SearchDoc, body_key: str) -> list[object]:
@@ -454,10 +440,7 @@ def _patch(
     if any(last.ids[d] not in heads for d in changed):
         return None
     old_bodies = {doc.body for doc in heads.values() if doc.body}
-    try:
-        stored_parts = cache.get_raw("search_bodies", sorted(old_bodies))
-    except sqlite3.Error:
-        return None
+    stored_parts = cache.get_many("search_bodies", sorted(old_bodies))
     if old_bodies - stored_parts.keys():
         return None
     old: dict[str, search.Analysis] = {}
