@@ -123,7 +123,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "DOC_CHUNK",
@@ -779,17 +779,22 @@ def _memo(
     return found
 
 
-def renamed_heads(was: SearchDoc, now: SearchDoc) -> tuple[Head, Head, set[str]] | None:
+def renamed_heads(
+    was: SearchDoc, now: SearchDoc, memo: dict[Any, set[str]] | None = None
+) -> tuple[Head, Head, set[str]] | None:
     """The heads of a document as it was and as it is when only its names and tags
     differ, and the terms whose tier or spelling may differ (see ``changed_terms``): those
     whose counts in the names or in the tags changed (some may not differ, when the
     summary has them too: their analyses come out the same). Each field counts those
     terms alone: a rename changes the names of thousands of briefings, and counting the
     words of each one's summary and title was most of its analysis. None when the title
-    or summary differs too."""
+    or summary differs too. ``memo`` keeps the terms that changed between names from
+    document to document (thousands show the same renamed name)."""
     if (was.kind, was.title, was.summary) != (now.kind, now.title, now.summary):
         return None
-    only = _changed_names(was.names, now.names) | _changed_names(was.tags, now.tags)
+    if memo is None:
+        memo = {}
+    only = _changed_names(was.names, now.names, memo) | _changed_names(was.tags, now.tags, memo)
     summary, title = _counts_of(was.summary, only), _counts_of(was.title, only)
 
     def head(doc: SearchDoc) -> Head:
@@ -806,24 +811,33 @@ def renamed_heads(was: SearchDoc, now: SearchDoc) -> tuple[Head, Head, set[str]]
     return head(was), head(now), only
 
 
-def _changed_names(was: tuple[str, ...], now: tuple[str, ...]) -> set[str]:
+def _changed_names(
+    was: tuple[str, ...], now: tuple[str, ...], memo: dict[Any, set[str]]
+) -> set[str]:
     """The terms whose counts or spellings may differ between two lists of names: those
     whose counts differ in the names at the places where the lists differ (in all of
-    them, when their lengths do). The names they share add the same to both."""
+    them, when their lengths do). The names they share add the same to both. Kept in
+    ``memo`` by the names that differ."""
     if was == now:
         return set()
-    if len(was) == len(now):
-        pairs = [pair for pair in zip(was, now, strict=True) if pair[0] != pair[1]]
+    same = len(was) == len(now)
+    pairs = [pair for pair in zip(was, now, strict=True) if pair[0] != pair[1]] if same else []
+    key = ("pairs", *pairs) if same else ("lists", was, now)
+    found = memo.get(key)
+    if found is not None:
+        return found
+    if same:
         gone, new = [_name_counts(a) for a, _ in pairs], [_name_counts(b) for _, b in pairs]
     else:
         gone, new = [_name_counts(n) for n in was], [_name_counts(n) for n in now]
     terms = {t for counts in (*gone, *new) for part in counts for t in part}
     then, then_now = _within(gone, terms), _within(new, terms)
-    return {
+    found = memo[key] = {
         t
         for t in terms
         if then[0].get(t) != then_now[0].get(t) or then[1].get(t) != then_now[1].get(t)
     }
+    return found
 
 
 def _counts_of(text: str, only: Collection[str]) -> Counts:

@@ -448,6 +448,7 @@ def _patch(
     rest: list[int] = []  # documents whose body changed
     same: list[tuple[str, search.SearchDoc, str]] = []
     memo: dict[tuple[str, ...], search.Counts] = {}
+    differing: dict[Any, set[str]] = {}  # see search.renamed_heads
     texts: list[int] = []  # documents whose summary or body changed
     named: list[int] = []  # documents whose names or tags changed
     for d in changed:
@@ -467,7 +468,7 @@ def _patch(
         if doc.summary != was.summary:
             texts.append(d)
         # The same body: only the terms of the head's fields that changed can differ.
-        renamed = search.renamed_heads(was, doc)
+        renamed = search.renamed_heads(was, doc, differing)
         if renamed is None:
             then, now = search.head(was, memo), search.head(doc, memo)
             only = search.changed_terms(then, now)
@@ -725,24 +726,29 @@ class _Memo:
             return None
         return self._found(parse_key, item)
 
-    def _found(self, parse_key: str, item: Item) -> list[str] | None:
+    def _found(self, parse_key: str, item: Item, named: str | None = None) -> list[str] | None:
         """The briefing's entry, when it names the actors it named then (or the registry
-        is the same: then it does)."""
+        is the same: then it does); ``named`` is ``_named(item)``, if known."""
         found = self.keys.get(parse_key) if parse_key else None
         if not (type(found) is list and len(found) == 2 and type(found[0]) is str):
             return None
-        if self.check and _named(item) != found[1]:
+        if self.check and (named or _named(item)) != found[1]:
             return None
         return found
 
     def was(
-        self, parse_key: str, item: Item, doc: search.SearchDoc, key: Callable[[Any], str]
+        self,
+        parse_key: str,
+        item: Item,
+        doc: search.SearchDoc,
+        key: Callable[[Any], str],
+        named: str,
     ) -> tuple[str, search.SearchDoc] | None:
         """The key and document of a briefing that names the same actors as then, some
         renamed since: its document with their names then, if its key (``key``) is the
         one the memo holds. Reading the last build's documents back took a tenth of a
-        second of a rename at 10,000 briefings."""
-        found = self._found(parse_key, item)
+        second of a rename at 10,000 briefings. ``named`` is ``_named(item)``."""
+        found = self._found(parse_key, item, named)
         if found is None:
             return None
         then = self.then
@@ -851,11 +857,12 @@ def _briefing_key(
     if known is not None:
         return parse_key, known, None
     doc = _briefing_doc(catalog, item)
+    named = _named(item)
     if memo.renamed:
-        found = memo.was(parse_key, item, doc, lambda d: _doc_key(d, parse_keys, salt))
+        found = memo.was(parse_key, item, doc, lambda d: _doc_key(d, parse_keys, salt), named)
         if found is not None:
             was[found[0]] = found[1]._replace(body=_body_key(parse_key, salt))
-    return parse_key, [_doc_key(doc, parse_keys, salt), _named(item)], doc
+    return parse_key, [_doc_key(doc, parse_keys, salt), named], doc
 
 
 def _briefing_doc(catalog: Catalog, item: Item) -> search.SearchDoc:

@@ -268,7 +268,7 @@ def test_a_rename_takes_the_pages_patched_ahead(
         # what it patches itself is unchanged: the pages of others naming the person in
         # their figures (a network's labels) were patched ahead too
         assert set(patched).isdisjoint(result.report.written)
-        assert any('~fit:' in slots for slots in _slot_rows(site, taken))
+        assert any("~fit:" in slots for slots in _slot_rows(site, taken))
         _assert_equals_cold(site, tmp_path / "cold", name)
     taken.clear()
     _edit(next(iter(sorted((site / "content/briefings").rglob("*.md")))), "\n---\n", "\n---\nMás. ")

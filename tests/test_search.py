@@ -987,6 +987,14 @@ def test_renamed_heads_give_the_analyses_heads_give(
     assert search.terms_only(then, few, changed) == search.terms_only(then_whole, few, changed)
     assert search.combine(new, few, None, changed) == search.combine(now_whole, few, None, changed)
     assert search.renamed_heads(was, now._replace(title=title + " x")) is None
+    # the terms that changed between names, kept from document to document, are the same
+    shared: dict[Any, set[str]] = {}
+    other, other_now = (d._replace(title=f"Otro {title}", summary="") for d in (was, now))
+    for _ in range(2):
+        assert search.renamed_heads(was, now, shared) == found
+        assert search.renamed_heads(other, other_now, shared) == search.renamed_heads(
+            other, other_now
+        )
 
 
 _PIECES = st.sampled_from(
