@@ -30,10 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefing import (
-    charts,  # noqa: F401  (it registers the forms its figures show names in)
-    slots,
-)
+from briefing import slots
 from briefing.cache import Cache, encode
 from briefing.registry import Actor, Key, chip_name
 from briefing.slots import escape_text

@@ -17,15 +17,12 @@ JavaScript and no external resource:
 * all text (titles, labels, hrefs) is HTML-escaped;
 * an empty input returns ``""``: nothing is drawn.
 
-Text widths are estimated with a per-character table tuned to be slightly
-generous for common sans-serif faces (DejaVu Sans, Arial, Helvetica, system-ui);
-long labels are truncated with an ellipsis and the full text is kept in the
-element's ``<title>`` tooltip.
+Text widths are estimated (see ``labels``); long labels are truncated with an
+ellipsis and the full text is kept in the element's ``<title>`` tooltip.
 """
 
 from __future__ import annotations
 
-import html
 import math
 import re
 import unicodedata
@@ -33,6 +30,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from briefing import slots
+from briefing.labels import FORMS, LABEL_SIZE, esc, text_width, truncate
 from briefing.slots import Name
 
 __all__ = ["CHARTS_CSS", "activity", "network", "ranking", "timeline"]
@@ -41,11 +39,8 @@ _SVG_NS = "http://www.w3.org/2000/svg"
 
 #: Width of every chart's viewBox, in user units.
 _WIDTH = 480.0
-#: Font sizes, in user units (rendered at about 1 px per unit at full width).
-_LABEL_SIZE = 13.0
+#: Font size of ticks, in user units (labels: ``labels.LABEL_SIZE``).
 _TICK_SIZE = 12.0
-#: The ellipsis used to shorten long labels.
-_ELLIPSIS = "…"
 
 #: Activity charts switch to quarters above this many months, to years above
 #: ``_QUARTERS_MAX_MONTHS``.
@@ -60,20 +55,10 @@ _KINDS = ("person", "organization", "country")
 _LEVEL_OPACITY = ("0.06", "0.2", "0.4", "0.6", "0.8")
 
 _MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-_NARROW = frozenset("fijlrtI.,:;'!|()[]{}/\\·`´")
-_WIDE = frozenset("mwMWÆŒœæ@%…—")
-_SYMBOLS = frozenset("<>=+~^&#*$")
 
 
 # --------------------------------------------------------------------------
 # helpers
-
-
-def _esc(text: str) -> str:
-    """Escape ``text`` for XML/HTML text and attributes, dropping characters XML forbids."""
-    return html.escape(_XML_INVALID.sub("", text), quote=True)
 
 
 # The helpers below are kept by their arguments: a build draws two thousand charts, with
@@ -85,50 +70,6 @@ def _n(value: float) -> str:
     """Format a coordinate: at most two decimals, no trailing zeros, no ``-0``."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-
-
-@lru_cache(maxsize=4096)
-def _char_width(ch: str) -> float:
-    if unicodedata.combining(ch):
-        return 0.0
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return 1.0
-    if ch == " ":
-        return 0.32
-    if ch in _NARROW:
-        return 0.32
-    if ch in _WIDE:
-        return 1.0
-    if ch in _SYMBOLS:
-        return 0.84
-    if ch.isdigit():
-        return 0.64
-    if ch.isupper():
-        return 0.72
-    return 0.6
-
-
-@lru_cache(maxsize=8192)
-def _text_width(text: str, size: float, *, bold: bool = False) -> float:
-    """Estimated rendered width of ``text`` at font size ``size`` (user units)."""
-    # 4 % of slack over DejaVu Sans, the widest of the usual sans-serif faces.
-    width = sum(_char_width(ch) for ch in text) * size * 1.04
-    return width * 1.15 if bold else width
-
-
-def _truncate(text: str, max_width: float, size: float, *, bold: bool = False) -> str:
-    """Shorten ``text`` with an ellipsis so that it fits in ``max_width``."""
-    text = " ".join(text.split())
-    if _text_width(text, size, bold=bold) <= max_width:
-        return text
-    # No label a chart can show is longer than this; cut first so the loop stays short.
-    cut = min(len(text), int(max_width / (0.32 * size)) + 1)
-    while cut > 0:
-        cut -= 1
-        candidate = text[:cut].rstrip() + _ELLIPSIS
-        if _text_width(candidate, size, bold=bold) <= max_width:
-            return candidate
-    return _ELLIPSIS
 
 
 def _check_prefix(id_prefix: str) -> None:
@@ -148,7 +89,7 @@ def _open(
 
     A picture without links is one image to assistive technology (``role="img"``); one
     with links keeps its links reachable, so it is labelled and described instead."""
-    pid = _esc(id_prefix)
+    pid = esc(id_prefix)
     label = (
         f'aria-labelledby="{pid}-title" aria-describedby="{pid}-desc"'
         if links
@@ -158,8 +99,8 @@ def _open(
         f'<svg xmlns="{_SVG_NS}" class="chart chart-{kind}" '
         f'viewBox="0 0 {_n(_WIDTH)} {_n(height)}" width="100%" '
         f'{label} fill="currentColor">',
-        f'<title id="{pid}-title">{_esc(title)}</title>',
-        f'<desc id="{pid}-desc">{_esc(desc)}</desc>',
+        f'<title id="{pid}-title">{esc(title)}</title>',
+        f'<desc id="{pid}-desc">{esc(desc)}</desc>',
     ]
 
 
@@ -170,13 +111,13 @@ def _text(
     *,
     cls: str,
     anchor: str = "start",
-    size: float = _LABEL_SIZE,
+    size: float = LABEL_SIZE,
     escaped: bool = False,
 ) -> str:
     anchor_attr = "" if anchor == "start" else f' text-anchor="{anchor}"'
     return (
         f'<text class="{cls}" x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}"{anchor_attr}>'
-        f"{text if escaped else _esc(text)}</text>"
+        f"{text if escaped else esc(text)}</text>"
     )
 
 
@@ -281,7 +222,7 @@ def activity(
     plot_h = baseline - top
     ticks = _nice_ticks(max(count for _, count, _ in buckets))
     top_value = ticks[-1]
-    left = max(_text_width(str(t), _TICK_SIZE) for t in ticks) + 8.0
+    left = max(text_width(str(t), _TICK_SIZE) for t in ticks) + 8.0
     right = _WIDTH - 1.0
     slot = (right - left) / len(buckets)
     gap = slot * 0.2 if slot >= 5 else slot * 0.12
@@ -302,7 +243,7 @@ def activity(
         x = left + i * slot
         bar_h = count / top_value * plot_h
         out.append(
-            f'<g class="col"><title>{_esc(bar_title)}</title>'
+            f'<g class="col"><title>{esc(bar_title)}</title>'
             f'<rect class="hit" x="{_n(x)}" y="{_n(top)}" width="{_n(slot)}" '
             f'height="{_n(plot_h)}" fill="none" pointer-events="all"/>'
             f'<rect class="bar" x="{_n(x + (slot - bar_w) / 2)}" y="{_n(baseline - bar_h)}" '
@@ -319,7 +260,7 @@ def _year_axis(
     start: int, end: int, size: int, left: float, slot: float, baseline: float
 ) -> list[str]:
     """Year labels (and tick marks at year boundaries) under an activity chart."""
-    label_w = _text_width("0000", _TICK_SIZE)
+    label_w = text_width("0000", _TICK_SIZE)
     year_w = 12 / size * slot
     label_y = baseline + 19
     out = ['<g class="years">']
@@ -386,27 +327,11 @@ def _node_shape(kind: str, x: float, y: float, r: float, cls: str) -> str:
     return f'<circle class="{cls}" cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}"/>'
 
 
-def _fit(text: str, room: str) -> str:
-    """A neighbour's label cut to ``room`` (a float's repr), escaped."""
-    return _esc(_truncate(text, float(room), _LABEL_SIZE))
-
-
-def _plain_label(text: str, _: str) -> str:
-    return _esc(text)
-
-
-# A chip's name in a network figure is a slot of the page (see ``slots``): renaming a
-# person patches the figures of everyone they appear with, as it does their chips.
-_LABEL_FORMS = {"fit": _fit, "svg": _plain_label}
-for _form, _make in _LABEL_FORMS.items():
-    slots.form(_form, _make)
-
-
 def _label(label: str | Name, form: str, argument: str = "") -> str:
     """A label escaped (``svg``) or cut to fit (``fit``); a ``Name`` as its slot."""
     if isinstance(label, Name):
         return slots.shown(label, form, argument)
-    return _LABEL_FORMS[form](label, argument)
+    return FORMS[form](label, argument)
 
 
 def network(
@@ -480,7 +405,7 @@ def network(
             anchor, lx = "middle", x
             ldy = dy - gap - 2 if sin < 0 else dy + gap + 11
             room = min(2 * min(lx, _WIDTH - lx) - 4, 180.0)
-        top_edge = min(top_edge, dy - r * 1.2, ldy - _LABEL_SIZE)
+        top_edge = min(top_edge, dy - r * 1.2, ldy - LABEL_SIZE)
         bottom_edge = max(bottom_edge, dy + r * 1.2, ldy + 4)
         shown = _label(label, "fit", repr(room))
         layout.append((item, x, dy, r, anchor, lx, ldy, shown))
@@ -499,15 +424,15 @@ def network(
     out.append('<g class="nodes">')
     for (label, href, count, kind), x, dy, r, anchor, lx, ldy, shown in layout:
         out.append(
-            f'<a class="neighbour" href="{_esc(href)}">'
-            f"<title>{_label(label, 'svg')}{_esc(f': {count}')}</title>"
+            f'<a class="neighbour" href="{esc(href)}">'
+            f"<title>{_label(label, 'svg')}{esc(f': {count}')}</title>"
             + _node_shape(kind, x, cy + dy, r, f"node node-{kind}")
             + _text(lx, cy + ldy, shown, cls="label", anchor=anchor, escaped=True)
             + "</a>"
         )
-    center_label = _truncate(center, 200.0, _LABEL_SIZE, bold=True)
+    center_label = truncate(center, 200.0, LABEL_SIZE, bold=True)
     out.append(
-        f'<g class="center"><title>{_esc(center)}</title>'
+        f'<g class="center"><title>{esc(center)}</title>'
         f'<circle class="node node-center" cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(center_r)}"/>'
         + _text(
             cx,
@@ -547,7 +472,7 @@ def ranking(
         _check_count(count)
     rows = sorted(items, key=lambda i: (-i[2], i[0].casefold(), i[0], i[1]))
     count_max = max(max(i[2] for i in rows), 1)
-    value_w = max(_text_width(str(i[2]), _TICK_SIZE) for i in rows)
+    value_w = max(text_width(str(i[2]), _TICK_SIZE) for i in rows)
     bar_room = _WIDTH - value_w - 8
     row_h = 38.0
     height = row_h * len(rows) - 6
@@ -558,9 +483,9 @@ def ranking(
         bar_w = count / count_max * bar_room
         if count:
             bar_w = max(bar_w, 2.0)
-        shown = _truncate(label, _WIDTH - 2, _LABEL_SIZE)
+        shown = truncate(label, _WIDTH - 2, LABEL_SIZE)
         out.append(
-            f'<a class="row" href="{_esc(href)}"><title>{_esc(f"{label}: {count}")}</title>'
+            f'<a class="row" href="{esc(href)}"><title>{esc(f"{label}: {count}")}</title>'
             + _text(0, y0 + 13, shown, cls="label")
             + f'<rect class="bar" x="0" y="{_n(y0 + 19)}" width="{_n(bar_w)}" height="12"/>'
             + _text(bar_w + 5, y0 + 29.5, str(count), cls="value", size=_TICK_SIZE)
@@ -631,7 +556,7 @@ def timeline(
         grid.append((year, counts))
     count_max = max(max(max(c) for _, c in grid), 1)
     names = [month_name(m) for m in range(1, 13)]
-    year_col = max(_text_width(str(y), _LABEL_SIZE, bold=True) for y, _ in grid) + 10
+    year_col = max(text_width(str(y), LABEL_SIZE, bold=True) for y, _ in grid) + 10
     slot = (_WIDTH - year_col) / 12
     cell_w, cell_h = slot - 3, 26.0
     header_h, row_h = 22.0, 30.0
@@ -640,7 +565,7 @@ def timeline(
     out = _open("timeline", height, id_prefix=id_prefix, title=title, desc=desc, links=True)
     out.append('<g class="months">')
     for m, abbreviation in enumerate(_month_abbreviations(month_name)):
-        shown = _truncate(abbreviation, slot - 2, _TICK_SIZE)
+        shown = truncate(abbreviation, slot - 2, _TICK_SIZE)
         x = year_col + m * slot + cell_w / 2
         out.append(_text(x, 13, shown, cls="tick", anchor="middle", size=_TICK_SIZE))
     out.append("</g>")
@@ -651,7 +576,7 @@ def timeline(
         for m, count in enumerate(counts):
             x = year_col + m * slot
             level = 0 if count == 0 else min(4, math.ceil(4 * count / count_max))
-            tip = f"<title>{_esc(f'{names[m]} {year}: {count}')}</title>"
+            tip = f"<title>{esc(f'{names[m]} {year}: {count}')}</title>"
             cell = (
                 f'<rect class="cell l{level}" fill-opacity="{_LEVEL_OPACITY[level]}" '
                 f'x="{_n(x)}" y="{_n(y0)}" '
@@ -661,7 +586,7 @@ def timeline(
                 out.append(f'<g class="empty">{tip}{cell}</g>')
                 continue
             value = ""
-            if _text_width(str(count), _TICK_SIZE) <= cell_w - 4:
+            if text_width(str(count), _TICK_SIZE) <= cell_w - 4:
                 value = _text(
                     x + cell_w / 2,
                     y0 + cell_h / 2 + 4.2,
@@ -670,7 +595,7 @@ def timeline(
                     anchor="middle",
                     size=_TICK_SIZE,
                 )
-            out.append(f'<a class="month" href="{_esc(href(year, m + 1))}">{tip}{cell}{value}</a>')
+            out.append(f'<a class="month" href="{esc(href(year, m + 1))}">{tip}{cell}{value}</a>')
         out.append("</g>")
     out.append("</svg>")
     return "".join(out)

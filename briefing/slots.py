@@ -25,6 +25,8 @@ from typing import Any
 
 from markupsafe import escape
 
+from briefing.labels import FORMS
+
 try:  # MarkupSafe 3: the escaping itself, in C, without making a Markup of the result
     from markupsafe import _escape_inner  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - another MarkupSafe: its own escape, as text
@@ -92,25 +94,17 @@ def printed(name: Name) -> str:
     return f"{MARK}{_WORD}{object.__getattribute__(name, 'ref')}{END}"
 
 
-# Ways of showing a name other than a chip's escaped text (a figure's label, cut to fit
-# its room), by kind: ``make(text, argument)`` is what the page holds, escaped. A slot of
-# one has the chip's ref, ``~``, the kind, ``:`` and the argument (no ref has a ``~``).
-_FORMS: dict[str, Callable[[str, str], str]] = {}
-
-
-def form(kind: str, make: Callable[[str, str], str]) -> None:
-    """Register a way of showing a name (see ``shown``)."""
-    _FORMS[kind] = make
-
-
 def shown(name: Name, kind: str, argument: str = "") -> str:
-    """``name`` in the registered form ``kind``: its placeholder while recording, so that
-    a rename patches it as it does a chip; else the form's text. Code that draws a name
-    (a figure) calls it instead of reading the name, which would be a use of it."""
+    """``name`` in the form ``kind`` (one of ``labels.FORMS``: a way of showing a name
+    other than a chip's escaped text, such as a figure's label cut to fit its room): its
+    placeholder while recording, so that a rename patches it as it does a chip; else the
+    form's text. Code that draws a name (a figure) calls it instead of reading the name,
+    which would be a use of it. A slot of a form has the chip's ref, ``~``, the kind,
+    ``:`` and the argument (no ref has a ``~``)."""
     ref = object.__getattribute__(name, "ref")
     if active():
         return f"{MARK}{_WORD}{ref}~{kind}:{argument}{END}"
-    return _FORMS[kind](object.__getattribute__(name, "text"), argument)
+    return FORMS[kind](object.__getattribute__(name, "text"), argument)
 
 
 def _value(ref: str, names: Mapping[str, str], escape: Callable[[str], str]) -> str | None:
@@ -124,7 +118,7 @@ def _value(ref: str, names: Mapping[str, str], escape: Callable[[str], str]) -> 
     if not tilde:
         return escape(name)
     kind, _, argument = rest.partition(":")
-    make = _FORMS.get(kind)
+    make = FORMS.get(kind)
     if make is None:
         return None
     try:

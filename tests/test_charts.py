@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing import charts, slots
+from briefing import labels, slots
 from briefing.charts import CHARTS_CSS, activity, network, ranking, timeline
 from briefing.slots import Name
 
@@ -293,7 +293,7 @@ def test_network_truncates_long_labels_inside_the_view_box() -> None:
         assert title.text == f"{label}: {count}"
         shown = text.text or ""
         assert shown.endswith("…") and label.startswith(shown[:-1])
-        estimated = charts._text_width(shown, 13)
+        estimated = labels.text_width(shown, 13)
         x = float(text.get("x", "nan"))
         anchor = text.get("text-anchor", "start")
         lo = {"start": x, "middle": x - estimated / 2, "end": x - estimated}[anchor]
