@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
 from importlib.resources import files
 from typing import Any
+
+from briefing.labels import esc
 
 __all__ = [
     "BUCKETS",
@@ -108,15 +108,6 @@ MAP_CSS = """\
   font: 13px system-ui, -apple-system, "Segoe UI", sans-serif;
 }
 """
-
-# Characters that are not allowed in XML 1.0 (escape() keeps them).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _text(value: str) -> str:
-    """Escape for XML text and attribute values (also drops XML-invalid characters)."""
-    return escape(_XML_INVALID.sub("", value), quote=True)
-
 
 # ------------------------------------------------------------------------------ data
 
@@ -232,8 +223,8 @@ def _open_svg(kind: str, title: str, desc: str, body_key: str) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="worldmap worldmap-{kind}"'
         f' viewBox="{world.view_box}" {label}'
         f' fill-rule="evenodd">'
-        f'<title id="{uid}-t">{_text(title)}</title>'
-        f'<desc id="{uid}-d">{_text(desc)}</desc>'
+        f'<title id="{uid}-t">{esc(title)}</title>'
+        f'<desc id="{uid}-d">{esc(desc)}</desc>'
     )
 
 
@@ -291,9 +282,7 @@ def choropleth(
     markers: list[str] = []  # dots go on top of all outlines
     for code in sorted(shown):
         cls = f"map-b{bucket_of(shown[code], ranges)}"
-        link = (
-            f'<a href="{_text(href(code))}"><title>{_text(f"{names[code]}: {shown[code]}")}</title>'
-        )
+        link = f'<a href="{esc(href(code))}"><title>{esc(f"{names[code]}: {shown[code]}")}</title>'
         if code in world.paths:
             shape = f'<path class="map-land {cls}" d="{world.paths[code]}"/>'
             if code in world.centres:  # tiny: add a dot so it can be seen and clicked
