@@ -10,7 +10,7 @@ usual way and never patched. So is a page where a printed name went into text th
 template then looked into (see ``render``): a patched page is always the page a
 render would make.
 
-Code the build runs while rendering shows a name in a registered form (``shown``): a
+Code the build runs while rendering shows a name in one of ``labels.FORMS`` (``shown``): a
 network figure's label, cut to the room it has. Its slot names the form, and a patch
 writes the new name in that form.
 """
