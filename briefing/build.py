@@ -474,7 +474,8 @@ def _begin_search(
         # In a forked child, through a connection of its own (see in_background). The
         # files are staged there too, as the pages are by their workers, and the record
         # is encoded there: what comes back is the rows that changed. What the index
-        # stores in the cache is stored once its result is handed over.
+        # stores in the cache is stored while the building process does not ask for the
+        # result yet, and the rest once it is handed over.
         reading = cache.reopened() if forked else cache
         if forked:
             reading.defer()
@@ -510,7 +511,12 @@ def _begin_search(
                 reading.flush()
                 reading.close()
 
-        return Then((staged, kept, reading.record_rows("search", record)), stored)
+        def storing(asked: Callable[[], bool]) -> None:
+            if forked:  # what the building process does not wait for yet
+                reading.flush(until=asked)
+
+        rows = reading.record_rows("search", record)
+        return Then((staged, kept, rows), stored, storing)
 
     return stack.enter_context(in_background(searched, forked))
 

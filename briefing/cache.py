@@ -350,11 +350,25 @@ class Cache:
         if self._deferred is None:
             self._deferred = []
 
-    def flush(self) -> None:
-        """Make the writes held back (see ``defer``), in order."""
-        deferred, self._deferred = self._deferred, None
-        for method, table, argument in deferred or ():
-            getattr(self, method)(table, argument)
+    def flush(self, until: Callable[[], bool] | None = None) -> None:
+        """Make the writes held back (see ``defer``), in order. With ``until``, stop once
+        it is true, between two transactions of at most ``STORE_BATCH`` rows each, and
+        go on holding back the rest (and what comes after) until the next ``flush``."""
+        held, self._deferred = self._deferred, None
+        if held is None:
+            return
+        try:
+            while held and (until is None or not until()):
+                method, table, argument = held[0]
+                if method == "put_encoded" and until is not None and len(argument) > STORE_BATCH:
+                    held[0] = (method, table, argument[STORE_BATCH:])
+                    argument = argument[:STORE_BATCH]
+                else:
+                    del held[0]
+                getattr(self, method)(table, argument)
+        finally:
+            if until is not None:
+                self._deferred = held
 
     def put_encoded(self, table: str, rows: Iterable[tuple[str, str]]) -> None:
         """Store values already made into JSON text by ``encode`` (in a worker, say)."""

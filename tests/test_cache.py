@@ -701,6 +701,42 @@ def test_the_cache_and_the_index_write_the_json_json_dumps_writes(value: Any) ->
     )
 
 
+def test_a_flush_until_asked_stops_between_transactions_and_holds_the_rest(
+    tmp_path: Path,
+) -> None:
+    """A child storing while its parent does not wait for it yet stops once the parent
+    asks: a long list of rows is stored ``STORE_BATCH`` at a time, what is left (and
+    what comes after) stays held back, in order, for the next ``flush``."""
+    from briefing.cache import STORE_BATCH, Cache
+
+    cache = Cache(tmp_path / "c")
+    cache.defer()
+    rows = [(f"k{n:05}", str(n)) for n in range(STORE_BATCH * 2 + 10)]
+    cache.put_encoded("search_docs", rows)
+    cache.delete_many("search_docs", ["k00000"])
+    transactions = 0
+
+    def asked() -> bool:
+        nonlocal transactions
+        transactions += 1
+        return transactions > 2  # asked after two transactions
+
+    cache.flush(until=asked)
+    assert len(cache.keys("search_docs")) == STORE_BATCH * 2
+    cache.put_many("search_docs", [("late", 1)])  # still held back
+    assert "late" not in cache.keys("search_docs")
+    cache.flush(until=lambda: False)  # all there is, still holding back what comes next
+    assert len(cache.keys("search_docs")) == len(rows) - 1 + 1
+    assert cache.get_many("search_docs", ["k00000", "late"]) == {"late": 1}
+    cache.put_many("search_docs", [("later", 2)])
+    assert "later" not in cache.keys("search_docs")
+    cache.flush()
+    assert cache.get_many("search_docs", ["later"]) == {"later": 2}
+    cache.put_many("search_docs", [("now", 3)])  # no longer held back
+    assert cache.get_many("search_docs", ["now"]) == {"now": 3}
+    cache.close()
+
+
 def test_writes_held_back_are_made_in_order_when_flushed(tmp_path: Path) -> None:
     """A process that hands its result over first holds its writes back: reads see the
     cache as it was until ``flush`` makes them, in the order they came."""

@@ -136,3 +136,40 @@ def test_a_result_is_handed_over_before_what_is_left_for_after(
         pid, value = later()
         assert value == 10 and done.exists() is not enabled  # here, after ran at once
     assert done.read_text() == str(pid)
+
+
+def test_a_child_works_meanwhile_until_its_parent_asks_for_the_result(tmp_path: Path) -> None:
+    """What a ``Then`` can do before handing its value over (``meanwhile``) runs while the
+    parent goes on without the value, and stops once the parent asks for it: the value
+    comes then, and ``after`` does the rest."""
+    import time
+
+    from briefing.workers import Then, in_background
+
+    steps = tmp_path / "steps"
+    done = tmp_path / "after"
+
+    def meanwhile(asked: Callable[[], bool]) -> None:
+        deadline = time.perf_counter() + 20
+        while not asked() and time.perf_counter() < deadline:
+            with steps.open("a") as file:
+                file.write(".")
+            time.sleep(0.01)
+
+    def work() -> Then[tuple[int, int]]:
+        return Then(_pid_and(6), lambda: done.write_text("stored"), meanwhile)
+
+    with in_background(work) as later:
+        deadline = time.perf_counter() + 20
+        while not steps.exists() and time.perf_counter() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)
+        assert not later.ready()  # still working meanwhile: the parent has not asked
+        before = len(steps.read_text())
+        started = time.perf_counter()
+        pid, value = later()
+        assert value == 12 and pid != os.getpid()
+        assert time.perf_counter() - started < 5  # handed over once asked, not at the end
+        assert before >= 1
+    assert done.read_text() == "stored"
+    assert len(steps.read_text()) < 1000  # it stopped when asked
