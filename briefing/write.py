@@ -428,10 +428,18 @@ def _regular_files(folder: Path, rel: str) -> dict[str, tuple[int, int]] | None:
     return files
 
 
+def manifest_bytes(files: dict[str, str]) -> bytes:
+    """The manifest as ``json.dumps(..., indent=0, sort_keys=True)`` writes it, a file a
+    line, made with the C encoder's string escaping: with an indent, ``json`` encodes in
+    Python, 40 ms of every build that writes at 10,000 briefings."""
+    string = json.encoder.encode_basestring_ascii
+    lines = ",\n".join(f"{string(k)}: {string(files[k])}" for k in sorted(files))
+    listed = "{\n" + lines + "\n}" if files else "{}"
+    return f'{{\n"files": {listed},\n"generator": "briefing"\n}}'.encode()
+
+
 def _write_manifest(out: Path, files: dict[str, str]) -> None:
-    body = json.dumps(
-        {"generator": "briefing", "files": dict(sorted(files.items()))}, indent=0, sort_keys=True
-    ).encode()
+    body = manifest_bytes(files)
     manifest_path = out / MANIFEST
     if not manifest_path.exists() or manifest_path.read_bytes() != body:
         _atomic_write(manifest_path, body)
