@@ -474,8 +474,8 @@ def _begin_search(
         # In a forked child, through a connection of its own (see in_background). The
         # files are staged there too, as the pages are by their workers, and the record
         # is encoded there: what comes back is the rows that changed. What the index
-        # stores in the cache is stored while the building process does not ask for the
-        # result yet, and the rest once it is handed over.
+        # stores in the cache is stored while the building process makes its pages, and
+        # the rest once the result is handed over.
         reading = cache.reopened() if forked else cache
         if forked:
             reading.defer()
@@ -625,6 +625,9 @@ def _publish(
         )
     finally:
         work.held.close()
+    # The search index's process stops storing what it made (see ``_begin_search``): the
+    # rows below are stored without waiting for its writes.
+    search_result.ask()
     clock.lap("pages")
     made = [m for group in groups for m in group.made] + moved
     problems += redirect_clashes(

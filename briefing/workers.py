@@ -101,19 +101,29 @@ class Then(Generic[T]):
     value: T
     after: Callable[[], None]
     # What of ``after`` can be done before the value is handed over, while the parent
-    # goes on without it: called with ``asked``, true once the parent waits for the value,
-    # it stops soon after that (a cold build's search index stored its 90 MB of cache
-    # rows in a second after its pages were made, while the build waited).
+    # goes on without it: called with ``asked``, true once the parent asks for the value
+    # or says it soon will (``Later.ask``); it stops soon after that. A cold build's
+    # search index stored its 90 MB of cache rows after its pages were made, while the
+    # build waited a second for it.
     meanwhile: Callable[[Callable[[], bool]], None] | None = None
 
 
 class Later(Generic[T]):
     """The result of work started in the background: calling it waits for the result (or
-    raises the work's exception); ``ready()`` says, without waiting, whether it is in."""
+    raises the work's exception); ``ready()`` says, without waiting, whether it is in.
+    ``ask()`` says, without waiting, that it soon will be asked for: what the child does
+    meanwhile (see ``Then``) stops, and so do its writes to a database the parent is
+    about to write to (a write waits for another process's, sleeping)."""
 
-    def __init__(self, result: Callable[[], T], ready: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        result: Callable[[], T],
+        ready: Callable[[], bool],
+        ask: Callable[[], None] = lambda: None,
+    ) -> None:
         self._result = result
         self.ready = ready
+        self.ask = ask
         self._value: tuple[T] | None = None
 
     def __call__(self) -> T:
@@ -172,12 +182,18 @@ def in_background(func: Callable[[], T | Then[T]], enabled: bool = True) -> Iter
             os._exit(0)
     os.close(write)
     os.close(asking)
-    waited = False
+    waited = asked = False
+
+    def tell() -> None:
+        nonlocal asked
+        if not asked:
+            asked = True
+            with suppress(OSError):  # a child gone already has nothing left to stop
+                os.write(ask, b"?")
 
     def result() -> T:
         nonlocal waited
-        with suppress(OSError):  # a child gone already has nothing left to stop for
-            os.write(ask, b"?")
+        tell()
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
         waited = True  # the child ends once done with what its ``Then`` left for after
@@ -193,7 +209,7 @@ def in_background(func: Callable[[], T | Then[T]], enabled: bool = True) -> Iter
         return waited or bool(select.select([read], [], [], 0)[0])
 
     try:
-        yield Later(result, ready)
+        yield Later(result, ready, tell)
     finally:
         if not waited:
             with suppress(ProcessLookupError):

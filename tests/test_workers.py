@@ -173,3 +173,40 @@ def test_a_child_works_meanwhile_until_its_parent_asks_for_the_result(tmp_path: 
         assert before >= 1
     assert done.read_text() == "stored"
     assert len(steps.read_text()) < 1000  # it stopped when asked
+
+
+def test_asking_ahead_stops_what_the_child_does_meanwhile_without_waiting(
+    tmp_path: Path,
+) -> None:
+    """``ask()`` tells the child its result is wanted soon: what it does meanwhile stops,
+    and the value is handed over, while the parent goes on (to write to the cache the
+    child was writing to, say)."""
+    import time
+
+    from briefing.workers import Then, in_background
+
+    steps = tmp_path / "steps"
+
+    def meanwhile(asked: Callable[[], bool]) -> None:
+        deadline = time.perf_counter() + 20
+        while not asked() and time.perf_counter() < deadline:
+            with steps.open("a") as file:
+                file.write(".")
+            time.sleep(0.01)
+
+    with in_background(lambda: Then(_pid_and(7), lambda: None, meanwhile)) as later:
+        deadline = time.perf_counter() + 20
+        while not steps.exists() and time.perf_counter() < deadline:
+            time.sleep(0.01)
+        later.ask()
+        later.ask()  # once is enough
+        while not later.ready() and time.perf_counter() < deadline:
+            time.sleep(0.01)
+        assert later.ready()  # handed over without being waited for
+        stopped = len(steps.read_text())
+        time.sleep(0.1)
+        assert len(steps.read_text()) == stopped
+        assert later()[1] == 14
+    with in_background(lambda: Then(_pid_and(7), lambda: None, meanwhile), False) as here:
+        here.ask()  # nothing to stop: the work runs when asked for
+        assert here() == (os.getpid(), 14)
