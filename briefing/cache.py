@@ -21,7 +21,7 @@ from typing import Any
 
 from briefing import __version__
 
-SCHEMA = "briefing-cache-9"
+SCHEMA = "briefing-cache-10"
 
 
 @functools.cache

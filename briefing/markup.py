@@ -24,6 +24,7 @@ from markdown import inlinepatterns, preprocessors, treeprocessors, util
 from markdown.extensions import fenced_code, toc
 
 from briefing.model import Body, Link
+from briefing.text import html_tokens
 from briefing.urls import URL_ATTR, attr_value, refused_scheme
 
 _TAGS = re.compile(r"<[^>]*>")
@@ -603,7 +604,7 @@ def render(
         if index in placed
     ]
     out = out.replace("\ue000", "").replace("\ue001", "")
-    tokens = html.unescape(_TAGS.sub(" ", out)).split()
+    tokens = html_tokens(out)
     text = " ".join(tokens)
     first = _FIRST_P.search(out)
     first_paragraph = (
@@ -683,7 +684,3 @@ def _line_of(lines: list[str], needle: str, first_line: int) -> int:
 
 
 _URL_ENDS = frozenset({"", ")", " ", "\t", '"', "'", ">", "]", "|"})
-
-
-def plain(text_html: str) -> str:
-    return " ".join(html.unescape(_TAGS.sub(" ", text_html)).split())

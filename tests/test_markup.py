@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from briefing.config import DEFAULT_EXTENSIONS
-from briefing.markup import MarkdownError, plain, render
+from briefing.markup import MarkdownError, render
 from briefing.model import Body, Link
+from briefing.text import html_tokens
 
 
 def md(source: str, first_line: int = 1, *, sanitize: bool = True, **kw: Any) -> Body:
@@ -270,8 +271,9 @@ def test_url_attribute_letters_take_every_case_re_i_would() -> None:
     assert set(re.findall(_any_case("s"), every)) == {"s", "S", "\u017f"}
 
 
-def test_plain() -> None:
-    assert plain("<p>a &amp; <b>b</b></p>\n<p>c</p>") == "a & b c"
+def test_the_text_of_html_is_its_words_with_tags_as_spaces() -> None:
+    assert " ".join(html_tokens("<p>a &amp; <b>b</b></p>\n<p>c</p>")) == "a & b c"
+    assert html_tokens("x<br>y &lt;z&gt;") == ["x", "y", "<z>"]
 
 
 # --------------------------------------------------------------- wikilinks

@@ -169,3 +169,29 @@ def test_bodies_are_stored_in_batches_while_the_files_are_parsed(
     assert keys2 == keys and set(html) == {f.path for f in files}
     assert all("Ana Pérez habló en París" in h for h in html.values())
     assert not bodies2.fresh  # read back from the cache, not parsed again
+
+
+def test_a_body_read_back_has_the_text_it_was_parsed_with_from_its_html_alone(
+    tmp_path: Path,
+) -> None:
+    """The cache keeps a body's HTML, not its text: the text read back is made from the
+    HTML, and is the text the parse made (entities, tags, a table, a list, code)."""
+    extra = (
+        "\n\n| a &amp; b | <c> |\n|---|---|\n| 1 | *dos* |\n\n- uno\n- **dos** &lt;3\n\n"
+        "    código  <b>\n\nFin «aquí» — sí.\n"
+    )
+    files = [_file(n, extra) for n in range(3)]
+    cache = Cache(tmp_path / "c")
+    _, keys, first = parse_all(_inputs(files), SETTINGS, "salt", cache, 1, lambda *_: None)
+    paths = [f.path for f in files]
+    parsed_text, parsed_html = first.text(paths), first.html(paths)
+    stored = cache.get_many("bodies", list(keys.values()))
+    assert sorted(stored.values()) == sorted(parsed_html.values())  # the HTML alone
+    cache.close()
+    again = Cache(tmp_path / "c")
+    _, _, bodies = parse_all(_inputs(files), SETTINGS, "salt", again, 1, lambda *_: None)
+    assert not bodies.fresh
+    assert bodies.html(paths) == parsed_html
+    assert bodies.text(paths) == parsed_text
+    assert "a & b" in parsed_text[paths[0]] and "<3" in parsed_text[paths[0]]
+    again.close()
