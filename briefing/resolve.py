@@ -534,6 +534,16 @@ class _Finisher:
         self.same_links = last.get("links") == self.links_id and self.changed is not None
 
     def key(self, source: str, page: str, body: Body, mentions: bool, own: Key | None) -> str:
+        key, names = self.made_key(source, page, body, mentions, own)
+        if names is not None:
+            self.names_used[self.parse_keys.get(source, source)] = names
+        return key
+
+    def made_key(
+        self, source: str, page: str, body: Body, mentions: bool, own: Key | None
+    ) -> tuple[str, str | None]:
+        """A body's key, and the digest of the names it can spell (None without mentions),
+        changing nothing here: a worker makes it beside the body (see ``run_all``)."""
         t = self.targets
         parts = []
         for link in body.links:
@@ -555,8 +565,7 @@ class _Finisher:
             names = self.names_memo.get(parse_key, "")
             if not names or (self.changed is not None and spells_changed(body.words, self.changed)):
                 names = t.names_digest(body.words)
-            self.names_used[parse_key] = names
-        return digest(
+        key = digest(
             self.salt,
             self.parse_keys.get(source, source),
             page,
@@ -565,6 +574,7 @@ class _Finisher:
             str(own),
             str(mentions),
         )
+        return key, names if mentions else None
 
     def _same(self, source: str, body: Body, mentions: bool) -> bool:
         """Whether a body whose sign is the last build's keeps its key: all it can link to
@@ -582,6 +592,11 @@ class _Finisher:
     def run_all(self, jobs: list[tuple[str, str, Body, bool, Key | None]]) -> dict[str, Done]:
         keys: dict[str, str] = {}
         signs: dict[str, str] = {}
+        by_key = {entry[1]: entry[2] for entry in self.last_done.values()}
+        # With no finished body to find by its key (a first build), each body's key is
+        # made by the worker that finishes it: in this process, before them, they took a
+        # quarter of a second of a first build at 10,000 briefings, its other cores idle.
+        later = not by_key
         for source, page, body, mentions, own in jobs:
             sign = f"{self.parse_keys.get(source, source)}>{page}>{own}>{mentions}"
             signs[source] = sign
@@ -598,12 +613,7 @@ class _Finisher:
                     if parse_key in self.names_memo:
                         self.names_used[parse_key] = self.names_memo[parse_key]
             else:
-                keys[source] = self.key(source, page, body, mentions, own)
-        if self.names_used != self.names_memo or not self.same_names:
-            self.cache.put_record("names", {"id": self.names_id, "digests": self.names_used})
-        if self.words is not None:
-            self.cache.put_record("name_words", {"id": self.names_id, "words": self.words})
-        by_key = {entry[1]: entry[2] for entry in self.last_done.values()}
+                keys[source] = "" if later else self.key(source, page, body, mentions, own)
         records = {s: by_key[k] for s, k in keys.items() if k in by_key}
         out: dict[str, Done] = {}
         missing = []
@@ -640,17 +650,22 @@ class _Finisher:
         keep = self.cache.enabled
         new_html = Batch(self.cache, "finished_html")  # stored as the workers go on
 
-        def store(n: int, result: tuple[Finished, str]) -> None:
-            new_html.add(keys[work[n][0]], result[1])
+        def store(n: int, result: tuple[Finished, str, tuple[str, str | None] | None]) -> None:
+            made = result[2]
+            new_html.add(keys[work[n][0]] if made is None else made[0], result[1])
 
         finished = map_jobs(
             _finish_one,
             [(n,) for n in range(len(work))],
             self.jobs,
-            shared=(self.targets, work, keep),
+            shared=(self.targets, work, keep, self.made_key if later else None),
             each=store if keep else None,
         )
-        for (source, *_), (done, _html) in zip(work, finished, strict=True):
+        for (source, *_), (done, _html, made) in zip(work, finished, strict=True):
+            if made is not None:
+                keys[source], names = made
+                if names is not None:
+                    self.names_used[self.parse_keys.get(source, source)] = names
             key = keys[source]
             self.fresh_html[key] = done.html
             out[source] = Done(
@@ -663,6 +678,10 @@ class _Finisher:
             )
             records[source] = _record(done)
         new_html.flush()
+        if self.names_used != self.names_memo or not self.same_names:
+            self.cache.put_record("names", {"id": self.names_id, "digests": self.names_used})
+        if self.words is not None:
+            self.cache.put_record("name_words", {"id": self.names_id, "words": self.words})
         done_now = {s: [signs[s], keys[s], records[s]] for s in keys if s in records}
         if not self.same_targets or done_now != self.last_done:
             self.cache.put_record(
@@ -675,15 +694,21 @@ class _Finisher:
         return out
 
 
+_Keyer = Callable[[str, str, Body, bool, Key | None], tuple[str, str | None]]
+
+
 def _finish_one(
-    shared: tuple[Targets, list[tuple[str, str, Body, bool, Key | None]], bool], n: int
-) -> tuple[Finished, str]:
+    shared: tuple[Targets, list[tuple[str, str, Body, bool, Key | None]], bool, _Keyer | None],
+    n: int,
+) -> tuple[Finished, str, tuple[str, str | None] | None]:
     """A body finished and, if the cache ``keep``s it, its HTML encoded in the worker: the
-    building process only stores it."""
-    targets, work, keep = shared
+    building process only stores it. With a ``keyer``, the body's key is made here too
+    (see ``_Finisher.made_key``)."""
+    targets, work, keep, keyer = shared
     source, page, body, mentions, own = work[n]
     done = finish(body, source, page, targets, link_mentions=mentions, own=own)
-    return done, encode(done.html) if keep else ""
+    made = None if keyer is None else keyer(source, page, body, mentions, own)
+    return done, encode(done.html) if keep else "", made
 
 
 def _record(done: Finished) -> dict[str, Any]:

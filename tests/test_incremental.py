@@ -1398,3 +1398,41 @@ def test_python_markdown_is_loaded_only_to_render_markdown(tmp_path: Path) -> No
     assert [p.hint for p in result.problems if p.path == "briefing.yaml"] == [
         "check the names in `markdown.extensions`"
     ]
+
+
+def test_keys_made_beside_the_bodies_of_a_first_build_are_those_a_rebuild_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first build has no finished body to find by its key: each body's key is made by
+    the worker that finishes it. A rebuild whose link targets changed (a new briefing)
+    keys every body afresh, here, and finds each one's finished form by that key: none is
+    finished again but the new one. As a cold build."""
+    from briefing import resolve
+
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "80"], check=True)
+    assert build(Options(site=site, jobs=2)).ok  # forked workers: 80 bodies or more
+    cache = Cache(site / ".briefing-cache")
+    first = {s: entry[1] for s, entry in cache.get_record("finishing")["done"].items()}
+    names = cache.get_record("names")["digests"]
+    cache.close()
+    assert len(first) >= 80 and all(first.values()) and len(names) >= 80
+    finished: list[str] = []
+    real = resolve.finish
+
+    def counted(body: Any, source: str, *args: Any, **kwargs: Any) -> Any:
+        finished.append(source)
+        return real(body, source, *args, **kwargs)
+
+    monkeypatch.setattr(resolve, "finish", counted)
+    (site / "content/briefings/nueva.md").write_text(
+        "---\ntitle: Nueva\ndate: 2023-05-01\n---\nTexto nuevo.\n", "utf-8"
+    )
+    assert build(Options(site=site, jobs=1)).ok
+    assert finished == ["content/briefings/nueva.md"]
+    cache = Cache(site / ".briefing-cache")
+    again = {s: entry[1] for s, entry in cache.get_record("finishing")["done"].items()}
+    assert cache.get_record("names")["digests"].items() >= names.items()
+    cache.close()
+    assert {s: again[s] for s in first} == first
+    _assert_equals_cold(site, tmp_path / "cold")
