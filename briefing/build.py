@@ -609,6 +609,7 @@ def _publish(
             depends.world(_settings(options, model.config, model.theme, out), inputs, items),
             depends.registry(inputs),
             {f.path: f.sha for f in inputs.files},
+            model.resolved.resolutions,
         ),
         Held(out, HELD_IN_MEMORY),
     )
@@ -1113,7 +1114,7 @@ def _keyed_with(work: _PageWork, specs: list[Spec], record: Any, ahead: Worker |
     if last is None:
         return keyed
     dep.reuse(last)
-    entry = None if dep.same_registry(last) else dep.entry
+    entry = None if dep.same_actors(last) else dep.entry
     inputs, edited = depends.carry(site, last, lists, dep.own, entry)
     keyed.inputs = list(inputs)
     look, keyed.shaped, keyed.names_only, renamed = depends.to_look_at(
@@ -1234,6 +1235,7 @@ def _plan_record(
     return {
         "world": dep.world,
         "registry": dep.registry,
+        "resolutions": dep.resolutions,
         "specs": keyed.ids,
         "keys": keys,
         "sizes": [len(g.made) for g in groups],

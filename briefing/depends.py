@@ -96,22 +96,40 @@ class Depends:
     for every briefing and actor together, the first time a key needs them: in the
     building process on an edit rebuild, in each worker on a cold one."""
 
-    def __init__(self, views: Views, world: str, registry: str, shas: dict[str, str]) -> None:
+    def __init__(
+        self,
+        views: Views,
+        world: str,
+        registry: str,
+        shas: dict[str, str],
+        resolutions: str = "",
+    ) -> None:
         self.views = views
         self.site = views.site
         self.world = world
         self.registry = registry
         self.shas = shas  # every input file's hash, by path
+        self.resolutions = resolutions  # see ``Resolved.resolutions``
         self._last: dict[str, Any] | None = None
 
     def reuse(self, last: dict[str, Any]) -> None:
         """Take the last build's cards (made in the same world), and its entries if the
-        registry is the same too, for the briefings whose files did not change: a card is
-        made from the file and the world, an entry also from the actors the file names."""
+        names in front matter resolve as then too, for the briefings whose files did not
+        change: a card is made from the file and the world, an entry also from the actors
+        the file names."""
         self._last = last
 
     def same_registry(self, last: dict[str, Any]) -> bool:
         return last.get("registry") == self.registry
+
+    def same_actors(self, last: dict[str, Any]) -> bool:
+        """Every briefing whose file is the last build's names the actors it named then:
+        the registry is the same, or the names written resolve as then (a rename that
+        keeps the old name as an alias). After a registry edit, working out every
+        briefing's entry again took 0.12 s of a rename at 10,000 briefings."""
+        if self.same_registry(last):
+            return True
+        return bool(self.resolutions) and last.get("resolutions") == self.resolutions
 
     # -- pieces -------------------------------------------------------------------------
 
@@ -130,7 +148,7 @@ class Depends:
 
     def _kept(self, name: str) -> list[str | None]:
         last = self._last
-        if last is None or (name == "entry" and not self.same_registry(last)):
+        if last is None or (name == "entry" and not self.same_actors(last)):
             return [None] * len(self.site.items)
         return [
             then if src == was else None
@@ -349,8 +367,9 @@ def carry(
     """Take the last build's related lists for the briefings whose lists are made from the
     same as then; the others are worked out when asked for. ``last`` holds the last
     build's "lists", "own", "inputs", "related" and "entry", made in the same world.
-    ``entry`` (``Depends.entry``), given when the registry changed: a briefing whose file
-    did not change may name other actors than then. Returns each briefing's inputs
+    ``entry`` (``Depends.entry``), given when the names written may resolve otherwise
+    than then (``Depends.same_actors``): a briefing whose file did not change may name
+    other actors than then. Returns each briefing's inputs
     digest, and the briefings whose own file or body, or whose actors, changed."""
     related = site.related
     n = len(site.items)

@@ -60,6 +60,10 @@ class Resolved:
     # (file, link) of each link from the site's root: checked once every path of the site is
     # known (``build.broken_roots``)
     roots: list[tuple[str, Root]] = field(default_factory=list)
+    # how every actor named in front matter, as written, was resolved, digested: while it
+    # is the last build's, a briefing whose file is the same names the same actors, a
+    # registry edit or not (a person renamed, the old name kept as an alias)
+    resolutions: str = ""
 
 
 def check_slugs(briefings: list[Briefing], pages: list[Page]) -> list[Problem]:
@@ -211,6 +215,10 @@ def resolve(
                 tags[tag] = line
         tag_keys[b.path] = tuple(tags)
         ref_lines[b.path] = {**keys, **tags}
+    resolutions = digest(
+        *sorted(f"{f}\0{t}\0{k}" for (f, t), k in resolver.clean.items()),
+        *sorted(f"{f}\0{t}\0{k}" for (f, t), (k, _, _) in resolver.told.items()),
+    )
     if not same_names or resolver.near != kept:
         near = [[*k, v] for k, v in sorted(resolver.near.items())]
         cache.put_many("meta", [("near", {"names": near_key, "pools": pools, "near": near})])
@@ -362,6 +370,7 @@ def resolve(
         fresh_html,
         problems,
         sorted(roots),
+        resolutions,
     )
 
 
