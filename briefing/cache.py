@@ -360,6 +360,9 @@ class Cache:
         try:
             while held and (until is None or not until()):
                 method, table, argument = held[0]
+                if method == "put_made":  # made now, then stored as any other rows
+                    held[0] = ("put_encoded", table, list(argument()))
+                    continue
                 if method == "put_encoded" and until is not None and len(argument) > STORE_BATCH:
                     held[0] = (method, table, argument[STORE_BATCH:])
                     argument = argument[:STORE_BATCH]
@@ -382,6 +385,16 @@ class Cache:
                 self.db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", rows)
         except sqlite3.Error:
             self.db = None
+
+    def put_made(self, table: str, make: Callable[[], Iterable[tuple[str, str]]]) -> None:
+        """``put_encoded`` of the rows ``make()`` gives, made only when they are stored: a
+        process holding its writes back (see ``defer``) makes them once its result is
+        handed over (a rename's search index encoded 4,700 documents meanwhile, 0.04 s of
+        its result's way). ``make`` must give the same rows whenever it is called."""
+        if self._deferred is not None:
+            self._deferred.append(("put_made", table, make))
+            return
+        self.put_encoded(table, make())
 
     def replace_all(self, table: str, items: Iterable[tuple[str, Any]]) -> None:
         if self.db is None:

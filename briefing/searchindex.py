@@ -232,8 +232,8 @@ def _analyses(
 
 
 def _store_heads(cache: Cache, heads: list[tuple[str, search.SearchDoc, str]]) -> None:
-    if cache.enabled:
-        cache.put_encoded("search_docs", ((k, encode(_head(d, b))) for k, d, b in heads))
+    if cache.enabled:  # encoded when stored: after the index is handed over, if held back
+        cache.put_made("search_docs", lambda: [(k, encode(_head(d, b))) for k, d, b in heads])
 
 
 def _analyze(doc: search.SearchDoc, keep: bool) -> tuple[search.Analysis, str, str]:

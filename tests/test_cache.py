@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -757,4 +758,40 @@ def test_writes_held_back_are_made_in_order_when_flushed(tmp_path: Path) -> None
     assert cache.get_many("search_roots", ["r"]) == {"r": [1]}
     cache.put_many("search_docs", [("e", 5)])  # no longer held back
     assert cache.get_many("search_docs", ["e"]) == {"e": 5}
+    cache.close()
+
+
+def test_rows_made_when_stored_are_made_at_the_flush_of_writes_held_back(
+    tmp_path: Path,
+) -> None:
+    """``put_made`` stores the rows its function makes: at once, or, with writes held
+    back, only when they are flushed (in their place among the others, a transaction at
+    a time when asked to stop between)."""
+    from briefing.cache import STORE_BATCH, Cache
+
+    cache = Cache(tmp_path / "c")
+    calls: list[str] = []
+
+    def rows(prefix: str, n: int) -> Callable[[], list[tuple[str, str]]]:
+        def make() -> list[tuple[str, str]]:
+            calls.append(prefix)
+            return [(f"{prefix}{i:05}", str(i)) for i in range(n)]
+
+        return make
+
+    cache.put_made("search_docs", rows("now", 2))
+    assert calls == ["now"] and len(cache.keys("search_docs")) == 2
+    cache.defer()
+    cache.put_made("search_docs", rows("held", STORE_BATCH + 5))
+    cache.delete_many("search_docs", ["held00000", "now00000"])
+    assert calls == ["now"]  # nothing made while held back
+    asked = iter([False, False, True])  # made, then one transaction stored
+    cache.flush(until=lambda: next(asked, True))
+    assert calls == ["now", "held"]  # made once, stored a transaction at a time
+    assert len(cache.keys("search_docs")) == 2 + STORE_BATCH
+    cache.flush()
+    assert calls == ["now", "held"]
+    assert cache.keys("search_docs") == {"now00001"} | {
+        f"held{i:05}" for i in range(1, STORE_BATCH + 5)
+    }
     cache.close()
