@@ -479,7 +479,10 @@ def _begin_search(
         reading = cache.reopened() if forked else cache
         if forked:
             reading.defer()
-        context, registry, order = _search_keys(options, config, inputs)
+        context, order = _search_keys(options, config, inputs)
+        # While the names written resolve as then, a briefing whose file is the same names
+        # the same actors, whatever registry file changed (see ``search_index``).
+        resolutions = resolved.resolutions
         try:
             files, kept, record = search_index(
                 catalog,
@@ -490,7 +493,7 @@ def _begin_search(
                 before.intact,
                 analysing,
                 context,
-                registry,
+                resolutions,
                 order,
             )
             held = Held(out)
@@ -709,11 +712,11 @@ def _publish(
     return Result(problems, report, model.counts, clock=clock)
 
 
-def _search_keys(options: Options, config: SiteConfig, inputs: Inputs) -> tuple[str, str, str]:
+def _search_keys(options: Options, config: SiteConfig, inputs: Inputs) -> tuple[str, str]:
     """Digests of all a briefing's search document depends on besides its own file, the
-    registry and the actors' names (the code, the config); of the registry's files; and of
-    what orders the briefings' documents besides those (their front matter, the drafts
-    option): see search_index."""
+    actors it names and their names (the code, the config); and of what orders the
+    briefings' documents besides those (their front matter, the drafts option): see
+    search_index."""
     skip = {"briefing", "page", *depends.REGISTRY_KINDS}
     context = digest(
         code_digest(),
@@ -724,7 +727,7 @@ def _search_keys(options: Options, config: SiteConfig, inputs: Inputs) -> tuple[
         json.dumps(options.drafts),
         *(f"{f.path}\0{f.head or f.sha}" for f in inputs.files if f.kind == "briefing"),
     )
-    return context, depends.registry(inputs), order
+    return context, order
 
 
 def _silent(stage: str, done: int, total: int) -> None:

@@ -101,7 +101,7 @@ def search_index(
     intact: frozenset[str],
     jobs: int,
     context: str,
-    registry: str,
+    resolutions: str,
     order_key: str,
 ) -> tuple[Files, dict[str, str], dict[str, Any]]:
     """The search index: (files to write, files kept as they are, the record to cache).
@@ -109,11 +109,12 @@ def search_index(
     Documents are digested without reading a single body (a briefing's parse key stands for
     its text). When no document changed, the index is left as it is. ``intact`` are the
     last build's files still as it left them (see ``write.intact``). ``context`` digests
-    all a briefing's document depends on besides its own file, the registry and the
-    actors' names (the code, the config): while it is the last build's, a briefing whose
+    all a briefing's document depends on besides its own file, the actors it names and
+    their names (the code, the config): while it is the last build's, a briefing whose
     file is unchanged keeps its document's key without the document being made, unless it
-    names an actor renamed since, or the ``registry`` (its files, digested) changed and it
-    names other actors than then (see ``_Memo``). ``order_key`` digests
+    names an actor renamed since, or the names written in front matter resolve otherwise
+    than then (``resolutions``: see ``Resolved.resolutions``) and it names other actors
+    than then (see ``_Memo``). ``order_key`` digests
     what orders the documents besides the context (the briefings' front matter, which
     briefings are published): while both are the last build's, the documents are in the
     last build's order and are not sorted again.
@@ -128,7 +129,7 @@ def search_index(
             renamed = frozenset(
                 k for k, a in catalog.actors.items() if then.get(f"{k[0]}:{k[1]}") != a.name
             )
-            memo = _Memo(found, renamed, record.get("registry") != registry, then)
+            memo = _Memo(found, renamed, record.get("resolutions") != resolutions, then)
     salt = code_digest()
     known = None
     same_order = isinstance(record, dict) and bool(order_key) and record.get("order") == order_key
@@ -152,7 +153,7 @@ def search_index(
     remembered = {
         "digest": wanted,
         "context": context,
-        "registry": registry,
+        "resolutions": resolutions,
         "order": order_key,
         "memo": briefing_keys,
         "names": names,
@@ -711,8 +712,9 @@ class _Memo:
     """The last build's briefings' document keys, by parse key, each with a digest of the
     actors and tags the briefing named (``_named``). A briefing whose file is unchanged
     keeps its key but when it names an actor ``renamed`` since, or names other actors
-    than then: that is looked at only when the registry changed (``check``), as a rename
-    does, which changes the documents of the briefings naming the person alone."""
+    than then: that is looked at only when the names written in front matter resolve
+    otherwise than then (``check``: an alias that takes a name over, a registry file added
+    or removed). A rename changes the documents of the briefings naming the person alone."""
 
     keys: dict[str, Any] = dataclasses.field(default_factory=dict)
     renamed: frozenset[Key] = frozenset()
@@ -727,8 +729,8 @@ class _Memo:
         return self._found(parse_key, item)
 
     def _found(self, parse_key: str, item: Item, named: str | None = None) -> list[str] | None:
-        """The briefing's entry, when it names the actors it named then (or the registry
-        is the same: then it does); ``named`` is ``_named(item)``, if known."""
+        """The briefing's entry, when it names the actors it named then (or the names
+        resolve as then: then it does); ``named`` is ``_named(item)``, if known."""
         found = self.keys.get(parse_key) if parse_key else None
         if not (type(found) is list and len(found) == 2 and type(found[0]) is str):
             return None

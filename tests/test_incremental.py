@@ -762,12 +762,40 @@ def test_search_documents_of_unchanged_briefings_are_not_made_again(
         return found
 
     monkeypatch.setattr(searchindex, "_briefing_key", keying)
+    digested: list[str] = []  # the briefings whose actors are compared with the last build's
+    named = searchindex._named
+
+    def naming_of(item: Any) -> str:
+        digested.append(item.url)
+        return named(item)
+
+    monkeypatch.setattr(searchindex, "_named", naming_of)
     person, naming = _most_named(site)
     _rename(person, "Ana Vidal")  # the old name kept as an alias: the same briefings name her
     assert build(Options(site=site, jobs=1)).ok
     assert sorted(keyed) == sorted(naming)  # those naming the person, only
     assert bodies == []  # and not one body analysed again
+    # every name written resolves as then: no other briefing's actors are looked at
+    assert sorted(digested) == sorted(naming)
     _assert_equals_cold(site, tmp_path / "cold")
+
+    # an alias takes over a name no file registered: briefings whose files are the same
+    # name another actor than then, and each briefing's actors are compared
+    unregistered = _unregistered(site)
+    keyed.clear()
+    digested.clear()
+    data = yaml.safe_load(person.read_text("utf-8"))
+    data["aliases"] = [*data["aliases"], unregistered]
+    person.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    assert build(Options(site=site, jobs=1)).ok
+    taken = [
+        f"briefings/{p.stem}.html"
+        for p in briefings
+        if unregistered in p.read_text("utf-8").partition("\n---")[0]
+    ]
+    assert taken and set(taken) <= set(keyed)
+    assert len(digested) >= len(briefings)
+    _assert_equals_cold(site, tmp_path / "cold-alias")
 
 
 def test_a_rename_knows_the_last_documents_without_reading_them(
@@ -1212,6 +1240,16 @@ def _count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(Renderer, "render_page", counting)
     return rendered
+
+
+def _unregistered(site: Path) -> str:
+    """A person's name the briefings give with no registry file for it."""
+    result = build(Options(site=site, jobs=1, write=False))
+    for problem in result.problems:
+        hint = problem.hint or ""
+        if "content/people/" in hint and "with `name: " in hint:
+            return hint.split("with `name: ", 1)[1].removesuffix("`")
+    raise AssertionError("every person is registered")
 
 
 def _rename(person: Path, name: str) -> None:
