@@ -138,6 +138,21 @@ def test_a_result_is_handed_over_before_what_is_left_for_after(
     assert done.read_text() == str(pid)
 
 
+def _stepping(steps: Path) -> Callable[[Callable[[], bool]], None]:
+    """A ``Then.meanwhile`` that adds a dot to ``steps`` every hundredth of a second
+    until it is asked to stop (or 20 s have passed)."""
+    import time
+
+    def meanwhile(asked: Callable[[], bool]) -> None:
+        deadline = time.perf_counter() + 20
+        while not asked() and time.perf_counter() < deadline:
+            with steps.open("a") as file:
+                file.write(".")
+            time.sleep(0.01)
+
+    return meanwhile
+
+
 def test_a_child_works_meanwhile_until_its_parent_asks_for_the_result(tmp_path: Path) -> None:
     """What a ``Then`` can do before handing its value over (``meanwhile``) runs while the
     parent goes on without the value, and stops once the parent asks for it: the value
@@ -149,12 +164,7 @@ def test_a_child_works_meanwhile_until_its_parent_asks_for_the_result(tmp_path: 
     steps = tmp_path / "steps"
     done = tmp_path / "after"
 
-    def meanwhile(asked: Callable[[], bool]) -> None:
-        deadline = time.perf_counter() + 20
-        while not asked() and time.perf_counter() < deadline:
-            with steps.open("a") as file:
-                file.write(".")
-            time.sleep(0.01)
+    meanwhile = _stepping(steps)
 
     def work() -> Then[tuple[int, int]]:
         return Then(_pid_and(6), lambda: done.write_text("stored"), meanwhile)
@@ -187,12 +197,7 @@ def test_asking_ahead_stops_what_the_child_does_meanwhile_without_waiting(
 
     steps = tmp_path / "steps"
 
-    def meanwhile(asked: Callable[[], bool]) -> None:
-        deadline = time.perf_counter() + 20
-        while not asked() and time.perf_counter() < deadline:
-            with steps.open("a") as file:
-                file.write(".")
-            time.sleep(0.01)
+    meanwhile = _stepping(steps)
 
     with in_background(lambda: Then(_pid_and(7), lambda: None, meanwhile)) as later:
         deadline = time.perf_counter() + 20
