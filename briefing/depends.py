@@ -102,7 +102,7 @@ class Depends:
         world: str,
         registry: str,
         shas: dict[str, str],
-        resolutions: str = "",
+        resolutions: str,
     ) -> None:
         self.views = views
         self.site = views.site

@@ -24,10 +24,9 @@ from markdown import inlinepatterns, preprocessors, treeprocessors, util
 from markdown.extensions import fenced_code, toc
 
 from briefing.model import Body, Link
-from briefing.text import html_tokens
+from briefing.text import HTML_TAG, html_tokens
 from briefing.urls import URL_ATTR, attr_value, refused_scheme
 
-_TAGS = re.compile(r"<[^>]*>")
 _FIRST_P = re.compile(r"<p>(.*?)</p>", re.S)
 _WORD = re.compile(r"[^\W\d_][\w]*")
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
@@ -608,7 +607,7 @@ def render(
     text = " ".join(tokens)
     first = _FIRST_P.search(out)
     first_paragraph = (
-        " ".join(html.unescape(_TAGS.sub("", _FOOTNOTE_REF.sub("", first.group(1)))).split())
+        " ".join(html.unescape(HTML_TAG.sub("", _FOOTNOTE_REF.sub("", first.group(1)))).split())
         if first
         else ""
     )

@@ -24,14 +24,14 @@ _ACCENT = re.compile(
 CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
-_TAGS = re.compile(r"<[^>]*>")
+HTML_TAG = re.compile(r"<[^>]*>")  # a tag, up to its first ">"
 
 
 def html_tokens(markup: str) -> list[str]:
     """The words of an HTML body's text, space-separated tokens (tags are spaces,
     entities the characters they stand for): ``" ".join`` of them is the body's text,
     which the cache does not keep beside its HTML (see ``parsing.Bodies``)."""
-    return html.unescape(_TAGS.sub(" ", markup)).split()
+    return html.unescape(HTML_TAG.sub(" ", markup)).split()
 
 
 def control_message(found: re.Match[str]) -> str:
