@@ -514,12 +514,10 @@ def _begin_search(
                 reading.flush()
                 reading.close()
 
-        def storing(asked: Callable[[], bool]) -> None:
-            if forked:  # what the building process does not wait for yet
-                reading.flush(until=asked)
-
         rows = reading.record_rows("search", record)
-        return Then((staged, kept, rows), stored, storing)
+        # what is held back (when forked) is stored while the building process does not
+        # ask for the result yet
+        return Then((staged, kept, rows), stored, lambda asked: reading.flush(until=asked))
 
     return stack.enter_context(in_background(searched, forked))
 

@@ -47,12 +47,6 @@ def split_fragment(url: str) -> tuple[str, str]:
     return url[: min(marks)], url[min(marks) :]
 
 
-# href and src (and SVG's xlink:href) quoted in any way, as raw HTML may write them under
-# `raw_html: trust`; groups: the name, then the value double-quoted, single-quoted or bare.
-# The name part reads as `(?<![\w:-])((?:xlink:)?(?:href|src))` in any case, spelled to
-# begin with the name's first letter (a pattern that begins with a lookbehind is tried at
-# every character), with each letter's cases as a class: ``re.I`` folds the case of every
-# character a pattern tries, and a body has hundreds of h and s.
 # what re.I also takes for these letters: long s, dotted and dotless i, the Kelvin sign
 _FOLDS = {"s": "\u017f", "i": "\u0130\u0131", "k": "\u212a"}
 
@@ -74,6 +68,12 @@ def refused_scheme(url: str) -> str | None:
     return compact.split(":", 1)[0] if compact.startswith(BAD_SCHEMES) else None
 
 
+# href and src (and SVG's xlink:href) quoted in any way, as raw HTML may write them under
+# `raw_html: trust`; groups: the name, then the value double-quoted, single-quoted or bare.
+# The name part reads as `(?<![\w:-])((?:xlink:)?(?:href|src))` in any case, spelled to
+# begin with the name's first letter (a pattern that begins with a lookbehind is tried at
+# every character), with each letter's cases as a class: ``re.I`` folds the case of every
+# character a pattern tries, and a body has hundreds of h and s.
 URL_ATTR = re.compile(
     f"([{_X[1:-1]}{_H[1:-1]}{_S[1:-1]}]"
     r"(?<![\w:-].)"
