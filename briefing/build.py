@@ -26,7 +26,7 @@ from briefing.cache import DEFAULT_DIR, Cache, CacheLost, code_digest, encode
 from briefing.check import lint
 from briefing.config import SiteConfig, load_config
 from briefing.depends import Depends
-from briefing.link import link_site
+from briefing.link import Item, link_site, newest_first
 from briefing.load import Asset, Inputs, read_site, theme_assets
 from briefing.mentions import Root
 from briefing.model import KINDS, Briefing, Entry, FinishedBody, Page
@@ -37,12 +37,12 @@ from briefing.problems import Problem, error, has_errors, ordered, strict, warni
 from briefing.registry import Actor, Key, Registry, build_registry
 from briefing.render import Renderer, TemplateProblem, adopt, precompile
 from briefing.resolve import Redirect, Resolved, check_slugs, resolve
-from briefing.searchindex import Catalog, search_index
+from briefing.searchindex import Catalog, Listed, listed, search_index
 from briefing.slots import Slot, escape_text
 from briefing.text import digest
 from briefing.theme import Theme, generated_css, load_theme
 from briefing.urls import absolute
-from briefing.workers import Later, Then, forks, in_background, map_jobs
+from briefing.workers import Later, Then, Waiting, forks, in_background, map_jobs, waiting
 from briefing.write import (
     MANIFEST,
     Held,
@@ -167,6 +167,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
     theme, theme_problems = load_theme(site)
     jobs = options.jobs or os.cpu_count() or 1
     cache = Cache((options.cache_dir or site / DEFAULT_DIR) if options.use_cache else None)
+    outer = ExitStack()  # what lives as long as the build: the search index's process
     try:
         # The site is read and hashed, and the last build's files looked at, in a second
         # process while this one decodes what the cache holds: the two took a second of
@@ -181,14 +182,25 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
         stamps = functools.partial(_stamps, cache, forked)
         seen = Seen(options, config, theme, out, last_build.get("inputs"), ahead, stamps)
         look = functools.partial(_look, site, keep, manifest, records, seen)
+        setup = _SearchSetup(
+            options, config, theme, cache, out, manifest, records, forked and forks()
+        )
         with in_background(look, forked) as reading:
+            # The search index's process, forked now that this one is small (see
+            # ``waiting``); it is handed the resolved briefings when the build publishes.
+            helper: Waiting[_SearchJob, SearchResult] | None = outer.enter_context(
+                waiting(
+                    functools.partial(_search_ready, setup),
+                    forked and options.write and cache.enabled,
+                )
+            )
 
             def settled() -> bool:
                 """The site is read and is what the last build read: nothing to decode."""
                 return reading.ready() and reading()[2] == last_build.get("inputs")
 
             cache.preload("parsed", _PRELOADED, settled, shape_row)
-            inputs, touched, whole, compiled, stamp_rows = reading()
+            inputs, touched, whole, compiled, stamp_rows, search_keys = reading()
         if stamp_rows:
             cache.put_encoded("meta", stamp_rows)
         adopt(theme.dirs, theme.digest, compiled)
@@ -215,17 +227,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             known = _compute(options, config, inputs, cache, clock, early)
             known.problems[:0] = problems
             begin = functools.partial(
-                _begin_search,
-                stack,
-                stage_in,
-                options,
-                config,
-                theme,
-                inputs,
-                cache,
-                out,
-                manifest,
-                before,
+                _begin_search, stack, stage_in, setup, helper, search_keys, before
             )
             # The search index is begun as soon as the briefings are resolved, in a
             # process of its own, when the build is sure to publish (linking adds no
@@ -245,7 +247,10 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             result.held = (model, inputs)
         return result
     finally:
-        cache.close()
+        try:
+            outer.close()
+        finally:
+            cache.close()
 
 
 @dataclass
@@ -259,6 +264,9 @@ class Known:
     bodies: Bodies
     problems: list[Problem]
     ahead: Worker | None = None  # patching pages ahead, if asked to
+    # the briefings newest first, and their times (``link.newest_first``): worked out
+    # once, for the site and the search index
+    order: tuple[list[Item], list[float]] | None = None
 
 
 @dataclass
@@ -325,7 +333,8 @@ def _compute(
     )
     problems += resolved.problems
     clock.lap("resolve")
-    return Known(registry, resolved, parse_keys, bodies, problems, patched)
+    order = newest_first(resolved.items)
+    return Known(registry, resolved, parse_keys, bodies, problems, patched, order)
 
 
 def _link(
@@ -339,7 +348,7 @@ def _link(
     """link -> pages (and lints, for `briefing check`)."""
     resolved, problems = known.resolved, known.problems
     site_model = link_site(
-        resolved.items, resolved.actors, resolved.pages, resolved.facts.country_of
+        resolved.items, resolved.actors, resolved.pages, resolved.facts.country_of, known.order
     )
     clock.lap("link")
     problems += _linking_problems(options, config)
@@ -437,89 +446,167 @@ def _publishing(options: Options, config: SiteConfig, problems: list[Problem]) -
     return options.write and not has_errors(strict(found) if options.strict else found)
 
 
-SearchLater = Later[tuple[dict[str, Staged], dict[str, str], list[tuple[str, str]]]]
+SearchResult = tuple[dict[str, Staged], dict[str, str], list[tuple[str, str]]]
+SearchLater = Later[SearchResult]
+
+
+@dataclass(frozen=True)
+class _SearchSetup:
+    """What the search index's process knows from the start of the build."""
+
+    options: Options
+    config: SiteConfig
+    theme: Theme
+    cache: Cache
+    out: Path
+    manifest: dict[str, str]
+    records: dict[str, Any]  # the last build's output files (``Before.records``)
+    forked: bool  # made in a process of its own
+
+
+@dataclass(frozen=True)
+class _SearchJob:
+    """What it is handed once the briefings are resolved: the briefings as the index
+    knows them (``Listed``'s fields, in plain tuples, which pickle in half the time), the
+    actors, the parse keys, the bodies parsed by this build, the last build's files that
+    are no longer as it left them, and the digests ``search_index`` compares."""
+
+    items: list[tuple[Any, ...]]
+    actors: dict[Key, Actor]
+    parse_keys: dict[str, str]
+    fresh: dict[str, tuple[str, str]]
+    touched: frozenset[str]
+    context: str
+    order: str
+    resolutions: str
+
+
+# Up to this many bodies parsed by this build, the search index's process forked at the
+# start is handed them, pickled (an edit rebuild parses one); past it (a first build
+# parses them all), the index is made in a process forked when it is begun, which
+# shares them.
+SENT_BODIES = 256
 
 
 def _begin_search(
     stack: ExitStack,
     stage_in: Callable[[], Path],
-    options: Options,
-    config: SiteConfig,
-    theme: Theme,
-    inputs: Inputs,
-    cache: Cache,
-    out: Path,
-    manifest: dict[str, str],
+    setup: _SearchSetup,
+    helper: Waiting[_SearchJob, SearchResult] | None,
+    keys: tuple[str, str],
     before: Before,
     known: Known,
 ) -> SearchLater:
-    """The search index, begun in a forked child (when there are cores to spare) that
-    stages its files in ``staging(out)``, entered here (``stage_in``) unless it was: its
-    result, when asked for."""
-    jobs = options.jobs or os.cpu_count() or 1
-    forked = jobs > 1
+    """The search index, begun in a process of its own (when there are cores to spare)
+    that stages its files in ``staging(out)``, entered here (``stage_in``) unless it was:
+    its result, when asked for. That process is the ``helper`` forked at the start of
+    the build, when there is one and this build parsed few bodies; else one forked now."""
     stage_in()
     resolved = known.resolved
-    catalog = Catalog(
-        resolved.items, resolved.actors, config.language, theme.words(config.language)
+
+    def job() -> _SearchJob:
+        items = (known.order or newest_first(resolved.items))[0]
+        context, order = keys
+        return _SearchJob(
+            listed(items),
+            resolved.actors,
+            known.parse_keys,
+            known.bodies.fresh,
+            frozenset(setup.manifest).difference(before.intact),
+            context,
+            order,
+            resolved.resolutions,
+        )
+
+    if helper is not None and len(known.bodies.fresh) <= SENT_BODIES:
+        later = helper.start(job())
+        stack.callback(helper.close)  # stopped, if still at work, before the staging goes
+        return later
+    return stack.enter_context(
+        in_background(lambda: _search_job(setup, _search_cache(setup), job()), setup.forked)
     )
 
+
+def _search_ready(setup: _SearchSetup) -> Callable[[_SearchJob], Then[SearchResult]]:
+    """In the search index's process forked at the start of the build, what it does
+    while the building process resolves the briefings: it opens its connection and
+    decodes the last build's index record (a twentieth of a second of a rename at 10,000
+    briefings). Then it waits for its job."""
+    reading = _search_cache(setup)
+    reading.read_ahead(["search"])
+    return functools.partial(_search_job, setup, reading)
+
+
+def _search_cache(setup: _SearchSetup) -> Cache:
+    """The cache as the search index reads it: in a process of its own, through a
+    connection of its own (see in_background), its writes held back."""
+    if not setup.forked:
+        return setup.cache
+    reading = setup.cache.reopened()
+    reading.defer()
+    return reading
+
+
+def _search_job(setup: _SearchSetup, reading: Cache, job: _SearchJob) -> Then[SearchResult]:
+    """The search index, its files staged, read and stored through ``reading``. What the
+    index stores in the cache is held back, when in a process of its own, and stored
+    while the building process makes its pages, and the rest once the result is handed
+    over. What comes back is the files and the record's rows."""
+    forked = setup.forked
     # Beside the page workers, which keep every core busy, the child analyses the bodies
     # itself: a pool of its own only put more processes on the same cores, and sent the
     # documents and their analyses through pipes. Where no child can be forked, the index
     # is made in this process after the pages, with the cores to itself: a pool pays.
-    analysing = 1 if forked and forks() else jobs
-
-    def searched() -> Then[tuple[dict[str, Staged], dict[str, str], list[tuple[str, str]]]]:
-        # In a forked child, through a connection of its own (see in_background). The
-        # files are staged there too, as the pages are by their workers, and the record
-        # is encoded there: what comes back is the rows that changed. What the index
-        # stores in the cache is stored while the building process makes its pages, and
-        # the rest once the result is handed over.
-        reading = cache.reopened() if forked else cache
-        if forked:
-            reading.defer()
-        context, order = _search_keys(options, config, inputs)
+    options = setup.options
+    analysing = 1 if forked else (options.jobs or os.cpu_count() or 1)
+    language = setup.config.language
+    catalog = Catalog(
+        [Listed._make(row) for row in job.items],
+        job.actors,
+        language,
+        setup.theme.words(language),
+    )
+    bodies = Bodies(reading, job.parse_keys)
+    bodies.fresh = job.fresh
+    manifest = setup.manifest
+    try:
         # While the names written resolve as then, a briefing whose file is the same names
         # the same actors, whatever registry file changed (see ``search_index``).
-        resolutions = resolved.resolutions
+        files, kept, record = search_index(
+            catalog,
+            bodies,
+            job.parse_keys,
+            reading,
+            manifest,
+            frozenset(manifest).difference(job.touched),
+            analysing,
+            job.context,
+            job.resolutions,
+            job.order,
+        )
+        held = Held(setup.out)
+        stats = recorded_stats(setup.records)
         try:
-            files, kept, record = search_index(
-                catalog,
-                known.bodies.through(reading),
-                known.parse_keys,
-                reading,
-                manifest,
-                before.intact,
-                analysing,
-                context,
-                resolutions,
-                order,
-            )
-            held = Held(out)
-            stats = recorded_stats(before.records)
-            try:
-                staged = {
-                    rel: stage(data, out, rel, manifest, stats, held) for rel, data in files.items()
-                }
-            finally:
-                held.close()
-        except BaseException:
-            if forked:
-                reading.close()
-            raise
+            staged = {
+                rel: stage(data, setup.out, rel, manifest, stats, held)
+                for rel, data in files.items()
+            }
+        finally:
+            held.close()
+    except BaseException:
+        if forked:
+            reading.close()
+        raise
 
-        def stored() -> None:
-            if forked:
-                reading.flush()
-                reading.close()
+    def stored() -> None:
+        if forked:
+            reading.flush()
+            reading.close()
 
-        rows = reading.record_rows("search", record)
-        # what is held back (when forked) is stored while the building process does not
-        # ask for the result yet
-        return Then((staged, kept, rows), stored, lambda asked: reading.flush(until=asked))
-
-    return stack.enter_context(in_background(searched, forked))
+    rows = reading.record_rows("search", record)
+    # what is held back (when forked) is stored while the building process does not
+    # ask for the result yet
+    return Then((staged, kept, rows), stored, lambda asked: reading.flush(until=asked))
 
 
 def _staging_once(stack: ExitStack, out: Path) -> Callable[[], Path]:
@@ -827,14 +914,22 @@ def _stamps(cache: Cache, forked: bool) -> tuple[dict[str, Any] | None, Cache]:
 
 def _look(
     site: Path, keep: bool, manifest: dict[str, str], records: dict[str, Any], seen: Seen
-) -> tuple[Inputs, frozenset[str], str, dict[tuple[str, str], bytes], list[tuple[str, str]]]:
+) -> tuple[
+    Inputs,
+    frozenset[str],
+    str,
+    dict[tuple[str, str], bytes],
+    list[tuple[str, str]],
+    tuple[str, str],
+]:
     """The site read and hashed (see read_site), the files of the last build's output
     that are no longer as ``records`` say it left them (every file is looked at once,
     here, usually in a second process), and the digest of all the build reads. A site
     that changed since the last build will have pages to render, and that process,
     done before the one decoding the cache, compiles the common templates for it (see
     render.precompile). The content files' new stamps come as the cache rows that
-    changed, encoded here (an edit changes one of 23 pieces, 2.9 MB at 10,000 files)."""
+    changed, encoded here (an edit changes one of 23 pieces, 2.9 MB at 10,000 files);
+    then the digests the search index compares (``_search_keys``)."""
     known, stamps_cache = seen.stamps()
     inputs = read_site(site, keep, known)
     rows = []
@@ -846,7 +941,8 @@ def _look(
     whole = _whole(seen.options, seen.config, theme, out, inputs)
     ahead = seen.compile_ahead and whole != seen.last
     compiled = precompile(theme.dirs, theme.digest) if ahead else {}
-    return inputs, touched, whole, compiled, rows
+    search_keys = _search_keys(seen.options, seen.config, inputs)
+    return inputs, touched, whole, compiled, rows, search_keys
 
 
 Spec = tuple[str, tuple[Any, ...]]

@@ -269,6 +269,12 @@ class Cache:
                 return
             self._records[name] = self.get_record(name)
 
+    def read_ahead(self, names: Iterable[str]) -> None:
+        """Decode records now, for ``get_record`` to hand out later: for a process that
+        would otherwise wait."""
+        for name in names:
+            self._records[name] = self.get_record(name)
+
     def get_record(self, name: str) -> dict[str, Any] | None:
         """A record stored by ``put_record``, or None if it is missing or not whole."""
         if name in self._records:

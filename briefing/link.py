@@ -89,10 +89,10 @@ def timestamps(items: list[Item]) -> list[float]:
 
 
 def sort_items(items: list[Item]) -> list[Item]:
-    return _newest_first(items)[0]
+    return newest_first(items)[0]
 
 
-def _newest_first(items: list[Item]) -> tuple[list[Item], list[float]]:
+def newest_first(items: list[Item]) -> tuple[list[Item], list[float]]:
     """The items newest first, then by slug, and their times: sorted by slug, then (a
     stable sort) by time, each key a plain string or number, which sort without making a
     tuple per briefing."""
@@ -107,8 +107,10 @@ def link_site(
     actors: dict[Key, Actor],
     pages: list[FinishedPage],
     country_of: dict[Key, Key],
+    order: tuple[list[Item], list[float]] | None = None,
 ) -> Site:
-    items, stamps = _newest_first(items)
+    """The site's model; ``order`` is ``newest_first(items)``, when worked out already."""
+    items, stamps = order if order is not None else newest_first(items)
     named: dict[Key, list[int]] = defaultdict(list)
     mentioned_only: dict[Key, list[int]] = defaultdict(list)
     for index, item in enumerate(items):

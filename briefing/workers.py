@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import select
@@ -12,9 +13,17 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows, where nothing is forked
+    fcntl = None  # type: ignore[assignment]
+
+_PIPE_SIZE = 2**20  # the most an unprivileged process may ask for, by default
+
 PARALLEL_MIN = 64  # below this many items, a process pool costs more than it saves
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 # What forked workers inherit instead of receiving it pickled: set by ``map_jobs`` only
 # for the life of one pool, whose workers are forked after it is set.
@@ -152,69 +161,178 @@ def in_background(func: Callable[[], T | Then[T]], enabled: bool = True) -> Iter
 
         yield Later(here, lambda: True)
         return
-    read, write = os.pipe()
-    # the parent writes a byte down this one when it asks for the result
-    asking, ask = os.pipe()
+
+    def run(_: None) -> T | Then[T]:
+        return func()
+
+    child: Waiting[None, T]
+    with _forked(lambda: run) as child:
+        yield child.start(None)
+
+
+@contextmanager
+def waiting(
+    begin: Callable[[], Callable[[A], Any]], enabled: bool = True
+) -> Iterator[Waiting[A, Any] | None]:
+    """A child forked now that calls ``begin()`` (to get ready: it returns the job), then
+    waits to be handed the job's argument (``start``): then it works as
+    ``in_background``'s does. A child forked later shares every page of memory
+    this process has made by then, and each page either process writes first is copied:
+    with the search index's child forked once the briefings are resolved, that took a
+    rename at 10,000 briefings three tenths of a second, most of it in this process. A
+    child forked at the start shares the little this process had then. None without
+    fork, or when not ``enabled``; a child never handed its argument is stopped when the
+    block ends."""
+    if not enabled or not forks():
+        yield None
+        return
+    with _forked(begin) as child:
+        yield child
+
+
+class Waiting(Generic[A, T]):
+    """A forked child waiting for its argument (see ``waiting``)."""
+
+    def __init__(self, pid: int, send: int, read: int, ask: int) -> None:
+        self.pid = pid
+        self._send = send
+        self._read = read
+        self._ask = ask
+        self.started = False
+        self.waited = False
+        self._closed = False
+
+    def close(self) -> None:
+        """Stop the child, unless its result came: then wait for it to end (it does what
+        its ``Then`` left for after)."""
+        if self._closed:
+            return
+        self._closed = True
+        if not self.waited:
+            with suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            with suppress(OSError):  # not already closed by ``result``
+                os.close(self._read)
+        if not self.started:
+            os.close(self._send)
+        os.close(self._ask)
+        os.waitpid(self.pid, 0)
+
+    def start(self, argument: A) -> Later[T]:
+        """Hand the child its argument, pickled: its result comes later."""
+        if self.started:
+            raise RuntimeError("a waiting child is started once")
+        self.started = True
+        data = pickle.dumps(argument, protocol=pickle.HIGHEST_PROTOCOL)
+        with suppress(OSError):  # a child gone: its result says so
+            _write_all(self._send, len(data).to_bytes(8, "big") + data)
+        os.close(self._send)
+        self._send = -1
+        asked = False
+
+        def tell() -> None:
+            nonlocal asked
+            if not asked:
+                asked = True
+                with suppress(OSError):  # a child gone already has nothing left to stop
+                    os.write(self._ask, b"?")
+
+        def result() -> T:
+            tell()
+            with os.fdopen(self._read, "rb") as pipe:
+                data = pipe.read()
+            self.waited = True  # the child ends once done with what its ``Then`` left
+            if not data:
+                raise RuntimeError("a background worker ended without a result")
+            ok, value = pickle.loads(data)  # written by our own child
+            if not ok:
+                raise value
+            return value  # type: ignore[no-any-return]
+
+        def ready() -> bool:
+            # The child writes its result in one go: readable means the result is in.
+            return self.waited or bool(select.select([self._read], [], [], 0)[0])
+
+        return Later(result, ready, tell)
+
+
+@contextmanager
+def _forked(begin: Callable[[], Callable[[A], Any]]) -> Iterator[Waiting[A, Any]]:
+    """The child of ``in_background`` and ``waiting``: forked now, it gets its job ready
+    (``begin``), reads the job's argument (its length, then its pickle) and hands over
+    the job's result, or an exception of either."""
+    read, write = os.pipe()  # the result
+    asking, ask = os.pipe()  # a byte, when the parent asks for the result
+    receive, send = os.pipe()  # the argument
+    # Linux: an argument of megabytes goes in fewer, larger writes
+    if fcntl is not None and hasattr(fcntl, "F_SETPIPE_SZ"):
+        with suppress(OSError):
+            fcntl.fcntl(send, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
     pid = os.fork()
-    if pid == 0:  # the child: its result, or its exception, down the pipe
-        os.close(read)
-        os.close(ask)
+    if pid == 0:
         try:
-            after: Callable[[], None] | None = None
+            os.close(read)
+            os.close(ask)
+            os.close(send)
             try:
-                found: Any = func()
-                if isinstance(found, Then):
-                    after = found.after
-                    if found.meanwhile is not None:
-                        found.meanwhile(lambda: bool(select.select([asking], [], [], 0)[0]))
-                    found = found.value
-                payload = pickle.dumps((True, found))
-            except BaseException as exc:  # handed to the parent, whatever it is
-                try:
-                    payload = pickle.dumps((False, exc))
-                except Exception:
-                    payload = pickle.dumps((False, RuntimeError(repr(exc))))
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(payload)
-            if after is not None:
-                after()
+                job = begin()
+            except BaseException as exc:  # handed over once the argument comes
+                job = functools.partial(_raise, exc)
+            data = _read_message(receive)
+            if data is not None:
+                _serve(lambda: job(pickle.loads(data)), asking, write)
         finally:
             os._exit(0)
     os.close(write)
     os.close(asking)
-    waited = asked = False
-
-    def tell() -> None:
-        nonlocal asked
-        if not asked:
-            asked = True
-            with suppress(OSError):  # a child gone already has nothing left to stop
-                os.write(ask, b"?")
-
-    def result() -> T:
-        nonlocal waited
-        tell()
-        with os.fdopen(read, "rb") as pipe:
-            data = pipe.read()
-        waited = True  # the child ends once done with what its ``Then`` left for after
-        if not data:
-            raise RuntimeError("a background worker ended without a result")
-        ok, value = pickle.loads(data)  # written by our own child
-        if not ok:
-            raise value
-        return value  # type: ignore[no-any-return]
-
-    def ready() -> bool:
-        # The child writes its result in one go: readable means the result is in.
-        return waited or bool(select.select([read], [], [], 0)[0])
-
+    os.close(receive)
+    child: Waiting[A, Any] = Waiting(pid, send, read, ask)
     try:
-        yield Later(result, ready, tell)
+        yield child
     finally:
-        if not waited:
-            with suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            with suppress(OSError):  # not already closed by ``result``
-                os.close(read)
-        os.close(ask)
-        os.waitpid(pid, 0)
+        child.close()
+
+
+def _raise(exc: BaseException, _: Any) -> Any:
+    raise exc
+
+
+def _serve(func: Callable[[], Any], asking: int, write: int) -> None:
+    """Run ``func`` in the child and write its result down ``write``; then what its
+    ``Then`` left for after."""
+    after: Callable[[], None] | None = None
+    try:
+        found: Any = func()
+        if isinstance(found, Then):
+            after = found.after
+            if found.meanwhile is not None:
+                found.meanwhile(lambda: bool(select.select([asking], [], [], 0)[0]))
+            found = found.value
+        payload = pickle.dumps((True, found))
+    except BaseException as exc:  # handed to the parent, whatever it is
+        try:
+            payload = pickle.dumps((False, exc))
+        except Exception:
+            payload = pickle.dumps((False, RuntimeError(repr(exc))))
+    with os.fdopen(write, "wb") as pipe:
+        pipe.write(payload)
+    if after is not None:
+        after()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_message(fd: int) -> bytes | None:
+    """Eight bytes of length, then that many; None when the pipe ends first (the parent
+    never started the child)."""
+    with os.fdopen(fd, "rb") as pipe:
+        head = pipe.read(8)
+        if len(head) < 8:
+            return None
+        size = int.from_bytes(head, "big")
+        data = pipe.read(size)
+    return data if len(data) == size else None

@@ -181,6 +181,56 @@ def test_parallel_cached_edits_equal_a_cold_build(
     _assert_equals_cold(site, tmp_path / "cold")
 
 
+def test_an_edit_rebuilds_the_search_index_in_the_process_forked_at_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search index of an edit rebuild is made in the process forked when the build
+    began, which got ready meanwhile and was handed the resolved briefings: a process
+    forked once they are resolved shares the building process's memory, and every page
+    either one writes first is copied. A first build, which parses every body, makes it
+    in a process forked then, which shares them (past ``SENT_BODIES``, lowered here: 60
+    briefings are handed over, 10,000 are not). Either way the output is a cold build's."""
+    monkeypatch.setattr(build_module, "SENT_BODIES", 8)
+    log = tmp_path / "log"
+    ready, job = build_module._search_ready, build_module._search_job
+
+    def note(what: str) -> None:
+        with log.open("a") as out:
+            out.write(f"{what} {os.getpid()}\n")
+
+    def noted_ready(setup: Any) -> Any:
+        note("ready")
+        return ready(setup)
+
+    def noted_job(*args: Any) -> Any:
+        note("job")
+        return job(*args)
+
+    monkeypatch.setattr(build_module, "_search_ready", noted_ready)
+    monkeypatch.setattr(build_module, "_search_job", noted_job)
+
+    def processes() -> dict[str, str]:
+        found = dict(line.split() for line in log.read_text().splitlines())
+        log.unlink()
+        return found
+
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(BENCH / "corpus.py"), str(site), "60"], check=True)
+    assert build(Options(site=site, jobs=2)).ok
+    first = processes()
+    assert first["job"] != first["ready"] and str(os.getpid()) not in first.values()
+    briefing = sorted((site / "content/briefings").rglob("*.md"))[7]
+    text = briefing.read_text("utf-8").rstrip("\n")
+    briefing.write_text(text + " Una frase más.\n", "utf-8")
+    result = build(Options(site=site, jobs=2))
+    assert result.ok and result.report is not None
+    assert any(p.startswith("search/") for p in result.report.written)
+    again = processes()
+    assert again["job"] == again["ready"] != str(os.getpid())
+    monkeypatch.undo()
+    _assert_equals_cold(site, tmp_path / "cold")
+
+
 def test_a_rename_beside_the_search_index_is_patched_in_the_building_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -719,7 +769,7 @@ def test_search_documents_of_unchanged_briefings_are_not_made_again(
     real = searchindex._briefing_doc
 
     def counting(views: Any, item: Any) -> Any:
-        made.append(item.briefing.path)
+        made.append(item.path)
         return real(views, item)
 
     monkeypatch.setattr(searchindex, "_briefing_doc", counting)

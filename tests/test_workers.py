@@ -215,3 +215,62 @@ def test_asking_ahead_stops_what_the_child_does_meanwhile_without_waiting(
     with in_background(lambda: Then(_pid_and(7), lambda: None, meanwhile), False) as here:
         here.ask()  # nothing to stop: the work runs when asked for
         assert here() == (os.getpid(), 14)
+
+
+def test_a_waiting_child_gets_ready_at_once_and_works_on_what_it_is_handed_later(
+    tmp_path: Path,
+) -> None:
+    """Forked at the start, the child has this process's memory as it was then; it gets
+    ready meanwhile, and is handed its argument (larger than a pipe holds) when it is known."""
+    from briefing.workers import waiting
+
+    state = ["as forked"]
+    ready = tmp_path / "ready"
+
+    def begin() -> Callable[[bytes], tuple[int, str, int, bool]]:
+        ready.write_text(str(os.getpid()))
+        return lambda data: (os.getpid(), state[0], len(data), ready.exists())
+
+    with waiting(begin) as child:
+        assert child is not None
+        state[0] = "changed since"
+        pid, seen, size, was_ready = child.start(b"x" * 3_000_000)()
+    assert pid != os.getpid() and pid == int(ready.read_text())
+    assert (seen, size, was_ready) == ("as forked", 3_000_000, True)
+
+
+def test_a_waiting_child_never_handed_its_argument_is_stopped() -> None:
+    import time
+
+    from briefing.workers import waiting
+
+    def begin() -> Callable[[int], int]:
+        time.sleep(30)  # still getting ready when the block ends
+        return lambda n: n
+
+    started = time.perf_counter()
+    with waiting(begin) as child:
+        assert child is not None
+        pid = child.pid
+    assert time.perf_counter() - started < 10
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # stopped and waited for
+    with waiting(lambda: lambda n: n) as idle:  # ready, then never asked
+        assert idle is not None
+    with waiting(lambda: lambda n: n, enabled=False) as none:
+        assert none is None
+
+
+def test_a_waiting_child_that_fails_to_get_ready_raises_when_its_result_is_asked() -> None:
+    from briefing.workers import waiting
+
+    def begin() -> Callable[[int], int]:
+        raise ValueError("no connection to open")
+
+    with waiting(begin) as child:
+        assert child is not None
+        later = child.start(1)
+        with pytest.raises(ValueError, match="no connection"):
+            later()
+        child.close()
+        child.close()  # closing twice (the build closes it early, then its block) is fine
