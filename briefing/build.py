@@ -55,6 +55,7 @@ from briefing.write import (
     locked,
     publish,
     recorded_stats,
+    sha,
     stage,
     staging,
     uninterrupted,
@@ -736,7 +737,16 @@ def _publish(
             template, line, message = m.outcome
             problems.append(error(template, line, message, f"while rendering {m.path}"))
     assets = _assets(inputs, model.resolved.assets, options.site)
-    outputs.update(_extras(model.config.base_url, made))
+    base_url = model.config.base_url
+    extras_key = _extras_key(base_url, made)
+    extras = _extras_kept(cache.get_record("extras"), extras_key, manifest, before.intact)
+    if extras is None:
+        made_now = _extras(base_url, made)
+        outputs.update(made_now)
+        hashes = {path: sha(data) for path, data in made_now.items()}
+        cache.put_record("extras", {"key": extras_key, "files": hashes})
+    else:
+        kept.update(extras)
     # Stored while the search index's process may still be at work. Should this build
     # publish nothing, the next one trusts none of it: a page is kept or patched only as
     # the last published build left it (its fingerprint in the "pages" record, below).
@@ -752,6 +762,7 @@ def _publish(
     problems += broken_roots(model.resolved.roots, {*outputs, *kept, *assets})
     if ".nojekyll" in assets:  # the site brought its own
         outputs.pop(".nojekyll", None)
+        kept.pop(".nojekyll", None)
     # a page kept from the last build is one the site generates as much as a page made now
     for path in sorted((set(outputs) | set(kept)) & set(assets)):
         problems.append(
@@ -1599,6 +1610,29 @@ def _assets(inputs: Inputs, used: Iterable[str], site: Path) -> dict[str, Asset]
             found[asset.out] = asset
     found.pop(MANIFEST, None)
     return found
+
+
+def _extras_key(base_url: str, made: list[Made]) -> str:
+    """What the files ``_extras`` makes are made from: the code and the pages listed."""
+    return digest(code_digest(), base_url, repr([m.sitemap for m in made if m.sitemap]))
+
+
+def _extras_kept(
+    record: Any, key: str, manifest: dict[str, str], intact: frozenset[str]
+) -> dict[str, str] | None:
+    """The files ``_extras`` makes, by their hashes, when the last build made them from
+    the same pages (``key``: the ``extras`` record) and the output holds them as it left
+    them: making the sitemap of 11,000 pages and the stylesheets again took 0.04 s of
+    every rebuild. None otherwise."""
+    if not isinstance(record, dict) or record.get("key") != key:
+        return None
+    files = record.get("files")
+    if not isinstance(files, dict) or not files:
+        return None
+    for path, hashed in files.items():
+        if not (isinstance(hashed, str) and manifest.get(path) == hashed and path in intact):
+            return None
+    return dict(files)
 
 
 def _extras(base_url: str, made: list[Made]) -> dict[str, bytes]:

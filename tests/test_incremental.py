@@ -1538,3 +1538,41 @@ def test_keys_made_beside_the_bodies_of_a_first_build_are_those_a_rebuild_makes(
     cache.close()
     assert {s: again[s] for s in first} == first
     _assert_equals_cold(site, tmp_path / "cold")
+
+
+def test_the_sitemap_and_stylesheets_are_made_again_only_when_what_they_show_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild that lists the pages the last one listed keeps the sitemap, robots.txt,
+    .nojekyll and the generated stylesheets as the output holds them, without making
+    them; a new briefing, or one of those files changed by hand, has them made again.
+    Each time the output is a cold build's."""
+    site = _built_corpus(tmp_path, 30)
+    made: list[str] = []
+    extras = build_module._extras
+
+    def counted(base_url: str, pages: Any) -> dict[str, bytes]:
+        made.append(base_url)
+        return extras(base_url, pages)
+
+    monkeypatch.setattr(build_module, "_extras", counted)
+    sitemap = site / "output/sitemap.xml"
+    before = sitemap.stat().st_mtime_ns
+    briefing = sorted((site / "content/briefings").rglob("*.md"))[3]
+    briefing.write_text(briefing.read_text("utf-8") + "\nOtra frase.\n", "utf-8")
+    assert build(Options(site=site, jobs=1)).ok
+    assert made == [] and sitemap.stat().st_mtime_ns == before
+    _assert_equals_cold(site, tmp_path / "cold1")
+    made.clear()  # the cold build's
+    (site / "content/briefings/nueva.md").write_text(
+        "---\ntitle: Nueva\ndate: 2024-02-01\n---\nTexto nuevo.\n", "utf-8"
+    )
+    assert build(Options(site=site, jobs=1)).ok
+    assert len(made) == 1 and "briefings/nueva.html" in sitemap.read_text("utf-8")
+    _assert_equals_cold(site, tmp_path / "cold2")
+    made.clear()
+    css = site / "output/assets/pygments.css"
+    css.write_text("/* changed by hand */\n", "utf-8")
+    assert build(Options(site=site, jobs=1)).ok
+    assert len(made) == 1 and "changed by hand" not in css.read_text("utf-8")
+    _assert_equals_cold(site, tmp_path / "cold3")
