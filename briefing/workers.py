@@ -264,10 +264,7 @@ def _forked(begin: Callable[[], Callable[[A], Any]]) -> Iterator[Waiting[A, Any]
     read, write = os.pipe()  # the result
     asking, ask = os.pipe()  # a byte, when the parent asks for the result
     receive, send = os.pipe()  # the argument
-    # Linux: an argument of megabytes goes in fewer, larger writes
-    if fcntl is not None and hasattr(fcntl, "F_SETPIPE_SZ"):
-        with suppress(OSError):
-            fcntl.fcntl(send, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+    larger_pipe(send)  # an argument of megabytes
     pid = os.fork()
     if pid == 0:
         try:
@@ -291,6 +288,14 @@ def _forked(begin: Callable[[], Callable[[A], Any]]) -> Iterator[Waiting[A, Any]
         yield child
     finally:
         child.close()
+
+
+def larger_pipe(fd: int) -> None:
+    """Let a pipe hold a megabyte, where the system allows it (Linux): megabytes sent
+    through it go in fewer writes, each waking the reader."""
+    if fcntl is not None and hasattr(fcntl, "F_SETPIPE_SZ"):
+        with suppress(OSError):
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
 
 
 def _raise(exc: BaseException, _: Any) -> Any:
