@@ -178,9 +178,11 @@ class Cache:
         if folder is not None:
             other.folder = folder
             with suppress(sqlite3.Error):
-                other.db = sqlite3.connect(
-                    folder / "cache.sqlite", timeout=30, isolation_level=None
-                )
+                db = sqlite3.connect(folder / "cache.sqlite", timeout=30, isolation_level=None)
+                # as the building process's own (see ``_open``): the search index's
+                # process synced its writes to the disk four times a rebuild
+                db.execute("PRAGMA synchronous=OFF")
+                other.db = db
         return other
 
     @property
