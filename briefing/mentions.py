@@ -161,6 +161,30 @@ def changed_needs(then: dict[str, Any], now: dict[str, list[list[str]]]) -> Need
     return out
 
 
+# Up to this many changed words, a body's capitals are searched for each (``marks``)
+MARKED = 8
+
+
+def marks(needs: Needs) -> list[str] | None:
+    """The words of ``needs``, each between two newlines, when they are few: a body's
+    capitals (one a line) that hold none of them spell no changed name, and are not
+    split to find that out (a rename looks at 10,000 bodies). None for many words."""
+    return [f"\n{word}\n" for word in needs] if len(needs) <= MARKED else None
+
+
+def capitals_spell_changed(capitals: str, needs: Needs, marked: list[str] | None) -> bool:
+    """``spells_changed`` of a body's capitals as the cache keeps them (one a line);
+    ``marked`` is ``marks(needs)``."""
+    if marked is not None:
+        padded = f"\n{capitals}\n"
+        for mark in marked:
+            if mark in padded:
+                break
+        else:
+            return False
+    return spells_changed(capitals.split("\n") if capitals else (), needs)
+
+
 def _is_entry(entry: Any) -> bool:
     return type(entry) is list and len(entry) == 2 and all(type(x) is str for x in entry)
 

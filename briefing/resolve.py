@@ -29,8 +29,10 @@ from briefing.mentions import (
     Root,
     Targets,
     build_names,
+    capitals_spell_changed,
     changed_needs,
     finish,
+    marks,
     spells_changed,
 )
 from briefing.model import FOLDERS, Body, Briefing, Entry, FinishedBody, Kind, Page
@@ -456,9 +458,9 @@ def _moment(date: str, tz: str) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(date), dt.time(), tzinfo=zoneinfo.ZoneInfo(tz))
 
 
-@dataclass(frozen=True)
-class Done:
-    """A finished body: what it mentions and links to, and its HTML as a lazy reference."""
+class Done(NamedTuple):
+    """A finished body: what it mentions and links to, and its HTML as a lazy reference.
+    A named tuple: a rebuild makes 10,000 of them from the cache's records."""
 
     html: FinishedBody
     mentioned: tuple[Key, ...]
@@ -518,6 +520,7 @@ class _Finisher:
                     self.names_memo = {}
             else:
                 self.names_memo = {}
+        self.marks = None if self.changed is None else marks(self.changed)
         self.names_used: dict[str, str] = {}
         # The last build's finishing, by source: [sign, key, record] (the record is what
         # the cache keeps of a finished body besides its HTML). A key is taken as it was
@@ -585,7 +588,7 @@ class _Finisher:
         )
         return key, names if mentions else None
 
-    def _same(self, source: str, body: Body, mentions: bool) -> bool:
+    def _same(self, parse_key: str, body: Body, mentions: bool) -> bool:
         """Whether a body whose sign is the last build's keeps its key: all it can link to
         is the same, or the links are and the names it can spell (see ``key``)."""
         if self.same_targets:
@@ -594,9 +597,10 @@ class _Finisher:
             return False
         if not mentions:
             return True
-        if self.parse_keys.get(source, source) not in self.names_memo:
+        changed = self.changed
+        if changed is None or parse_key not in self.names_memo:
             return False
-        return self.changed is not None and not spells_changed(body.words, self.changed)
+        return not capitals_spell_changed(body.capitals, changed, self.marks)
 
     def run_all(self, jobs: list[tuple[str, str, Body, bool, Key | None]]) -> dict[str, Done]:
         keys: dict[str, str] = {}
@@ -606,21 +610,24 @@ class _Finisher:
         # made by the worker that finishes it: in this process, before them, they took a
         # quarter of a second of a first build at 10,000 briefings, its other cores idle.
         later = not by_key
+        parse_keys, last_done, same = self.parse_keys, self.last_done, self._same
+        names_memo, names_used = self.names_memo, self.names_used
         for source, page, body, mentions, own in jobs:
-            sign = f"{self.parse_keys.get(source, source)}>{page}>{own}>{mentions}"
+            parse_key = parse_keys.get(source, source)
+            sign = f"{parse_key}>{page}>{own}>{mentions}"
             signs[source] = sign
-            last = self.last_done.get(source)
+            last = last_done.get(source)
             if (
                 last is not None
                 and last[0] == sign
                 and not body.wikilinks
-                and self._same(source, body, mentions)
+                and same(parse_key, body, mentions)
             ):
                 keys[source] = last[1]
                 if mentions:  # the names memo stays whole for when the link targets change
-                    parse_key = self.parse_keys.get(source, source)
-                    if parse_key in self.names_memo:
-                        self.names_used[parse_key] = self.names_memo[parse_key]
+                    found = names_memo.get(parse_key)
+                    if found is not None:
+                        names_used[parse_key] = found
             else:
                 keys[source] = "" if later else self.key(source, page, body, mentions, own)
         records = {s: by_key[k] for s, k in keys.items() if k in by_key}
@@ -633,17 +640,16 @@ class _Finisher:
             record = records.get(source)
             if record is not None:
                 try:
+                    problems, roots = record["problems"], record["roots"]
                     out[source] = Done(
-                        html=FinishedBody(key),
-                        mentioned=tuple(
-                            [known.get(k) or _key(k, known) for k in record["mentioned"]]
-                        ),
-                        assets=tuple(record["assets"]),
-                        links_to=tuple(record["links_to"]),
-                        problems=tuple(map(Problem.from_json, record["problems"])),
-                        roots=tuple(
-                            Root(str(t), int(n), str(u), str(k)) for t, n, u, k in record["roots"]
-                        ),
+                        FinishedBody(key),
+                        tuple([known.get(k) or _key(k, known) for k in record["mentioned"]]),
+                        tuple(record["assets"]),
+                        tuple(record["links_to"]),
+                        tuple(map(Problem.from_json, problems)) if problems else (),
+                        tuple([Root(str(t), int(n), str(u), str(k)) for t, n, u, k in roots])
+                        if roots
+                        else (),
                     )
                     continue
                 except (KeyError, TypeError, ValueError, IndexError):

@@ -7,6 +7,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefing import markup
 from briefing.config import DEFAULT_EXTENSIONS
@@ -14,8 +16,10 @@ from briefing.mentions import (
     Finished,
     Targets,
     build_names,
+    capitals_spell_changed,
     changed_needs,
     finish,
+    marks,
     spells_changed,
 )
 from briefing.model import Body
@@ -624,12 +628,37 @@ def test_a_body_that_spells_no_name_that_came_or_went_keeps_its_digest() -> None
         after = Targets(build_names(table), urls, {}, {}, wiki)
         needs = changed_needs(then, after.word_entries())
         for b in bodies:
-            if spells_changed(b.words, needs):
+            found = spells_changed(b.words, needs)
+            # found the same from the capitals as the cache keeps them, searched or split
+            assert capitals_spell_changed(b.capitals, needs, marks(needs)) == found
+            assert capitals_spell_changed(b.capitals, needs, None) == found
+            if found:
                 changed += 1
             else:
                 kept += 1
                 assert after.names_digest(b.words) == base.names_digest(b.words), (b, table)
     assert kept > 200 and changed > 200
+
+
+@given(
+    st.lists(st.sampled_from(["Ana", "Ana-María", "Bo", "Corea", "Sur", "Ñu", "A"]), unique=True),
+    st.dictionaries(
+        st.sampled_from(["Ana", "Bo", "Corea", "Sur", "Ñu", "An", "na", "A"]),
+        st.one_of(
+            st.none(), st.lists(st.frozensets(st.sampled_from(["Ana", "Sur", "Bo"])), max_size=2)
+        ),
+        max_size=10,
+    ),
+)
+def test_capitals_searched_for_the_changed_words_say_what_their_words_say(
+    words: list[str], needs: dict[str, list[frozenset[str]] | None]
+) -> None:
+    """A word found in the capitals only as part of another (``An`` in ``Ana``) is not
+    one of them; past ``MARKED`` words the capitals are split instead."""
+    capitals = "\n".join(sorted(words))
+    expected = spells_changed(tuple(sorted(words)), needs)
+    assert capitals_spell_changed(capitals, needs, marks(needs)) == expected
+    assert capitals_spell_changed(capitals, needs, None) == expected
 
 
 @pytest.mark.parametrize("record", [{"Jens": "0123abcd"}, {"Jens": [["Jens"]]}, {"Jens": [[1, 2]]}])
