@@ -160,7 +160,8 @@ def serve() -> NoReturn:
     pickle.dump(found, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.flush()
     # The building process reads to the end of the pipe: it ends now, not once this
-    # process has freed what it made, one object at a time (40 ms of a rename).
+    # process has freed what it made, one object at a time (17 ms of a rename at 10,000
+    # briefings).
     os._exit(0)
 
 

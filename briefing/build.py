@@ -264,10 +264,10 @@ class Known:
     parse_keys: dict[str, str]
     bodies: Bodies
     problems: list[Problem]
-    ahead: Worker | None = None  # patching pages ahead, if asked to
     # the briefings newest first, and their times (``link.newest_first``): worked out
     # once, for the site and the search index
-    order: tuple[list[Item], list[float]] | None = None
+    order: tuple[list[Item], list[float]]
+    ahead: Worker | None = None  # patching pages ahead, if asked to
 
 
 @dataclass
@@ -335,7 +335,7 @@ def _compute(
     problems += resolved.problems
     clock.lap("resolve")
     order = newest_first(resolved.items)
-    return Known(registry, resolved, parse_keys, bodies, problems, patched, order)
+    return Known(registry, resolved, parse_keys, bodies, problems, order, patched)
 
 
 def _link(
@@ -506,10 +506,9 @@ def _begin_search(
     resolved = known.resolved
 
     def job() -> _SearchJob:
-        items = (known.order or newest_first(resolved.items))[0]
         context, order = keys
         return _SearchJob(
-            listed(items),
+            listed(known.order[0]),
             resolved.actors,
             known.parse_keys,
             known.bodies.fresh,
@@ -567,8 +566,7 @@ def _search_job(setup: _SearchSetup, reading: Cache, job: _SearchJob) -> Then[Se
         language,
         setup.theme.words(language),
     )
-    bodies = Bodies(reading, job.parse_keys)
-    bodies.fresh = job.fresh
+    bodies = Bodies(reading, job.parse_keys, job.fresh)
     manifest = setup.manifest
     try:
         # While the names written resolve as then, a briefing whose file is the same names

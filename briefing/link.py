@@ -88,10 +88,6 @@ def timestamps(items: list[Item]) -> list[float]:
     return found
 
 
-def sort_items(items: list[Item]) -> list[Item]:
-    return newest_first(items)[0]
-
-
 def newest_first(items: list[Item]) -> tuple[list[Item], list[float]]:
     """The items newest first, then by slug, and their times: sorted by slug, then (a
     stable sort) by time, each key a plain string or number, which sort without making a

@@ -26,16 +26,13 @@ class Bodies:
     search index keeps what it needs of it): its rows took 85 MB at 10,000 briefings,
     45 MB now."""
 
-    def __init__(self, cache: Cache, keys: dict[str, str]) -> None:
+    def __init__(
+        self, cache: Cache, keys: dict[str, str], fresh: dict[str, tuple[str, str]] | None = None
+    ) -> None:
         self.cache = cache
         self.keys = keys
-        self.fresh: dict[str, tuple[str, str]] = {}  # parsed by this build: (HTML, text)
-
-    def through(self, cache: Cache) -> Bodies:
-        """The same bodies read through another connection (a forked worker's own)."""
-        other = Bodies(cache, self.keys)
-        other.fresh = self.fresh
-        return other
+        # parsed by this build: (HTML, text)
+        self.fresh: dict[str, tuple[str, str]] = {} if fresh is None else fresh
 
     def _get(self, paths: Iterable[str], part: int) -> dict[str, str]:
         wanted = [p for p in paths if p in self.keys]

@@ -178,8 +178,8 @@ def waiting(
     waits to be handed the job's argument (``start``): then it works as
     ``in_background``'s does. A child forked later shares every page of memory
     this process has made by then, and each page either process writes first is copied:
-    with the search index's child forked once the briefings are resolved, that took a
-    rename at 10,000 briefings three tenths of a second, most of it in this process. A
+    beside a child that did nothing, forked once the briefings were resolved, a rename at
+    10,000 briefings took three tenths of a second longer, most of it in this process. A
     child forked at the start shares the little this process had then. None without
     fork, or when not ``enabled``; a child never handed its argument is stopped when the
     block ends."""
@@ -225,7 +225,8 @@ class Waiting(Generic[A, T]):
         self.started = True
         data = pickle.dumps(argument, protocol=pickle.HIGHEST_PROTOCOL)
         with suppress(OSError):  # a child gone: its result says so
-            _write_all(self._send, len(data).to_bytes(8, "big") + data)
+            _write_all(self._send, len(data).to_bytes(8, "big"))
+            _write_all(self._send, data)
         os.close(self._send)
         self._send = -1
         asked = False
