@@ -34,7 +34,6 @@ from briefing import slots
 from briefing.cache import Cache, encode
 from briefing.registry import Actor, Key, chip_name
 from briefing.slots import escape_text
-from briefing.workers import larger_pipe
 from briefing.write import Held, Staged, intact, read_manifest, recorded_stats, stage
 
 # Past this many renamed actors, a page shows one of them more often than not: the pages
@@ -186,9 +185,6 @@ class Worker:
             )
         except OSError:
             self._process = None
-            return
-        if self._process.stdout is not None:  # megabytes of pages, in fewer writes
-            larger_pipe(self._process.stdout.fileno())
 
     def ask(self, request: Request) -> bool:
         """Hand the worker its request (a few kilobytes: the pipe takes them while it

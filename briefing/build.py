@@ -228,7 +228,7 @@ def _build(options: Options, out: Path, manifest: dict[str, str]) -> Result:
             known = _compute(options, config, inputs, cache, clock, early)
             known.problems[:0] = problems
             begin = functools.partial(
-                _begin_search, stack, stage_in, setup, helper, search_keys, before
+                _begin_search, stack, stage_in, setup, helper, search_keys, touched
             )
             # The search index is begun as soon as the briefings are resolved, in a
             # process of its own, when the build is sure to publish (linking adds no
@@ -495,7 +495,7 @@ def _begin_search(
     setup: _SearchSetup,
     helper: Waiting[_SearchJob, SearchResult] | None,
     keys: tuple[str, str],
-    before: Before,
+    touched: frozenset[str],
     known: Known,
 ) -> SearchLater:
     """The search index, begun in a process of its own (when there are cores to spare)
@@ -512,7 +512,7 @@ def _begin_search(
             resolved.actors,
             known.parse_keys,
             known.bodies.fresh,
-            frozenset(setup.manifest).difference(before.intact),
+            touched,
             context,
             order,
             resolved.resolutions,
