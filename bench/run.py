@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,9 @@ class Builder:
     extra: list[str] = field(default_factory=list)
     peak_mb: float = 0.0
     cpu: float = 0.0  # the last build's processor seconds, its workers' included
+    # with ``probing``, one round of ``probe`` after each build, in milliseconds
+    probing: bool = False
+    probes: list[float] = field(default_factory=list)
 
     def build(self, site: Path) -> float:
         args = [*self.command, "build", "--site", str(site), "--quiet", *self.extra]
@@ -135,6 +139,8 @@ class Builder:
         rss = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
         self.peak_mb = max(self.peak_mb, rss)
         self.cpu = usage.ru_utime + usage.ru_stime
+        if self.probing and (found := probe()) is not None:
+            self.probes.append(found)
         return elapsed
 
 
@@ -301,6 +307,7 @@ class Result:
     notes: list[str]
     calibration: tuple[float | None, float | None] = (None, None)  # ms, before and after
     together: tuple[int, float | None] = (1, None)  # processes, ms (see calibrate_together)
+    probes: list[float] = field(default_factory=list)  # ms, one after each build (``probe``)
     # each run's processor seconds, its workers' included: on a busy host they grow less
     # than the wall-clock time, so runs made at different times compare better by them
     processor: dict[str, list[float]] = field(default_factory=dict)
@@ -313,7 +320,7 @@ def measure(
     corpus: Corpus, command: list[str], extra: list[str], repeat: int, aside: Aside
 ) -> Result:
     site = corpus.site
-    builder = Builder(command, extra)
+    builder = Builder(command, extra, probing=True)
     runs: dict[str, list[float]] = {key: [] for key, _ in MEASUREMENTS}
     processor: dict[str, list[float]] = {key: [] for key, _ in MEASUREMENTS}
     corpus_plan = corpus.plan
@@ -374,7 +381,15 @@ def measure(
             "rename",
         ),
     )
-    return Result(corpus.n, runs, builder.peak_mb, corpus.generated_in, notes, processor=processor)
+    return Result(
+        corpus.n,
+        runs,
+        builder.peak_mb,
+        corpus.generated_in,
+        notes,
+        processor=processor,
+        probes=builder.probes,
+    )
 
 
 # --------------------------------------------------------------------------- report
@@ -493,6 +508,12 @@ def details(results: Sequence[Result]) -> list[str]:
                     f"  - calibration in {processes} processes at once: {together:.2f} ms"
                     f" ({together / before:.2f} times one alone; see `calibrate_together`)"
                 )
+        if r.probes:
+            lines.append(
+                f"  - calibration between the builds: median {median(r.probes):.2f} ms,"
+                f" {min(r.probes):.2f} to {max(r.probes):.2f} ms over {len(r.probes)} rounds,"
+                " one after each build (see `probe`)"
+            )
     return lines
 
 
@@ -530,6 +551,37 @@ def calibrate() -> float | None:
             md.convert(CALIBRATION_TEXT)
         best = min(best, (time.perf_counter() - start) / 40)
     return best * 1000
+
+
+# Conversions in a round of ``probe``: some 25 ms, taken after each of the benchmark's builds
+PROBE_ROUND = 10
+
+
+def probe() -> float | None:
+    """Milliseconds per conversion of ``calibrate``'s text over one round of
+    ``PROBE_ROUND``, taken as it comes rather than the fastest of several: the machine's
+    speed just after a build. ``calibrate`` gives its best; on a host whose other guests
+    slow it down for minutes at a time, the builds see these, and their spread tells a
+    build made slower by the host from a slower build. None without Markdown."""
+    md = _probe_converter()
+    if md is None:
+        return None
+    start = time.perf_counter()
+    for _ in range(PROBE_ROUND):
+        md.reset()
+        md.convert(CALIBRATION_TEXT)
+    return (time.perf_counter() - start) / PROBE_ROUND * 1000
+
+
+@lru_cache(maxsize=1)
+def _probe_converter() -> Any:
+    try:
+        import markdown
+    except ImportError:
+        return None
+    md = markdown.Markdown(extensions=["tables", "fenced_code", "footnotes", "toc"])
+    md.convert(CALIBRATION_TEXT)  # imports and warms what the extensions use
+    return md
 
 
 def calibrate_together(processes: int = 2) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -322,6 +323,12 @@ def test_runner_measures_and_restores_the_corpus(tmp_path: Path) -> None:
         assert all(float(x) >= 0 for x in (*wall.split(", "), *used.split(", "))), line
     calibrations = [line for line in latest.splitlines() if "calibration:" in line]
     assert len(calibrations) == 1 and calibrations[0].count(" ms ") == 2, calibrations
+    # a round of conversions after every build, timed and untimed (5 kinds, 2 each, and the
+    # edits' 6 builds back): its median within its range
+    probes = [line for line in latest.splitlines() if "calibration between the builds:" in line]
+    assert len(probes) == 1 and " over 16 rounds, one after each build" in probes[0], probes
+    middle, low, high = map(float, re.findall(r"(\d+\.\d+) ms", probes[0].replace(" to ", " ms ")))
+    assert 0 < low <= middle <= high, probes
     # the same conversions in as many processes at once as the builds' --jobs
     together = [line for line in latest.splitlines() if "processes at once:" in line]
     assert len(together) == 1 and "calibration in 2 processes at once: " in together[0]
