@@ -538,11 +538,9 @@ def calibrate() -> float | None:
     (the fastest of five rounds of 40): the machine's speed beside the builds' times. A
     shared machine can be a third slower one hour than the next; two runs compare only
     as far as their calibrations agree. None where Markdown cannot be imported."""
-    try:
-        import markdown
-    except ImportError:
+    md = _converter()
+    if md is None:
         return None
-    md = markdown.Markdown(extensions=["tables", "fenced_code", "footnotes", "toc"])
     best = float("inf")
     for _ in range(5):
         start = time.perf_counter()
@@ -563,7 +561,7 @@ def probe() -> float | None:
     speed just after a build. ``calibrate`` gives its best; on a host whose other guests
     slow it down for minutes at a time, the builds see these, and their spread tells a
     build made slower by the host from a slower build. None without Markdown."""
-    md = _probe_converter()
+    md = _converter()
     if md is None:
         return None
     start = time.perf_counter()
@@ -574,7 +572,9 @@ def probe() -> float | None:
 
 
 @lru_cache(maxsize=1)
-def _probe_converter() -> Any:
+def _converter() -> Any:
+    """The Markdown converter ``calibrate`` and ``probe`` time, made once; None where
+    Markdown cannot be imported."""
     try:
         import markdown
     except ImportError:
